@@ -1,3 +1,24 @@
-"""seg-widget: pixel-accurate segmentation labelling inside Jupyter notebooks."""
+"""seg-widget: pixel-accurate segmentation labelling inside Jupyter notebooks.
+
+>>> import seg_widget as sw
+>>> w = sw.SegmentationWidget(image, classes=["unlabelled", "cat", "dog"])  # doctest: +SKIP
+>>> w  # doctest: +SKIP
+"""
+
+from .core.bbox import BBox
+from .core.classes import DEFAULT_PALETTE, LabelClass
+from .core.policy import PAINT_MODES
+from .widget import SHORTCUTS, TOOLS, SegmentationWidget
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_PALETTE",
+    "PAINT_MODES",
+    "SHORTCUTS",
+    "TOOLS",
+    "BBox",
+    "LabelClass",
+    "SegmentationWidget",
+    "__version__",
+]

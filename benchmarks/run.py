@@ -1,0 +1,130 @@
+"""seg-widget benchmarks: one command, figures and ratios measured in one run.
+
+    python benchmarks/run.py            # full run (~1 min)
+    python benchmarks/run.py --quick    # fewer repeats
+
+Kernel-side costs only: every widget message is serialised as ipykernel would
+(JSON + binary buffers) by a stand-in comm, so "send" is included and bytes are
+counted, but no browser is involved. Machines are shared and noisy: compare the
+ratios, which are measured back to back in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import time
+
+import comm
+from comm.base_comm import BaseComm
+
+
+class _SerialisingComm(BaseComm):
+    """A comm that does the kernel's share of sending: serialise, count the bytes."""
+
+    sent_bytes = 0
+
+    def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
+        text = json.dumps(
+            {"msg_type": msg_type, "data": data, "metadata": metadata or {}}, default=str
+        )
+        _SerialisingComm.sent_bytes += len(text) + sum(memoryview(b).nbytes for b in buffers or ())
+
+
+# Must happen before ipycanvas is imported: it opens its global comm at import.
+comm.create_comm = lambda *args, **kwargs: _SerialisingComm(*args, **kwargs)
+
+import numpy as np  # noqa: E402
+
+import seg_widget as sw  # noqa: E402
+from seg_widget.testing import send_canvas_event  # noqa: E402
+
+
+def _sent_during(action) -> int:
+    before = _SerialisingComm.sent_bytes
+    action()
+    return _SerialisingComm.sent_bytes - before
+
+
+def _stroke_path(n_events: int, centre: float, radius: float) -> list[tuple[float, float]]:
+    # A circle walked in small steps, like a hand-drawn outline (~4 px per event).
+    steps = np.linspace(0, 2 * math.pi, n_events)
+    return [(centre + radius * math.cos(t), centre + radius * math.sin(t)) for t in steps]
+
+
+def pen_event_cost(size: int, n_events: int) -> tuple[float, float]:
+    """Median kernel ms and mean bytes per mouse_move during a 12 px brush stroke."""
+    image = np.zeros((size, size), np.uint8)
+    w = sw.SegmentationWidget(image, classes=["unlabelled", "a", "b"], width=512, height=512)
+    w.actual_size()  # 1:1, so a canvas step is an image step at every image size
+    w.brush_size = 12
+    path = _stroke_path(n_events, 256, 120)
+    send_canvas_event(w.canvas, "mouse_down", x=path[0][0], y=path[0][1])
+    times, sizes = [], []
+    for x, y in path[1:]:
+        before = _SerialisingComm.sent_bytes
+        start = time.perf_counter()
+        send_canvas_event(w.canvas, "mouse_move", x=x, y=y)
+        times.append(time.perf_counter() - start)
+        sizes.append(_SerialisingComm.sent_bytes - before)
+    send_canvas_event(w.canvas, "mouse_up", x=path[-1][0], y=path[-1][1])
+    return statistics.median(times) * 1e3, statistics.mean(sizes)
+
+
+def view_change_bytes() -> dict[str, int]:
+    w = sw.SegmentationWidget(np.zeros((2048, 2048, 3), np.uint8), classes=["u", "a"])
+    send_canvas_event(w.canvas, "client_ready")
+    send_canvas_event(w.canvas, "mouse_move", x=300, y=300)
+    return {
+        "zoom step (wheel)": _sent_during(
+            lambda: send_canvas_event(w.canvas, "mouse_wheel", x=0, y=-100)
+        ),
+        "pan step": _sent_during(lambda: w.pan(12, -7)),
+        "brightness change": _sent_during(lambda: setattr(w, "brightness", 1.3)),
+        "contrast change": _sent_during(lambda: setattr(w, "contrast", 1.2)),
+    }
+
+
+def open_time(size: int, repeats: int) -> tuple[float, int]:
+    """Seconds from constructor to the first frame's commands sent, for an RGB image."""
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (size, size, 3), dtype=np.uint8)
+    best = math.inf
+    for _ in range(repeats):
+        before = _SerialisingComm.sent_bytes
+        start = time.perf_counter()
+        w = sw.SegmentationWidget(image, classes=["u", "a"])
+        send_canvas_event(w.canvas, "client_ready")
+        best = min(best, time.perf_counter() - start)
+        sent = _SerialisingComm.sent_bytes - before
+    return best, sent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer events and repeats")
+    args = parser.parse_args()
+    n_events = 100 if args.quick else 300
+
+    print("== Pen path: kernel time per mouse_move (rasterise + apply + patch + send) ==")
+    results = {}
+    for size in (512, 2048, 8192):
+        results[size] = pen_event_cost(size, n_events)
+        ms, nbytes = results[size]
+        print(f"  {size:>5}²: median {ms:6.3f} ms/event   {nbytes:7.0f} bytes/event")
+    ratio = results[8192][0] / results[512][0]
+    print(f"  ratio 8192²/512²: {ratio:.2f}  (target <= 1.5; budget <= 1 ms/event)")
+
+    print("== Bytes sent per view change (target <= 1024 each, no pixels) ==")
+    for name, nbytes in view_change_bytes().items():
+        print(f"  {name:<20} {nbytes:6d} bytes")
+
+    print("== Opening a 4096² RGB image: constructor to first frame sent (lossless PNG) ==")
+    seconds, nbytes = open_time(4096, 1 if args.quick else 3)
+    print(f"  {seconds:.3f} s (best of runs), {nbytes / 2**20:.1f} MiB sent  (target <= 1.5 s)")
+
+
+if __name__ == "__main__":
+    main()

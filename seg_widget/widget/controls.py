@@ -1,0 +1,195 @@
+"""Toolbar, class list, sliders, help and status line around the canvas.
+
+Every control is linked to a widget trait, so the toolbar and Python are two
+views of one state: setting ``w.tool = "eraser"`` presses the eraser button and
+pressing it sets ``w.tool``.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+import ipywidgets as widgets
+
+from .shortcuts import SHORTCUTS
+
+if TYPE_CHECKING:
+    from .segmentation_widget import SegmentationWidget
+
+_TOOL_BUTTONS = (
+    # (tool, icon, tooltip)
+    ("brush", "paint-brush", "Brush (B)"),
+    ("eraser", "eraser", "Eraser (E)"),
+    ("pick", "eye-dropper", "Pick a class from the image (L)"),
+    ("pan", "arrows", "Pan (H)"),
+)
+
+# Crisp pixels when the browser scales the canvas (high-DPI screens), and a
+# cursor that does not hide the brush outline.
+_STYLE = """<style>
+.seg-widget-canvas { image-rendering: pixelated; cursor: crosshair; outline: none; }
+.seg-widget .seg-class-list { max-height: 320px; overflow-y: auto; }
+.seg-widget .seg-status { font-family: monospace; font-size: 12px; }
+.seg-widget .seg-help table { font-size: 12px; border-collapse: collapse; }
+.seg-widget .seg-help td { padding: 1px 8px 1px 0; }
+</style>"""
+
+
+class Controls:
+    """Build the controls of ``widget`` and keep them in step with its traits."""
+
+    def __init__(self, widget: SegmentationWidget) -> None:
+        self.widget = widget
+        layout = widgets.Layout(width="auto")
+
+        self.tools = widgets.ToggleButtons(
+            options=[(tool.capitalize(), tool) for tool, _, _ in _TOOL_BUTTONS],
+            icons=[icon for _, icon, _ in _TOOL_BUTTONS],
+            tooltips=[tip for _, _, tip in _TOOL_BUTTONS],
+            style=widgets.ToggleButtonsStyle(button_width="76px"),
+        )
+        widgets.link((widget, "tool"), (self.tools, "value"))
+
+        self.undo_button = widgets.Button(icon="undo", tooltip="Undo (Ctrl+Z)", layout=_narrow())
+        self.redo_button = widgets.Button(icon="repeat", tooltip="Redo (Ctrl+Y)", layout=_narrow())
+        self.undo_button.on_click(lambda _: widget.undo())
+        self.redo_button.on_click(lambda _: widget.redo())
+        widgets.dlink((widget, "can_undo"), (self.undo_button, "disabled"), lambda v: not v)
+        widgets.dlink((widget, "can_redo"), (self.redo_button, "disabled"), lambda v: not v)
+
+        zoom_buttons = []
+        for text, tooltip, action in (
+            ("−", "Zoom out (-)", widget.zoom_out),
+            ("+", "Zoom in (+)", widget.zoom_in),
+            ("Fit", "Fit the image (R)", widget.fit),
+            ("1:1", "One image pixel per screen pixel", widget.actual_size),
+        ):
+            button = widgets.Button(description=text, tooltip=tooltip, layout=_narrow("44px"))
+            button.on_click(lambda _, action=action: action())
+            zoom_buttons.append(button)
+
+        self.paint_mode = widgets.ToggleButtons(
+            options=[("Overwrite", "overwrite"), ("Keep labels", "preserve")],
+            tooltips=[
+                "Paint over everything",
+                "Shared borders: paint only unlabelled pixels, erase only the selected class",
+            ],
+            style=widgets.ToggleButtonsStyle(button_width="90px"),
+        )
+        widgets.link((widget, "paint_mode"), (self.paint_mode, "value"))
+
+        self.toolbar = widgets.HBox(
+            [
+                self.tools,
+                _gap(),
+                self.undo_button,
+                self.redo_button,
+                _gap(),
+                *zoom_buttons,
+                _gap(),
+                self.paint_mode,
+            ],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+        )
+
+        self.class_buttons = [self._class_button(i) for i in range(len(widget.classes))]
+        self.class_list = widgets.VBox(self.class_buttons)
+        self.class_list.add_class("seg-class-list")
+        widget.observe(self._show_selected_class, "label")
+        self._show_selected_class()
+
+        self.brush_size = widgets.IntSlider(
+            min=1, max=min(widget.max_brush_size, 128), description="Brush", layout=layout
+        )
+        widgets.link((widget, "brush_size"), (self.brush_size, "value"))
+        self.opacity = widgets.FloatSlider(
+            min=0, max=1, step=0.05, description="Opacity", layout=layout
+        )
+        widgets.link((widget, "opacity"), (self.opacity, "value"))
+        self.brightness = widgets.FloatSlider(
+            min=0, max=3, step=0.05, description="Brightness", layout=layout
+        )
+        widgets.link((widget, "brightness"), (self.brightness, "value"))
+        self.contrast = widgets.FloatSlider(
+            min=0, max=3, step=0.05, description="Contrast", layout=layout
+        )
+        widgets.link((widget, "contrast"), (self.contrast, "value"))
+
+        self.help = widgets.Accordion([widgets.HTML(_help_html())], selected_index=None)
+        self.help.set_title(0, "Keyboard shortcuts")
+        self.help.add_class("seg-help")
+
+        self.status = widgets.HTML()
+        self.status.add_class("seg-status")
+        widgets.dlink((widget, "status"), (self.status, "value"), html.escape)
+
+        self.side_panel = widgets.VBox(
+            [
+                widgets.HTML("<b>Classes</b>"),
+                self.class_list,
+                self.brush_size,
+                self.opacity,
+                self.brightness,
+                self.contrast,
+                self.help,
+            ],
+            layout=widgets.Layout(width="280px", margin="0 0 0 8px"),
+        )
+
+    def layout_children(self, canvas: widgets.DOMWidget) -> list[widgets.Widget]:
+        """Return the widget's children: style, toolbar, canvas beside the panel, status."""
+        return [
+            widgets.HTML(_STYLE),
+            self.toolbar,
+            widgets.HBox(
+                [canvas, self.side_panel], layout=widgets.Layout(align_items="flex-start")
+            ),
+            self.status,
+        ]
+
+    def _class_button(self, class_id: int) -> widgets.Button:
+        label_class = self.widget.classes[class_id]
+        red, green, blue = label_class.color
+        button = widgets.Button(
+            description=f"{class_id}: {label_class.name}",
+            tooltip=f"Select class {class_id} ({label_class.name})",
+            layout=widgets.Layout(width="auto", justify_content="flex-start"),
+        )
+        if class_id == 0:
+            button.style.button_color = "#f4f4f4"
+            button.style.text_color = "#222222"
+        else:
+            button.style.button_color = f"#{red:02x}{green:02x}{blue:02x}"
+            # Dark text on light colours, light text on dark ones.
+            luminance = 0.299 * red + 0.587 * green + 0.114 * blue
+            button.style.text_color = "#111111" if luminance > 150 else "#ffffff"
+        button.on_click(lambda _: setattr(self.widget, "label", class_id))
+        return button
+
+    def _show_selected_class(self, change=None) -> None:
+        for class_id, button in enumerate(self.class_buttons):
+            selected = class_id == self.widget.label
+            button.icon = "check" if selected else ""
+            button.style.font_weight = "bold" if selected else "normal"
+
+
+def _narrow(width: str = "36px") -> widgets.Layout:
+    return widgets.Layout(width=width, padding="0")
+
+
+def _gap() -> widgets.Box:
+    return widgets.Box(layout=widgets.Layout(width="12px"))
+
+
+def _help_html() -> str:
+    rows = "".join(
+        f"<tr><td><kbd>{html.escape(s.keys)}</kbd></td><td>{html.escape(s.description)}</td></tr>"
+        for s in SHORTCUTS
+    )
+    return (
+        f"<table>{rows}</table>"
+        "<p>Shortcuts work while the canvas has focus (click it first). The canvas "
+        "keeps every key while focused, so JupyterLab's own shortcuts (Esc, Shift+Enter) "
+        "work again once you click outside it.</p>"
+    )

@@ -1,0 +1,168 @@
+"""Route canvas mouse and keyboard events to widget actions.
+
+ipycanvas reports only positions in canvas pixels: no buttons, no modifiers on
+mouse events, no key-up. A drag is therefore "mouse_down, then mouse_moves until
+mouse_up or mouse_out" (a release outside the canvas is never reported, so
+leaving the canvas ends the drag). Wheel events carry only deltas, so zooming at
+the cursor uses the last hover position.
+
+Nothing raised in here may reach ipycanvas: every handler is wrapped so an error
+is shown in the widget's status line and logged, and the widget keeps working.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .shortcuts import action_for_key
+from .transport import batched
+
+if TYPE_CHECKING:
+    from .segmentation_widget import SegmentationWidget
+
+logger = logging.getLogger("seg_widget")
+
+#: Zoom factor per 100 units of wheel delta (one notch of a mouse wheel in Chromium).
+WHEEL_ZOOM_PER_100 = 1.25
+#: Zoom factor of the +/- buttons and keys.
+STEP_ZOOM = 1.5
+#: Fraction of the view moved by one arrow key press.
+ARROW_PAN_FRACTION = 0.1
+
+PAINT_TOOLS = ("brush", "eraser")
+
+
+def _guarded(handler: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(handler)
+    def wrapper(self: Interaction, *args: Any) -> None:
+        try:
+            handler(self, *args)
+        except Exception as error:
+            logger.exception("seg-widget: %s failed", handler.__name__)
+            self.widget._report_error(f"{handler.__name__} failed: {error}")
+
+    return wrapper
+
+
+class Interaction:
+    """Pointer and keyboard state machine of one widget."""
+
+    def __init__(self, widget: SegmentationWidget) -> None:
+        self.widget = widget
+        self.dragging = False
+        self.last_xy: tuple[float, float] | None = None
+        canvas = widget.canvas
+        canvas.on_mouse_down(self.on_mouse_down)
+        canvas.on_mouse_move(self.on_mouse_move)
+        canvas.on_mouse_up(self.on_mouse_up)
+        canvas.on_mouse_out(self.on_mouse_out)
+        canvas.on_mouse_wheel(self.on_mouse_wheel)
+        canvas.on_key_down(self.on_key_down)
+
+    # -- mouse -----------------------------------------------------------------------
+
+    @_guarded
+    def on_mouse_down(self, x: float, y: float) -> None:
+        """Start a stroke or a pan drag, or pick, by tool."""
+        widget = self.widget
+        self.last_xy = (x, y)
+        if self.dragging:  # a release we never heard of (e.g. outside the window)
+            self._end_drag()
+        tool = widget.tool
+        if tool in PAINT_TOOLS:
+            self.dragging = True
+            widget._begin_stroke(widget.canvas_to_image(x, y), erase=tool == "eraser")
+        elif tool == "pick":
+            widget._pick_at(widget.canvas_to_image(x, y))
+        elif tool == "pan":
+            self.dragging = True
+        widget._pointer_moved((x, y))
+
+    @_guarded
+    def on_mouse_move(self, x: float, y: float) -> None:
+        """Continue a drag; otherwise only move the cursor."""
+        widget = self.widget
+        previous = self.last_xy
+        self.last_xy = (x, y)
+        if self.dragging:
+            if widget.tool in PAINT_TOOLS:
+                widget._continue_stroke(widget.canvas_to_image(x, y))
+            elif widget.tool == "pan" and previous is not None:
+                widget._pan_view(x - previous[0], y - previous[1])
+        widget._pointer_moved((x, y))
+
+    @_guarded
+    def on_mouse_up(self, x: float, y: float) -> None:
+        """Finish the drag at the release point."""
+        self.last_xy = (x, y)
+        if self.dragging and self.widget.tool in PAINT_TOOLS:
+            self.widget._continue_stroke(self.widget.canvas_to_image(x, y))
+        self._end_drag()
+
+    @_guarded
+    def on_mouse_out(self, x: float, y: float) -> None:
+        """End any drag: a release outside the canvas is never reported."""
+        self._end_drag()
+        self.last_xy = None
+        self.widget._pointer_left()
+
+    @_guarded
+    def on_mouse_wheel(self, dx: float, dy: float) -> None:
+        """Zoom about the last known cursor position."""
+        if not dy:
+            return
+        factor = WHEEL_ZOOM_PER_100 ** (-max(-500.0, min(500.0, dy)) / 100)
+        with batched():  # view and cursor in one message
+            self.widget._zoom_view(factor, self.last_xy)
+            if self.last_xy is not None:
+                self.widget._pointer_moved(self.last_xy)
+
+    def _end_drag(self) -> None:
+        if self.dragging and self.widget.tool in PAINT_TOOLS:
+            self.widget._end_stroke()
+        self.dragging = False
+
+    # -- keyboard ------------------------------------------------------------------
+
+    @_guarded
+    def on_key_down(self, key: str, shift: bool, ctrl: bool, meta: bool) -> None:
+        """Run the action bound to the key (see ``shortcuts.SHORTCUTS``)."""
+        action = action_for_key(key, shift, ctrl, meta)
+        if action is None:
+            return
+        widget = self.widget
+        kind, _, argument = action.partition(":")
+        if kind == "tool":
+            self._end_drag()
+            widget.tool = argument
+        elif kind == "label":
+            if int(argument) < len(widget.classes):
+                widget.label = int(argument)
+        elif kind == "brush":
+            step = max(1, round(widget.brush_size * 0.2))
+            size = widget.brush_size + (step if argument == "larger" else -step)
+            widget.brush_size = max(1, min(widget.max_brush_size, size))
+        elif kind == "zoom":
+            if argument == "fit":
+                widget.fit()
+            else:
+                widget._zoom_view(STEP_ZOOM if argument == "in" else 1 / STEP_ZOOM, None)
+        elif kind == "pan":
+            width, height = widget._viewport.canvas_size
+            step = ARROW_PAN_FRACTION * math.hypot(width, height) / math.sqrt(2)
+            dx, dy = {"left": (step, 0), "right": (-step, 0), "up": (0, step), "down": (0, -step)}[
+                argument
+            ]
+            widget._pan_view(dx, dy)
+        elif action == "undo":
+            self._end_drag()
+            widget.undo()
+        elif action == "redo":
+            self._end_drag()
+            widget.redo()
+        if self.last_xy is not None:
+            widget._pointer_moved(self.last_xy)

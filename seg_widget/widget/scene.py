@@ -1,0 +1,187 @@
+"""The canvases a widget draws on, and every drawing command it sends.
+
+Two hidden, full-resolution source canvases hold the image (sent once,
+losslessly) and the opaque class-colour overlay (updated by dirty patches). The
+visible :class:`ipycanvas.MultiCanvas` has a *scene* layer, redrawn from the
+sources with the view transform, and an *interaction* layer for the brush cursor,
+so a hover only redraws a circle. A zoom, pan or contrast change sends a handful
+of commands, never pixels.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from ipycanvas import Canvas, MultiCanvas
+
+from ..core.bbox import BBox
+from ..render.display import band_rows
+from ..render.overlay import colorize, label_runs, run_count
+from ..render.png import encode_png
+from ..render.viewport import Viewport
+from .transport import batched, send_png
+
+#: Above this many row runs a dirty patch is sent as one RGBA PNG instead of
+#: per-class ``fill_rects`` (16 bytes per run versus 4 bytes per pixel plus a
+#: browser-side image decode of ~10 ms).
+MAX_RUNS_PER_PATCH = 4096
+
+#: Largest raw band of pixels sent in one message (bigger ones have crashed the
+#: browser-automation driver and are replayed whole on page reload).
+MAX_BAND_BYTES = 16 * 2**20
+
+BACKGROUND_COLOR = "#3a3a3a"
+CURSOR_COLOR = "#ffffff"
+CURSOR_SHADOW = "#000000"
+
+
+class Scene:
+    """Own the source canvases and the visible canvas of one widget.
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        ``(H, W)`` of the image, which is also the size of both source canvases.
+    canvas_size : tuple of int
+        ``(width, height)`` of the visible canvas in canvas (device) pixels.
+    pixel_ratio : float
+        Canvas pixels per CSS pixel; the visible canvas is laid out at
+        ``canvas_size / pixel_ratio`` CSS pixels so it stays crisp on high-DPI screens.
+
+    """
+
+    def __init__(
+        self, image_shape: tuple[int, int], canvas_size: tuple[int, int], pixel_ratio: float
+    ) -> None:
+        height, width = image_shape
+        # The sources are created before the visible canvas so that the visible
+        # canvas' client_ready (the last to be created) means all of them exist.
+        self.image_source = Canvas(width=width, height=height)
+        self.overlay_source = Canvas(width=width, height=height)
+        self.view = MultiCanvas(2, width=canvas_size[0], height=canvas_size[1])
+        self.view.add_class("seg-widget-canvas")
+        self.pixel_ratio = pixel_ratio
+        self.set_canvas_size(canvas_size)
+
+    @property
+    def scene_layer(self) -> Canvas:
+        """The layer showing image and overlay with the view transform."""
+        return self.view[0]
+
+    @property
+    def interaction_layer(self) -> Canvas:
+        """The top layer: brush cursor and previews; it receives the events."""
+        return self.view[1]
+
+    def set_canvas_size(self, canvas_size: tuple[int, int]) -> None:
+        """Resize the visible canvas (which resets its drawing state)."""
+        width, height = canvas_size
+        self.view.width, self.view.height = width, height
+        self.view.layout.width = f"{width / self.pixel_ratio:g}px"
+        self.view.layout.height = f"{height / self.pixel_ratio:g}px"
+
+    # -- sources -------------------------------------------------------------------
+
+    def send_image(self, display: np.ndarray) -> None:
+        """Send the display-mapped uint8 image to the image source, losslessly, in bands."""
+        self._send_bands(self.image_source, display, clear=True)
+
+    def send_overlay(self, labels: np.ndarray, lut: np.ndarray) -> None:
+        """Replace the whole overlay source by the colours of ``labels``."""
+        self.overlay_source.clear()
+        if not labels.any():
+            return
+        self._send_bands(self.overlay_source, labels, lut=lut)
+
+    def paint_overlay(self, labels: np.ndarray, bbox: BBox, lut: np.ndarray) -> None:
+        """Repaint the overlay source inside ``bbox`` from the label patch ``labels``.
+
+        Exact: the box is cleared, then every class' row runs are filled with its
+        opaque colour, so what the browser shows is exactly the integer mask.
+        """
+        patch = labels[bbox.slices]
+        overlay = self.overlay_source
+        with batched():
+            overlay.clear_rect(bbox.col0, bbox.row0, bbox.width, bbox.height)
+            if run_count(patch) <= MAX_RUNS_PER_PATCH:
+                for runs in label_runs(patch, (bbox.row0, bbox.col0)):
+                    overlay.fill_style = _css_color(lut[runs.label])
+                    overlay.fill_rects(runs.xs, runs.ys, runs.widths, 1)
+            else:
+                send_png(overlay, encode_png(colorize(patch, lut)), bbox.col0, bbox.row0)
+
+    def _send_bands(
+        self, canvas: Canvas, array: np.ndarray, *, lut: np.ndarray | None = None, clear=False
+    ) -> None:
+        channels = 4 if lut is not None else (1 if array.ndim == 2 else array.shape[2])
+        bands = band_rows(array.shape[0], array.shape[1] * channels, MAX_BAND_BYTES)
+
+        def encode(rows: tuple[int, int]) -> bytes:
+            band = array[rows[0] : rows[1]]
+            return encode_png(colorize(band, lut) if lut is not None else band)
+
+        if clear:
+            canvas.clear()
+        # zlib releases the GIL: encoding bands on two threads halves the open time.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for (row0, _), png in zip(bands, pool.map(encode, bands), strict=True):
+                # One message per band: never batch the bands together.
+                send_png(canvas, png, 0, row0)
+
+    # -- visible canvas ------------------------------------------------------------
+
+    def draw_view(
+        self,
+        viewport: Viewport,
+        *,
+        opacity: float,
+        brightness: float,
+        contrast: float,
+        clip: tuple[int, int, int, int] | None = None,
+    ) -> None:
+        """Redraw the scene layer (optionally only the canvas rectangle ``clip``)."""
+        layer = self.scene_layer
+        width, height = viewport.canvas_size
+        x, y, w, h = clip if clip is not None else (0, 0, width, height)
+        with batched():
+            layer.save()
+            if clip is not None:
+                layer.begin_path()
+                layer.rect(x, y, w, h)
+                layer.clip()
+            layer.fill_style = BACKGROUND_COLOR
+            layer.fill_rect(x, y, w, h)
+            layer.set_transform(*viewport.transform())
+            # Smooth only when minifying the photo; labels are never smoothed.
+            layer.image_smoothing_enabled = viewport.zoom < 1
+            if brightness != 1 or contrast != 1:
+                layer.filter = f"brightness({brightness:.4g}) contrast({contrast:.4g})"
+            layer.draw_image(self.image_source, 0, 0)
+            if brightness != 1 or contrast != 1:
+                layer.filter = "none"
+            layer.image_smoothing_enabled = False
+            layer.global_alpha = opacity
+            layer.draw_image(self.overlay_source, 0, 0)
+            layer.restore()
+
+    def draw_brush_cursor(self, center_xy: tuple[float, float], radius: float) -> None:
+        """Show the true brush outline (radius in canvas pixels) on the interaction layer."""
+        layer = self.interaction_layer
+        x, y = center_xy
+        with batched():
+            layer.clear()
+            layer.line_width = 3 * self.pixel_ratio
+            layer.stroke_style = CURSOR_SHADOW
+            layer.stroke_circle(x, y, max(radius, 1.0))
+            layer.line_width = 1.5 * self.pixel_ratio
+            layer.stroke_style = CURSOR_COLOR
+            layer.stroke_circle(x, y, max(radius, 1.0))
+
+    def clear_cursor(self) -> None:
+        """Remove the cursor and any preview from the interaction layer."""
+        self.interaction_layer.clear()
+
+
+def _css_color(rgba: np.ndarray) -> str:
+    return f"#{int(rgba[0]):02x}{int(rgba[1]):02x}{int(rgba[2]):02x}"

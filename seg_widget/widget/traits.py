@@ -1,0 +1,29 @@
+"""Trait types that accept what users naturally pass (numpy scalars included)."""
+
+from __future__ import annotations
+
+import numbers
+
+from traitlets import Float, Int, TraitError
+
+
+class Integral(Int):
+    """An ``Int`` trait that also accepts numpy integers, but never bools or floats."""
+
+    def validate(self, obj, value):  # noqa: D102 - traitlets hook
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+            return super().validate(obj, int(value))
+        raise TraitError(f"{self.name}: expected an integer; got {type(value).__name__} {value!r}")
+
+
+class Real(Float):
+    """A ``Float`` trait that accepts any finite real number (numpy ones included)."""
+
+    def validate(self, obj, value):  # noqa: D102 - traitlets hook
+        if isinstance(value, numbers.Real) and not isinstance(value, bool):
+            value = float(value)
+            if value == value and abs(value) != float("inf"):
+                return super().validate(obj, value)
+        raise TraitError(
+            f"{self.name}: expected a finite number; got {type(value).__name__} {value!r}"
+        )

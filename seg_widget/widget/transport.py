@@ -1,0 +1,59 @@
+"""Everything that talks to ipycanvas' private machinery, in one place.
+
+ipycanvas 0.14 routes every drawing command of every canvas through one global
+``_CanvasManager`` widget. Three of its habits need care (see DESIGN.md):
+
+* ``hold_canvas()`` is not exception-safe and a nested use flushes the outer
+  batch early, so :func:`batched` replaces it.
+* ``put_image_data`` encodes RGB arrays as lossy JPEG and RGBA with Pillow's slow
+  PNG encoder, so :func:`send_png` sends PNG bytes we encoded ourselves.
+* After a page reload the browser's manager forgets which canvas is current
+  (ipycanvas issue #322), so :func:`forget_current_canvas` forces the next
+  command to name its canvas again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from ipycanvas.canvas import _CANVAS_MANAGER, COMMANDS, Canvas
+
+_PUT_IMAGE_DATA = COMMANDS["putImageData"]
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Collect every canvas command issued inside into one comm message.
+
+    Re-entrant: an inner ``batched()`` joins the outer batch instead of flushing
+    it, and the batch is flushed (and caching restored) even when the body raises.
+    """
+    if _CANVAS_MANAGER._caching:
+        yield
+        return
+    _CANVAS_MANAGER._caching = True
+    try:
+        yield
+    finally:
+        try:
+            _CANVAS_MANAGER.flush()
+        finally:
+            _CANVAS_MANAGER._caching = False
+            _CANVAS_MANAGER._commands_cache = []
+            _CANVAS_MANAGER._buffers_cache = []
+
+
+def send_png(canvas: Canvas, png: bytes, x: int, y: int) -> None:
+    """Draw already-encoded PNG bytes onto ``canvas`` with their top-left at ``(x, y)``.
+
+    The browser decodes the bytes asynchronously and draws them with ``drawImage``,
+    so the canvas' transform, filter and alpha apply: only send to untransformed
+    source canvases.
+    """
+    _CANVAS_MANAGER.send_draw_command(canvas, _PUT_IMAGE_DATA, [int(x), int(y)], [png])
+
+
+def forget_current_canvas() -> None:
+    """Make the next command re-announce its canvas (the browser side may be new)."""
+    _CANVAS_MANAGER._current_canvas = None
