@@ -81,6 +81,13 @@ class Scene:
         self.view.layout.width = f"{width / self.pixel_ratio:g}px"
         self.view.layout.height = f"{height / self.pixel_ratio:g}px"
 
+    def close(self) -> None:
+        """Close the three canvases (the visible one closes its layers)."""
+        for layer in self.view._canvases:
+            layer.close()
+        for canvas in (self.view, self.image_source, self.overlay_source):
+            canvas.close()
+
     # -- sources -------------------------------------------------------------------
 
     def send_image(self, display: np.ndarray) -> None:

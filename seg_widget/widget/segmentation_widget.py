@@ -305,6 +305,16 @@ class SegmentationWidget(widgets.VBox):
         """Move the view by ``(dx, dy)`` canvas pixels (the image follows)."""
         self._pan_view(dx, dy)
 
+    def close(self) -> None:
+        """Close the widget with its canvases and controls (frees them in the browser)."""
+        self._scene.close()
+        pending = list(self.children)
+        while pending:
+            child = pending.pop()
+            pending.extend(getattr(child, "children", ()))
+            child.close()
+        super().close()
+
     # -- trait validation and reactions --------------------------------------------------
 
     @validate("tool")
@@ -424,7 +434,11 @@ class SegmentationWidget(widgets.VBox):
                 if clip is not None:
                     self._draw_view(clip)
         self._update_history_state()
-        self.set_trait("edit_count", self.edit_count + 1)
+        try:
+            self.set_trait("edit_count", self.edit_count + 1)
+        except Exception as error:  # noqa: BLE001 - a user's traitlet observer raised
+            logger.exception("seg-widget: an edit_count observer failed")
+            self._report_error(f"edit_count observer failed: {error!r}")
         for callback in list(self._edit_callbacks):
             try:
                 callback(bbox)

@@ -188,3 +188,20 @@ def test_many_classes_use_a_uint16_mask():
     assert w.mask.dtype == np.uint16
     w.paint_stroke([(1, 1)], label=299, brush_size=1)
     assert w.mask[1, 1] == 299
+
+
+def test_close_closes_the_canvases_and_controls(widget):
+    canvas = widget.canvas
+    widget.close()
+    assert canvas.comm is None
+    assert widget.comm is None
+
+
+def test_failing_traitlet_observer_does_not_break_painting(widget):
+    def broken(change):
+        raise RuntimeError("observer bug")
+
+    widget.observe(broken, "edit_count")
+    mouse_drag(widget.canvas, [(42, 42), (100, 42)])
+    assert widget.mask[10, 10:25].all()
+    assert "observer bug" in widget.status
