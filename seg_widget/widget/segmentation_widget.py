@@ -436,7 +436,7 @@ class SegmentationWidget(widgets.VBox):
         self._update_history_state()
         try:
             self.set_trait("edit_count", self.edit_count + 1)
-        except Exception as error:  # noqa: BLE001 - a user's traitlet observer raised
+        except Exception as error:  # a user's traitlet observer raised
             logger.exception("seg-widget: an edit_count observer failed")
             self._report_error(f"edit_count observer failed: {error!r}")
         for callback in list(self._edit_callbacks):

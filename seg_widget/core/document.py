@@ -1,0 +1,227 @@
+"""The label document: the live class-id mask, its edits and their undo history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from numbers import Integral
+
+import numpy as np
+
+from seg_widget.core.bbox import BBox, _true_bbox
+from seg_widget.core.classes import _check_n_classes
+from seg_widget.core.history import History, RegionDiff
+
+
+class LabelDocument:
+    """A class-id mask edited in place, with every edit recorded as an undoable region diff.
+
+    Parameters
+    ----------
+    mask : ndarray
+        The ``(H, W)`` integer class-id array, already validated (see `validate_mask`). The
+        document takes ownership and edits it in place; it is not copied.
+    n_classes : int
+        Number of classes, including class 0 (unlabelled).
+    history : History, optional
+        Where edits are recorded; a new `History` by default.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> doc = LabelDocument(np.zeros((4, 4), np.uint8), n_classes=3)
+    >>> doc.apply(BBox(1, 3, 1, 3), np.ones((2, 2), bool), 2)
+    BBox(row0=1, row1=3, col0=1, col1=3)
+    >>> int(doc.mask.sum()), doc.undo(), int(doc.mask.sum())
+    (8, BBox(row0=1, row1=3, col0=1, col1=3), 0)
+
+    """
+
+    def __init__(self, mask: np.ndarray, n_classes: int, *, history: History | None = None):
+        if not isinstance(mask, np.ndarray) or mask.ndim != 2 or mask.dtype.kind not in "iu":
+            got = (
+                f"{mask.dtype} array of shape {mask.shape}"
+                if isinstance(mask, np.ndarray)
+                else type(mask).__name__
+            )
+            raise TypeError(f"mask: expected a 2-D integer numpy array; got {got}")
+        _check_n_classes(n_classes)
+        if history is not None and not isinstance(history, History):
+            raise TypeError(f"history: expected a History or None; got {type(history).__name__}")
+        self._mask = mask
+        self._n_classes = int(n_classes)
+        self._history = history if history is not None else History()
+
+    @property
+    def mask(self) -> np.ndarray:
+        """The live ``(H, W)`` class-id array (edited in place, never replaced)."""
+        return self._mask
+
+    @property
+    def n_classes(self) -> int:
+        """Number of classes, including class 0 (unlabelled)."""
+        return self._n_classes
+
+    @property
+    def history(self) -> History:
+        """The undo history edits are recorded in."""
+        return self._history
+
+    @property
+    def can_undo(self) -> bool:
+        """True if there is a step to undo."""
+        return self._history.can_undo
+
+    @property
+    def can_redo(self) -> bool:
+        """True if there is a step to redo."""
+        return self._history.can_redo
+
+    def apply(
+        self,
+        bbox: BBox,
+        footprint: np.ndarray,
+        value: int,
+        only_where: int | None = None,
+    ) -> BBox | None:
+        """Set the footprint's pixels to ``value``; return the tight box of changed pixels.
+
+        Within ``bbox``, pixels where ``footprint`` is True, and (if ``only_where`` is not
+        None) whose current value equals ``only_where``, become ``value``. If any pixel
+        changed, one `RegionDiff` of the tight box around the changed pixels is recorded.
+        Cost is proportional to the area of ``bbox``.
+
+        Parameters
+        ----------
+        bbox : BBox
+            Region of the mask, inside the image.
+        footprint : ndarray of bool
+            Array of ``bbox``'s shape; True where the tool reaches.
+        value : int
+            New class id, ``0 <= value < n_classes``.
+        only_where : int, optional
+            Only pixels currently of this class change (see `brush_rule`).
+
+        Returns
+        -------
+        BBox or None
+            The tight box of changed pixels, or None if nothing changed (nothing recorded).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> doc = LabelDocument(np.array([[0, 1, 0]], np.uint8), n_classes=3)
+        >>> doc.apply(BBox(0, 1, 0, 3), np.ones((1, 3), bool), 2, only_where=0)
+        BBox(row0=0, row1=1, col0=0, col1=3)
+        >>> doc.mask.tolist()
+        [[2, 1, 2]]
+
+        """
+        value = self._class_id(value, "value")
+        if only_where is not None:
+            only_where = self._class_id(only_where, "only_where")
+        self._check_region(bbox, footprint)
+        if bbox.is_empty:
+            return None
+        patch = self._mask[bbox.slices]  # a view: writes go to the live mask
+        changed = footprint & (patch != value)
+        if only_where is not None:
+            changed &= patch == only_where
+        tight = _true_bbox(changed, (bbox.row0, bbox.col0))
+        if tight is None:
+            return None
+        inner = (
+            slice(tight.row0 - bbox.row0, tight.row1 - bbox.row0),
+            slice(tight.col0 - bbox.col0, tight.col1 - bbox.col0),
+        )
+        before = patch[inner].copy()
+        patch[inner][changed[inner]] = value
+        self._history.record(RegionDiff(tight, before, patch[inner].copy()))
+        return tight
+
+    def replace(self, new_mask: np.ndarray) -> BBox:
+        """Copy ``new_mask`` into the live mask (one undo step); return the full box.
+
+        ``new_mask`` must already be validated (see `validate_mask`). The live array is
+        updated in place, so references to `mask` stay valid. Only the box around the pixels
+        that differ is stored for undo; if none differ, nothing is recorded.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> doc = LabelDocument(np.zeros((2, 3), np.uint8), n_classes=2)
+        >>> doc.replace(np.ones((2, 3), np.uint8))
+        BBox(row0=0, row1=2, col0=0, col1=3)
+
+        """
+        if not isinstance(new_mask, np.ndarray) or new_mask.shape != self._mask.shape:
+            got = new_mask.shape if isinstance(new_mask, np.ndarray) else type(new_mask).__name__
+            raise ValueError(f"new_mask: expected an array of shape {self._mask.shape}; got {got}")
+        full = BBox.full(self._mask.shape)
+        tight = _true_bbox(self._mask != new_mask)
+        if tight is None:
+            return full
+        before = self._mask[tight.slices].copy()
+        self._mask[tight.slices] = new_mask[tight.slices]
+        with self.step("replace"):
+            self._history.record(RegionDiff(tight, before, self._mask[tight.slices].copy()))
+        return full
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        """Group the edits made inside the ``with`` block into one undo step named ``name``.
+
+        The step is closed even if the block raises, so edits made before the error stay
+        undoable.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> doc = LabelDocument(np.zeros((1, 4), np.uint8), n_classes=2)
+        >>> with doc.step("two dots"):
+        ...     _ = doc.apply(BBox(0, 1, 0, 1), np.ones((1, 1), bool), 1)
+        ...     _ = doc.apply(BBox(0, 1, 3, 4), np.ones((1, 1), bool), 1)
+        >>> _ = doc.undo()
+        >>> doc.mask.tolist()
+        [[0, 0, 0, 0]]
+
+        """
+        self._history.begin_step(name)
+        try:
+            yield
+        finally:
+            self._history.end_step()
+
+    def undo(self) -> BBox | None:
+        """Revert the last step; return the region changed, or None if nothing to undo."""
+        return self._history.undo(self._mask)
+
+    def redo(self) -> BBox | None:
+        """Re-apply the last undone step; return the region changed, or None."""
+        return self._history.redo(self._mask)
+
+    def _class_id(self, value: object, argument: str) -> int:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
+            raise TypeError(f"{argument}: expected a class id (int); got {type(value).__name__}")
+        if not 0 <= value < self._n_classes:
+            raise ValueError(
+                f"{argument}: expected a class id in [0, {self._n_classes}); got {value}"
+            )
+        return int(value)
+
+    def _check_region(self, bbox: BBox, footprint: np.ndarray) -> None:
+        height, width = self._mask.shape
+        if not isinstance(bbox, BBox):
+            raise TypeError(f"bbox: expected a BBox; got {type(bbox).__name__}")
+        if not bbox.is_empty and not (
+            0 <= bbox.row0 and bbox.row1 <= height and 0 <= bbox.col0 and bbox.col1 <= width
+        ):
+            raise ValueError(f"bbox: expected a box inside the mask {(height, width)}; got {bbox}")
+        if not isinstance(footprint, np.ndarray) or footprint.dtype != np.bool_:
+            got = footprint.dtype if isinstance(footprint, np.ndarray) else type(footprint).__name__
+            raise TypeError(f"footprint: expected a bool array; got {got}")
+        expected = (max(bbox.height, 0), max(bbox.width, 0))
+        if footprint.shape != expected:
+            raise ValueError(
+                f"footprint: expected the shape of bbox {expected}; got {footprint.shape}"
+            )

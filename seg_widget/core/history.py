@@ -1,0 +1,225 @@
+"""Undo history made of region diffs, grouped into steps and bounded in bytes."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from seg_widget.core.bbox import BBox
+
+_DEFAULT_MAX_BYTES = 256 * 2**20
+
+
+@dataclass(frozen=True)
+class RegionDiff:
+    """The values of a mask region before and after one edit.
+
+    ``before`` and ``after`` are arrays of the shape of ``bbox`` that the diff owns (they
+    must not be views of the live mask).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> diff = RegionDiff(BBox(0, 1, 0, 2), np.zeros((1, 2), np.uint8), np.ones((1, 2), np.uint8))
+    >>> diff.nbytes
+    4
+
+    """
+
+    bbox: BBox
+    before: np.ndarray
+    after: np.ndarray
+
+    def __post_init__(self) -> None:
+        # Cheap, and a mismatched patch would otherwise surface only at undo time.
+        expected = (max(self.bbox.height, 0), max(self.bbox.width, 0))
+        for name in ("before", "after"):
+            patch = getattr(self, name)
+            if not isinstance(patch, np.ndarray) or patch.shape != expected:
+                got = patch.shape if isinstance(patch, np.ndarray) else type(patch).__name__
+                raise ValueError(f"{name}: expected an array of shape {expected}; got {got}")
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the two patches."""
+        return self.before.nbytes + self.after.nbytes
+
+
+@dataclass
+class _Step:
+    name: str | None
+    diffs: list[RegionDiff] = field(default_factory=list)
+    nbytes: int = 0
+
+    def add(self, diff: RegionDiff) -> None:
+        self.diffs.append(diff)
+        self.nbytes += diff.nbytes
+
+
+class History:
+    """Undo/redo stacks of steps, each step a list of `RegionDiff` applied in order.
+
+    Diffs recorded between `begin_step` and the matching `end_step` form one step (calls nest:
+    only the outermost `end_step` closes it); a diff recorded outside a step is a step of its
+    own. Recording clears the redo stack.
+
+    The memory bound: after each completed step, the oldest steps are dropped until `nbytes`
+    <= `max_bytes`, but the newest step is always kept, even if alone it exceeds the bound
+    (so the last edit can always be undone).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mask = np.zeros((2, 2), np.uint8)
+    >>> history = History()
+    >>> mask[0, 0] = 1
+    >>> history.record(RegionDiff(BBox(0, 1, 0, 1), np.array([[0]], np.uint8), mask[:1, :1].copy()))
+    >>> history.undo(mask), mask[0, 0]
+    (BBox(row0=0, row1=1, col0=0, col1=1), np.uint8(0))
+
+    """
+
+    def __init__(self, max_bytes: int = _DEFAULT_MAX_BYTES) -> None:
+        self._max_bytes = _check_max_bytes(max_bytes)
+        self._undo: deque[_Step] = deque()
+        self._redo: deque[_Step] = deque()
+        self._open: _Step | None = None
+        self._depth = 0
+        self._stacked_bytes = 0  # undo + redo stacks, kept current to make nbytes O(1)
+
+    @property
+    def max_bytes(self) -> int:
+        """Upper bound on `nbytes` (except for the newest step); setting it trims at once."""
+        return self._max_bytes
+
+    @max_bytes.setter
+    def max_bytes(self, value: int) -> None:
+        self._max_bytes = _check_max_bytes(value)
+        self._trim()
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of patches held: undo and redo stacks, plus the step being recorded."""
+        open_bytes = self._open.nbytes if self._open is not None else 0
+        return self._stacked_bytes + open_bytes
+
+    @property
+    def can_undo(self) -> bool:
+        """True if there is a step to undo."""
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        """True if there is a step to redo."""
+        return bool(self._redo)
+
+    @property
+    def undo_name(self) -> str | None:
+        """Name of the step `undo` would revert (None if none, or if it was unnamed)."""
+        return self._undo[-1].name if self._undo else None
+
+    @property
+    def redo_name(self) -> str | None:
+        """Name of the step `redo` would re-apply (None if none, or if it was unnamed)."""
+        return self._redo[-1].name if self._redo else None
+
+    def begin_step(self, name: str) -> None:
+        """Start grouping recorded diffs into one step named ``name`` (nested calls count)."""
+        if self._depth == 0:
+            self._open = _Step(name)
+        self._depth += 1
+
+    def end_step(self) -> None:
+        """Close the step opened by the matching `begin_step`; empty steps record nothing."""
+        if self._depth == 0:
+            raise RuntimeError("end_step: no step is open (end_step without begin_step)")
+        self._depth -= 1
+        if self._depth > 0:
+            return
+        step, self._open = self._open, None
+        if step is not None and step.diffs:
+            self._push_undo(step)
+            self._trim()
+
+    def record(self, diff: RegionDiff) -> None:
+        """Add ``diff`` (already applied to the mask) to the open step, or as its own step."""
+        if not isinstance(diff, RegionDiff):
+            raise TypeError(f"diff: expected a RegionDiff; got {type(diff).__name__}")
+        self._clear_redo()
+        if self._open is not None:
+            self._open.add(diff)
+            return
+        step = _Step(None)
+        step.add(diff)
+        self._push_undo(step)
+        self._trim()
+
+    def undo(self, mask: np.ndarray) -> BBox | None:
+        """Revert the newest step in ``mask``; return the region changed (None: nothing to undo).
+
+        Raises
+        ------
+        RuntimeError
+            If a step is being recorded (its diffs are not yet undoable as a unit).
+
+        """
+        self._check_closed("undo")
+        if not self._undo:
+            return None
+        step = self._undo.pop()
+        region: BBox | None = None
+        for diff in reversed(step.diffs):
+            mask[diff.bbox.slices] = diff.before
+            region = diff.bbox.union(region)
+        self._redo.append(step)
+        return region
+
+    def redo(self, mask: np.ndarray) -> BBox | None:
+        """Re-apply the newest undone step to ``mask``; return the region changed or None."""
+        self._check_closed("redo")
+        if not self._redo:
+            return None
+        step = self._redo.pop()
+        region: BBox | None = None
+        for diff in step.diffs:
+            mask[diff.bbox.slices] = diff.after
+            region = diff.bbox.union(region)
+        self._undo.append(step)
+        return region
+
+    def clear(self) -> None:
+        """Forget every step (a step being recorded stays open, emptied)."""
+        self._undo.clear()
+        self._redo.clear()
+        self._stacked_bytes = 0
+        if self._open is not None:
+            self._open = _Step(self._open.name)
+
+    def _push_undo(self, step: _Step) -> None:
+        self._undo.append(step)
+        self._stacked_bytes += step.nbytes
+
+    def _clear_redo(self) -> None:
+        self._stacked_bytes -= sum(step.nbytes for step in self._redo)
+        self._redo.clear()
+
+    def _trim(self) -> None:
+        # Oldest undo steps go first, then the redo steps furthest in the future; the single
+        # newest step left is kept whatever its size.
+        while self.nbytes > self._max_bytes and len(self._undo) + len(self._redo) > 1:
+            step = self._undo.popleft() if self._undo else self._redo.popleft()
+            self._stacked_bytes -= step.nbytes
+
+    def _check_closed(self, action: str) -> None:
+        if self._depth:
+            raise RuntimeError(f"{action}: a step is still open (call end_step first)")
+
+
+def _check_max_bytes(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"max_bytes: expected an int; got {type(value).__name__}")
+    if value <= 0:
+        raise ValueError(f"max_bytes: expected a positive number of bytes; got {value}")
+    return int(value)

@@ -1,0 +1,47 @@
+import numpy as np
+
+from seg_widget.core import BBox
+
+
+def test_slices_index_the_half_open_rows_and_columns():
+    image = np.arange(30).reshape(5, 6)
+    np.testing.assert_array_equal(image[BBox(1, 3, 2, 5).slices], [[8, 9, 10], [14, 15, 16]])
+
+
+def test_height_width_and_area():
+    box = BBox(2, 7, 1, 4)
+    assert (box.height, box.width, box.area) == (5, 3, 15)
+
+
+def test_box_with_no_rows_or_negative_width_is_empty_with_zero_area():
+    assert BBox(3, 3, 0, 5).is_empty
+    assert BBox(0, 5, 4, 2).is_empty
+    assert BBox(0, 5, 4, 2).area == 0
+    assert not BBox(0, 1, 0, 1).is_empty
+
+
+def test_union_is_the_smallest_box_containing_both():
+    assert BBox(0, 2, 5, 6).union(BBox(4, 9, 1, 3)) == BBox(0, 9, 1, 6)
+
+
+def test_union_with_none_or_an_empty_box_returns_self():
+    box = BBox(1, 2, 3, 4)
+    assert box.union(None) == box
+    assert box.union(BBox(50, 50, 60, 70)) == box
+
+
+def test_union_of_an_empty_box_returns_the_other():
+    assert BBox(50, 50, 60, 70).union(BBox(1, 2, 3, 4)) == BBox(1, 2, 3, 4)
+
+
+def test_clip_keeps_the_part_inside_the_image():
+    assert BBox(-3, 4, 5, 20).clip((10, 8)) == BBox(0, 4, 5, 8)
+
+
+def test_clip_of_a_box_outside_the_image_is_empty():
+    assert BBox(12, 15, -4, -1).clip((10, 8)).is_empty
+
+
+def test_full_covers_the_whole_image():
+    assert BBox.full((480, 640)) == BBox(0, 480, 0, 640)
+    assert BBox.full((480, 640)).area == 480 * 640
