@@ -102,6 +102,58 @@ def open_time(size: int, repeats: int) -> tuple[float, int]:
     return best, sent
 
 
+def _timed(action) -> float:
+    start = time.perf_counter()
+    action()
+    return (time.perf_counter() - start) * 1e3
+
+
+def outline_and_fill_costs(repeats: int) -> dict[str, float]:
+    """Best kernel ms of big outline fills, a 4 MP flood fill, and the undo of each."""
+    size = 4096
+    w = sw.SegmentationWidget(np.zeros((size, size), np.uint8), classes=["u", "a", "b"])
+    send_canvas_event(w.canvas, "client_ready")
+    quarter = size / 2  # a square of side size/2 covers 25 % of the image
+    square = [
+        (1000, 1000),
+        (1000, 1000 + quarter),
+        (1000 + quarter, 1000 + quarter),
+        (1000 + quarter, 1000),
+    ]
+    angles = np.linspace(0, 2 * math.pi, 2000, endpoint=False)
+    radius = quarter / math.sqrt(math.pi)  # same area as the square
+    lasso = [(2048 + radius * math.sin(t), 2048 + radius * math.cos(t)) for t in angles]
+    results: dict[str, list[float]] = {}
+
+    def record(name: str, action) -> None:
+        results.setdefault(name, []).append(_timed(action))
+
+    for _ in range(repeats):
+        record("polygon fill, 4 vertices, 25 % of 4096²", lambda: w.fill_polygon(square, label=1))
+        record("undo of that", w.undo)
+        record("lasso fill, 2000 points, 25 % of 4096²", lambda: w.fill_polygon(lasso, label=1))
+        record("undo of that ", w.undo)
+        # A 2048² (4.2 MP) unlabelled region walled in by class 2.
+        w.mask[1022:3074, 1022:3074] = 2
+        w.mask[1024:3072, 1024:3072] = 0
+        w.refresh()
+        record("flood fill of a 4.2 MP region", lambda: w.flood_fill((2000, 2000), label=1))
+        record("undo of that  ", w.undo)
+        w.mask[:] = 0
+        w.refresh()
+    return {name: min(times) for name, times in results.items()}
+
+
+def history_bytes_per_stroke() -> dict[int, int]:
+    """Undo-history bytes of one 50-pixel brush stroke, by image size."""
+    sizes = {}
+    for size in (512, 8192):
+        w = sw.SegmentationWidget(np.zeros((size, size), np.uint8), classes=["u", "a"])
+        w.paint_stroke([(100, 100), (100, 150)], label=1, brush_size=5)
+        sizes[size] = w._document.history.nbytes
+    return sizes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer events and repeats")
@@ -120,6 +172,16 @@ def main() -> None:
     print("== Bytes sent per view change (target <= 1024 each, no pixels) ==")
     for name, nbytes in view_change_bytes().items():
         print(f"  {name:<20} {nbytes:6d} bytes")
+
+    print("== Outline and fill tools: kernel ms incl. overlay patch (targets 100/150/50 ms) ==")
+    for name, ms in outline_and_fill_costs(1 if args.quick else 3).items():
+        print(f"  {name:<42} {ms:7.1f} ms")
+
+    print("== Undo history per step: one 50-pixel-long 5 px brush stroke ==")
+    sizes = history_bytes_per_stroke()
+    for size, nbytes in sizes.items():
+        print(f"  {size:>5}² image: {nbytes:6d} bytes")
+    print(f"  ratio 8192²/512²: {sizes[8192] / sizes[512]:.2f}  (proportional to the stroke: 1.0)")
 
     print("== Opening a 4096² RGB image: constructor to first frame sent (lossless PNG) ==")
     seconds, nbytes = open_time(4096, 1 if args.quick else 3)

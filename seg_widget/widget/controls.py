@@ -18,11 +18,18 @@ if TYPE_CHECKING:
     from .segmentation_widget import SegmentationWidget
 
 _TOOL_BUTTONS = (
-    # (tool, icon, tooltip)
+    # (tool, Font Awesome 4.7 icon, tooltip)
     ("brush", "paint-brush", "Brush (B)"),
     ("eraser", "eraser", "Eraser (E)"),
-    ("pick", "eye-dropper", "Pick a class from the image (L)"),
-    ("pan", "arrows", "Pan (H)"),
+    ("lasso", "pencil", "Lasso: drag a freehand outline, release to fill (O)"),
+    (
+        "polygon",
+        "share-alt",
+        "Polygon: click vertices; click the first one, double-click or Enter (P)",
+    ),
+    ("fill", "tint", "Fill the connected region under the click (F)"),
+    ("pick", "eyedropper", "Pick a class from the image, then return to the tool (L)"),
+    ("pan", "arrows", "Pan: drag to move the view (H)"),
 )
 
 # Crisp pixels when the browser scales the canvas (high-DPI screens), and a
@@ -47,7 +54,7 @@ class Controls:
             options=[(tool.capitalize(), tool) for tool, _, _ in _TOOL_BUTTONS],
             icons=[icon for _, icon, _ in _TOOL_BUTTONS],
             tooltips=[tip for _, _, tip in _TOOL_BUTTONS],
-            style=widgets.ToggleButtonsStyle(button_width="76px"),
+            style=widgets.ToggleButtonsStyle(button_width="auto"),
         )
         widgets.link((widget, "tool"), (self.tools, "value"))
 
@@ -75,13 +82,22 @@ class Controls:
                 "Paint over everything",
                 "Shared borders: paint only unlabelled pixels, erase only the selected class",
             ],
-            style=widgets.ToggleButtonsStyle(button_width="90px"),
+            style=widgets.ToggleButtonsStyle(button_width="auto"),
         )
         widgets.link((widget, "paint_mode"), (self.paint_mode, "value"))
+
+        self.erase = widgets.ToggleButton(
+            description="Erase",
+            icon="minus-square",
+            tooltip="Lasso, polygon and fill erase instead of paint (X)",
+            layout=_narrow("80px"),
+        )
+        widgets.link((widget, "erase"), (self.erase, "value"))
 
         self.toolbar = widgets.HBox(
             [
                 self.tools,
+                self.erase,
                 _gap(),
                 self.undo_button,
                 self.redo_button,
@@ -116,6 +132,20 @@ class Controls:
         )
         widgets.link((widget, "contrast"), (self.contrast, "value"))
 
+        self.fill_mode = widgets.ToggleButtons(
+            options=[("Region", "connected"), ("Everywhere", "global")],
+            tooltips=["Fill the connected region under the click", "Replace that label everywhere"],
+            description="Fill",
+            style=widgets.ToggleButtonsStyle(button_width="auto", description_width="initial"),
+        )
+        widgets.link((widget, "fill_mode"), (self.fill_mode, "value"))
+        self.fill_connectivity = widgets.ToggleButtons(
+            options=[("4-connected", 4), ("8-connected", 8)],
+            tooltips=["Edge neighbours only", "Edge and corner neighbours"],
+            style=widgets.ToggleButtonsStyle(button_width="auto"),
+        )
+        widgets.link((widget, "fill_connectivity"), (self.fill_connectivity, "value"))
+
         self.help = widgets.Accordion([widgets.HTML(_help_html())], selected_index=None)
         self.help.set_title(0, "Keyboard shortcuts")
         self.help.add_class("seg-help")
@@ -132,6 +162,8 @@ class Controls:
                 self.opacity,
                 self.brightness,
                 self.contrast,
+                self.fill_mode,
+                self.fill_connectivity,
                 self.help,
             ],
             layout=widgets.Layout(width="280px", margin="0 0 0 8px"),

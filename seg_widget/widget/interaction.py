@@ -18,6 +18,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .outline_tools import OutlineEditor
 from .shortcuts import action_for_key
 from .transport import batched
 
@@ -53,6 +54,7 @@ class Interaction:
 
     def __init__(self, widget: SegmentationWidget) -> None:
         self.widget = widget
+        self.outline = OutlineEditor(widget)
         self.dragging = False
         self.last_xy: tuple[float, float] | None = None
         canvas = widget.canvas
@@ -76,6 +78,13 @@ class Interaction:
         if tool in PAINT_TOOLS:
             self.dragging = True
             widget._begin_stroke(widget.canvas_to_image(x, y), erase=tool == "eraser")
+        elif tool == "lasso":
+            self.dragging = True
+            self.outline.lasso_start((x, y))
+        elif tool == "polygon":
+            self.outline.polygon_click((x, y))
+        elif tool == "fill":
+            widget._fill_at(widget.canvas_to_image(x, y))
         elif tool == "pick":
             widget._pick_at(widget.canvas_to_image(x, y))
         elif tool == "pan":
@@ -91,8 +100,12 @@ class Interaction:
         if self.dragging:
             if widget.tool in PAINT_TOOLS:
                 widget._continue_stroke(widget.canvas_to_image(x, y))
+            elif widget.tool == "lasso":
+                self.outline.lasso_extend((x, y))
             elif widget.tool == "pan" and previous is not None:
                 widget._pan_view(x - previous[0], y - previous[1])
+        elif widget.tool == "polygon" and self.outline.active:
+            self.outline.redraw((x, y))  # the rubber band follows the cursor
         widget._pointer_moved((x, y))
 
     @_guarded
@@ -101,6 +114,8 @@ class Interaction:
         self.last_xy = (x, y)
         if self.dragging and self.widget.tool in PAINT_TOOLS:
             self.widget._continue_stroke(self.widget.canvas_to_image(x, y))
+        elif self.dragging and self.widget.tool == "lasso":
+            self.outline.lasso_extend((x, y))
         self._end_drag()
 
     @_guarded
@@ -109,6 +124,8 @@ class Interaction:
         self._end_drag()
         self.last_xy = None
         self.widget._pointer_left()
+        if self.outline.active:  # a polygon survives leaving the canvas, minus its rubber band
+            self.outline.redraw()
 
     @_guarded
     def on_mouse_wheel(self, dx: float, dy: float) -> None:
@@ -122,9 +139,15 @@ class Interaction:
                 self.widget._pointer_moved(self.last_xy)
 
     def _end_drag(self) -> None:
-        if self.dragging and self.widget.tool in PAINT_TOOLS:
-            self.widget._end_stroke()
+        self.widget._end_stroke()
+        if self.dragging and self.outline.active and self.outline.kind == "lasso":
+            self.outline.commit()  # releasing (or leaving the canvas) closes the lasso
         self.dragging = False
+
+    def reset(self) -> None:
+        """Forget any outline in progress and finish any drag (e.g. on a tool change)."""
+        self.outline.cancel()
+        self._end_drag()
 
     # -- keyboard ------------------------------------------------------------------
 
@@ -137,8 +160,16 @@ class Interaction:
         widget = self.widget
         kind, _, argument = action.partition(":")
         if kind == "tool":
-            self._end_drag()
             widget.tool = argument
+        elif kind == "erase":
+            widget.erase = not widget.erase
+        elif kind == "outline":
+            if argument == "close":
+                self.outline.commit()
+            elif argument == "cancel":
+                self.outline.cancel()
+            else:
+                self.outline.remove_last_vertex()
         elif kind == "label":
             if int(argument) < len(widget.classes):
                 widget.label = int(argument)
@@ -158,6 +189,8 @@ class Interaction:
                 argument
             ]
             widget._pan_view(dx, dy)
+        elif action == "undo" and self.outline.active and self.outline.kind == "polygon":
+            self.outline.remove_last_vertex()
         elif action == "undo":
             self._end_drag()
             widget.undo()

@@ -20,12 +20,14 @@ from ..render.display import band_rows
 from ..render.overlay import colorize, label_runs, run_count
 from ..render.png import encode_png
 from ..render.viewport import Viewport
-from .transport import batched, send_png
+from .transport import batched, send_png_alone
 
-#: Above this many row runs a dirty patch is sent as one RGBA PNG instead of
-#: per-class ``fill_rects`` (16 bytes per run versus 4 bytes per pixel plus a
-#: browser-side image decode of ~10 ms).
-MAX_RUNS_PER_PATCH = 4096
+#: A dirty patch goes as per-class ``fill_rects`` of row runs (12 bytes a run, no
+#: browser-side image decode) while it has at most a quarter as many runs as
+#: pixels (or MIN_RUNS_LIMIT), up to MAX_RUNS_PER_PATCH; beyond, as RGBA PNG bands
+#: (4 bytes a pixel plus ~10 ms of decoding in the browser).
+MIN_RUNS_LIMIT = 4096
+MAX_RUNS_PER_PATCH = 250_000
 
 #: Largest raw band of pixels sent in one message (bigger ones have crashed the
 #: browser-automation driver and are replayed whole on page reload).
@@ -92,34 +94,41 @@ class Scene:
 
     def send_image(self, display: np.ndarray) -> None:
         """Send the display-mapped uint8 image to the image source, losslessly, in bands."""
-        self._send_bands(self.image_source, display, clear=True)
+        self.image_source.clear()
+        self._send_bands(self.image_source, display)
 
     def send_overlay(self, labels: np.ndarray, lut: np.ndarray) -> None:
         """Replace the whole overlay source by the colours of ``labels``."""
-        self.overlay_source.clear()
-        if not labels.any():
-            return
-        self._send_bands(self.overlay_source, labels, lut=lut)
+        self.paint_overlay(labels, BBox.full(labels.shape), lut)
 
     def paint_overlay(self, labels: np.ndarray, bbox: BBox, lut: np.ndarray) -> None:
-        """Repaint the overlay source inside ``bbox`` from the label patch ``labels``.
+        """Repaint the overlay source inside ``bbox`` from the label map ``labels``.
 
         Exact: the box is cleared, then every class' row runs are filled with its
-        opaque colour, so what the browser shows is exactly the integer mask.
+        opaque colour (cheap to send, no browser-side decode), or, when the patch
+        has too many runs for that, its colours go as lossless PNG bands.
         """
         patch = labels[bbox.slices]
         overlay = self.overlay_source
         with batched():
             overlay.clear_rect(bbox.col0, bbox.row0, bbox.width, bbox.height)
-            if run_count(patch) <= MAX_RUNS_PER_PATCH:
-                for runs in label_runs(patch, (bbox.row0, bbox.col0)):
-                    overlay.fill_style = _css_color(lut[runs.label])
-                    overlay.fill_rects(runs.xs, runs.ys, runs.widths, 1)
+            runs = run_count(patch)
+            if runs == 0:
+                return
+            if runs <= max(MIN_RUNS_LIMIT, bbox.area // 4) and runs <= MAX_RUNS_PER_PATCH:
+                for label_runs_ in label_runs(patch, (bbox.row0, bbox.col0)):
+                    overlay.fill_style = _css_color(lut[label_runs_.label])
+                    overlay.fill_rects(label_runs_.xs, label_runs_.ys, label_runs_.widths, 1)
             else:
-                send_png(overlay, encode_png(colorize(patch, lut)), bbox.col0, bbox.row0)
+                self._send_bands(overlay, patch, origin_rc=(bbox.row0, bbox.col0), lut=lut)
 
     def _send_bands(
-        self, canvas: Canvas, array: np.ndarray, *, lut: np.ndarray | None = None, clear=False
+        self,
+        canvas: Canvas,
+        array: np.ndarray,
+        *,
+        origin_rc: tuple[int, int] = (0, 0),
+        lut: np.ndarray | None = None,
     ) -> None:
         channels = 4 if lut is not None else (1 if array.ndim == 2 else array.shape[2])
         bands = band_rows(array.shape[0], array.shape[1] * channels, MAX_BAND_BYTES)
@@ -128,13 +137,10 @@ class Scene:
             band = array[rows[0] : rows[1]]
             return encode_png(colorize(band, lut) if lut is not None else band)
 
-        if clear:
-            canvas.clear()
         # zlib releases the GIL: encoding bands on two threads halves the open time.
         with ThreadPoolExecutor(max_workers=2) as pool:
             for (row0, _), png in zip(bands, pool.map(encode, bands), strict=True):
-                # One message per band: never batch the bands together.
-                send_png(canvas, png, 0, row0)
+                send_png_alone(canvas, png, origin_rc[1], origin_rc[0] + row0)
 
     # -- visible canvas ------------------------------------------------------------
 
@@ -184,6 +190,57 @@ class Scene:
             layer.line_width = 1.5 * self.pixel_ratio
             layer.stroke_style = CURSOR_COLOR
             layer.stroke_circle(x, y, max(radius, 1.0))
+
+    def draw_outline(
+        self,
+        points_xy: np.ndarray,
+        *,
+        color: str,
+        dashed: bool = False,
+        rubber_band_xy: tuple[float, float] | None = None,
+        show_vertices: bool = False,
+    ) -> None:
+        """Preview an outline in progress (canvas points) on the interaction layer.
+
+        ``rubber_band_xy`` adds the edge from the last vertex to the cursor and the
+        closing edge back to the first, as the polygon would be if closed there.
+        """
+        layer = self.interaction_layer
+        with batched():
+            layer.clear()
+            if len(points_xy) == 0:
+                return
+            path = points_xy
+            if rubber_band_xy is not None:
+                path = np.vstack([points_xy, [rubber_band_xy]])
+            self._stroke_path(path, color, dashed)
+            if rubber_band_xy is not None and len(path) >= 3:
+                layer.global_alpha = 0.5
+                self._stroke_path(np.vstack([path[-1:], path[:1]]), color, True)
+                layer.global_alpha = 1.0
+            if show_vertices:
+                radius = 3 * self.pixel_ratio
+                layer.fill_style = CURSOR_SHADOW
+                layer.fill_circles(points_xy[:, 0], points_xy[:, 1], radius + self.pixel_ratio)
+                layer.fill_style = color
+                layer.fill_circles(points_xy[:, 0], points_xy[:, 1], radius)
+
+    def extend_outline(
+        self, from_xy: tuple[float, float], to_xy: tuple[float, float], *, color: str, dashed=False
+    ) -> None:
+        """Add one segment to the outline preview without redrawing it (O(1) per event)."""
+        self._stroke_path(np.array([from_xy, to_xy]), color, dashed)
+
+    def _stroke_path(self, points_xy: np.ndarray, color: str, dashed: bool) -> None:
+        layer = self.interaction_layer
+        with batched():
+            layer.set_line_dash([6 * self.pixel_ratio, 4 * self.pixel_ratio] if dashed else [])
+            layer.line_width = 3.5 * self.pixel_ratio
+            layer.stroke_style = CURSOR_SHADOW
+            layer.stroke_lines(np.asarray(points_xy, dtype=np.float32))
+            layer.line_width = 2 * self.pixel_ratio
+            layer.stroke_style = color
+            layer.stroke_lines(np.asarray(points_xy, dtype=np.float32))
 
     def clear_cursor(self) -> None:
         """Remove the cursor and any preview from the interaction layer."""

@@ -21,9 +21,11 @@ from traitlets import Bool, Int, Unicode, observe, validate
 from ..core.bbox import BBox
 from ..core.classes import LabelClass, mask_dtype, normalize_classes
 from ..core.document import LabelDocument
+from ..core.fill import flood_footprint, same_label_footprint
 from ..core.history import History
 from ..core.image import load_image
 from ..core.labels import validate_mask
+from ..core.outline import polygon_footprint
 from ..core.policy import PAINT_MODES, brush_rule, validate_paint_mode
 from ..core.raster import brush_footprint, pixel_center
 from ..render.display import contrast_limits, to_display
@@ -38,7 +40,9 @@ from .transport import batched, forget_current_canvas
 logger = logging.getLogger("seg_widget")
 
 #: Tools of the toolbar, in toolbar order.
-TOOLS = ("brush", "eraser", "pick", "pan")
+TOOLS = ("brush", "eraser", "lasso", "polygon", "fill", "pick", "pan")
+#: ``fill_mode`` values: the connected region under the click, or that label everywhere.
+FILL_MODES = ("connected", "global")
 #: Largest side of the visible canvas chosen by default, in CSS pixels.
 DEFAULT_VIEW_SIZE = (800, 600)
 DEFAULT_HISTORY_BYTES = 256 * 2**20
@@ -92,6 +96,12 @@ class SegmentationWidget(widgets.VBox):
     brush_size = Integral(12)
     #: ``"overwrite"`` or ``"preserve"`` (shared borders: never change labelled pixels).
     paint_mode = Unicode("overwrite")
+    #: When True, the lasso, polygon and fill tools erase instead of painting ``label``.
+    erase = Bool(False)
+    #: Fill tool: ``"connected"`` region under the click, or ``"global"``: that label everywhere.
+    fill_mode = Unicode("connected")
+    #: Fill tool connectivity: 4 (edge neighbours) or 8 (edge and corner neighbours).
+    fill_connectivity = Integral(4)
     #: Overlay opacity in [0, 1].
     opacity = Real(0.5)
     #: Image brightness factor; 1.0 is unchanged. Never affects the overlay.
@@ -236,6 +246,55 @@ class SegmentationWidget(widgets.VBox):
         finally:
             self._end_stroke()
 
+    def fill_polygon(
+        self,
+        points: Iterable[tuple[float, float]],
+        *,
+        label: int | None = None,
+        erase: bool = False,
+    ) -> None:
+        """Fill the closed outline through image points ``(row, col)``: one undo step.
+
+        The rule of the lasso and polygon tools: a pixel is filled when its centre
+        lies inside the outline (even–odd rule, so overlapping loops of a
+        self-intersecting outline cancel); see ``core.outline.polygon_footprint``.
+        An outline with fewer than three distinct points or no interior fills
+        nothing. ``erase`` sets the pixels to 0 instead (in ``"preserve"`` mode only
+        those of ``label``).
+        """
+        points = np.asarray(list(points), dtype=float)
+        if points.ndim != 2 or points.shape[1:] != (2,) or not np.isfinite(points).all():
+            raise ValueError(
+                f"points: expected a sequence of finite (row, col) pairs; got shape {points.shape}"
+            )
+        if label is not None:
+            self.label = label
+        footprint = polygon_footprint(points, self.mask.shape)
+        if footprint is not None:
+            self._apply_footprint(
+                *footprint, erase=erase, name="erase outline" if erase else "outline"
+            )
+
+    def flood_fill(
+        self, seed: tuple[int, int], *, label: int | None = None, erase: bool = False
+    ) -> None:
+        """Fill like the fill tool clicked at pixel ``seed = (row, col)``: one undo step.
+
+        Fills the region of pixels equal to ``mask[seed]`` connected to the seed
+        (``fill_connectivity``), or every such pixel when ``fill_mode == "global"``.
+        ``erase`` sets them to 0 instead (in ``"preserve"`` mode only if they are
+        of class ``label``).
+        """
+        if label is not None:
+            self.label = label
+        row, col = seed
+        if self.fill_mode == "global":
+            footprint = same_label_footprint(self.mask, int(self.mask[row, col]))
+        else:
+            footprint = flood_footprint(self.mask, (row, col), connectivity=self.fill_connectivity)
+        if footprint is not None:
+            self._apply_footprint(*footprint, erase=erase, name="erase fill" if erase else "fill")
+
     def undo(self) -> None:
         """Undo the last stroke or command (no-op when there is nothing to undo)."""
         self._end_stroke()
@@ -342,6 +401,19 @@ class SegmentationWidget(widgets.VBox):
             )
         return proposal.value
 
+    @validate("fill_mode")
+    def _validate_fill_mode(self, proposal):
+        if proposal.value not in FILL_MODES:
+            valid = ", ".join(repr(name) for name in FILL_MODES)
+            raise ValueError(f"fill_mode: expected one of {valid}; got {proposal.value!r}")
+        return proposal.value
+
+    @validate("fill_connectivity")
+    def _validate_fill_connectivity(self, proposal):
+        if proposal.value not in (4, 8):
+            raise ValueError(f"fill_connectivity: expected 4 or 8; got {proposal.value}")
+        return proposal.value
+
     @validate("paint_mode")
     def _validate_paint_mode(self, proposal):
         return validate_paint_mode(proposal.value)
@@ -373,15 +445,17 @@ class SegmentationWidget(widgets.VBox):
 
     @observe("tool")
     def _on_tool(self, change):
-        self._end_stroke()
+        self._interaction.reset()
         if change.new == "pick" and change.old != "pick":
             self._tool_before_pick = change.old
         self._update_status()
 
-    @observe("label", "brush_size", "paint_mode")
+    @observe("label", "brush_size", "paint_mode", "erase")
     def _on_pen_settings(self, change):
         self._update_status()
-        if self._interaction.last_xy is not None:
+        if self._interaction.outline.active:
+            self._interaction.outline.redraw(self._interaction.last_xy)  # recolour the preview
+        elif self._interaction.last_xy is not None:
             self._pointer_moved(self._interaction.last_xy)
 
     # -- the pen path (called by Interaction) -------------------------------------------
@@ -420,6 +494,29 @@ class SegmentationWidget(widgets.VBox):
         if 0 <= row < height and 0 <= col < width:
             self.label = int(self.mask[row, col])
             self.tool = getattr(self, "_tool_before_pick", "brush")
+
+    def _fill_at(self, image_xy: tuple[float, float]) -> None:
+        col, row = (math.floor(v) for v in image_xy)
+        height, width = self.mask.shape
+        if 0 <= row < height and 0 <= col < width:
+            self.flood_fill((row, col), erase=self.erase)
+
+    def _fill_outline(self, points_rc: list[tuple[float, float]]) -> None:
+        if len(set(points_rc)) < 3:
+            self._report_error("an outline needs three or more distinct points: nothing filled")
+            return
+        self.fill_polygon(points_rc, erase=self.erase)
+
+    def _apply_footprint(
+        self, bbox: BBox, footprint: np.ndarray, *, erase: bool, name: str
+    ) -> None:
+        self._end_stroke()
+        value, only_where = brush_rule(erase=erase, label=self.label, paint_mode=self.paint_mode)
+        with self._document.step(name):
+            changed = self._document.apply(bbox, footprint, value, only_where)
+        if changed is not None:
+            self._after_edit(changed)
+        self._update_history_state()
 
     # -- drawing --------------------------------------------------------------------------
 
@@ -479,7 +576,9 @@ class SegmentationWidget(widgets.VBox):
 
     def _view_changed(self) -> None:
         self._set_zoom_trait(self._viewport.zoom)
-        self._draw_view()
+        with batched():
+            self._draw_view()
+            self._interaction.outline.redraw(self._interaction.last_xy)
         self._update_status()
 
     def _set_zoom_trait(self, zoom: float) -> None:
@@ -496,7 +595,7 @@ class SegmentationWidget(widgets.VBox):
         if self.tool in ("brush", "eraser"):
             center = self.image_to_canvas(*pixel_center(col, row))
             self._scene.draw_brush_cursor(center, self.brush_size / 2 * self._viewport.zoom)
-        else:
+        elif not self._interaction.outline.active:
             self._scene.clear_cursor()
         height, width = self.mask.shape
         r, c = math.floor(row), math.floor(col)
@@ -579,4 +678,4 @@ def _in_range(value: float, name: str, low: float, high: float) -> float:
     return value
 
 
-__all__ = ["PAINT_MODES", "TOOLS", "SegmentationWidget"]
+__all__ = ["FILL_MODES", "PAINT_MODES", "TOOLS", "SegmentationWidget"]

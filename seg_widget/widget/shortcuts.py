@@ -16,28 +16,43 @@ class Shortcut(NamedTuple):
 #: Every shortcut, in the order the help panel lists them. Keys are matched
 #: case-insensitively; "Ctrl" also means Cmd on macOS.
 SHORTCUTS: tuple[Shortcut, ...] = (
-    Shortcut("B or P", "tool:brush", "Brush: paint the selected class"),
+    Shortcut("B", "tool:brush", "Brush: paint the selected class"),
     Shortcut("E", "tool:eraser", "Eraser"),
+    Shortcut("O", "tool:lasso", "Lasso: drag a freehand outline; release fills it"),
+    Shortcut(
+        "P", "tool:polygon", "Polygon: click vertices; click the first, double-click or Enter"
+    ),
+    Shortcut("F", "tool:fill", "Fill the connected region under the click"),
     Shortcut("L or I", "tool:pick", "Pick the class under the cursor, then return to the tool"),
     Shortcut("H or Z", "tool:pan", "Pan: drag to move the view"),
+    Shortcut("X", "erase:toggle", "Lasso, polygon and fill erase instead of paint"),
+    Shortcut("Enter", "outline:close", "Close and fill the polygon"),
+    Shortcut("Backspace", "outline:remove_vertex", "Remove the last polygon vertex"),
+    Shortcut("Escape", "outline:cancel", "Cancel the outline in progress"),
     Shortcut("[ / ]", "brush:smaller / brush:larger", "Brush size down / up"),
     Shortcut("0 – 9", "label:<digit>", "Select class 0–9"),
     Shortcut("+ / -", "zoom:in / zoom:out", "Zoom in / out about the view centre"),
     Shortcut("Wheel", "-", "Zoom about the mouse cursor"),
     Shortcut("R or Home", "zoom:fit", "Fit the image in the view"),
     Shortcut("Arrows", "pan:<arrow>", "Pan the view"),
-    Shortcut("Ctrl+Z", "undo", "Undo"),
+    Shortcut("Ctrl+Z", "undo", "Undo (while drawing a polygon: remove its last vertex)"),
     Shortcut("Ctrl+Shift+Z or Ctrl+Y", "redo", "Redo"),
 )
 
 _PLAIN_KEYS = {
     "b": "tool:brush",
-    "p": "tool:brush",
     "e": "tool:eraser",
+    "o": "tool:lasso",
+    "p": "tool:polygon",
+    "f": "tool:fill",
     "l": "tool:pick",
     "i": "tool:pick",
     "h": "tool:pan",
     "z": "tool:pan",
+    "x": "erase:toggle",
+    "enter": "outline:close",
+    "backspace": "outline:remove_vertex",
+    "escape": "outline:cancel",
     "[": "brush:smaller",
     "]": "brush:larger",
     "+": "zoom:in",

@@ -54,6 +54,20 @@ def send_png(canvas: Canvas, png: bytes, x: int, y: int) -> None:
     _CANVAS_MANAGER.send_draw_command(canvas, _PUT_IMAGE_DATA, [int(x), int(y)], [png])
 
 
+def send_png_alone(canvas: Canvas, png: bytes, x: int, y: int) -> None:
+    """Like :func:`send_png`, but always as a message of its own.
+
+    Inside :func:`batched` the commands collected so far are flushed first and the
+    PNG is flushed right after, so big pixel bands never pile up in one message.
+    """
+    if not _CANVAS_MANAGER._caching:
+        send_png(canvas, png, x, y)
+        return
+    _CANVAS_MANAGER.flush()
+    send_png(canvas, png, x, y)
+    _CANVAS_MANAGER.flush()
+
+
 def forget_current_canvas() -> None:
     """Make the next command re-announce its canvas (the browser side may be new)."""
     _CANVAS_MANAGER._current_canvas = None

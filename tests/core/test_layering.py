@@ -5,7 +5,8 @@ import seg_widget.core
 
 CORE = Path(seg_widget.core.__file__).parent
 ALLOWED = {"__future__", "collections", "contextlib", "dataclasses", "math", "numbers", "os"}
-ALLOWED |= {"typing", "numpy", "PIL", "skimage", "seg_widget"}
+# scipy comes with scikit-image (one of its own dependencies).
+ALLOWED |= {"typing", "numpy", "PIL", "skimage", "scipy", "seg_widget"}
 
 
 def _imported_modules(path: Path) -> set[str]:

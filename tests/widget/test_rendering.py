@@ -56,11 +56,32 @@ def test_large_images_are_sent_in_bands_of_at_most_16_mb():
         assert width * height * 3 <= 16 * 2**20
 
 
+def command_text(messages):
+    return b"".join(b for m in messages for b in m.buffers).decode("utf-8", "replace")
+
+
+def class_color(widget, class_id):
+    r, g, b = widget.classes[class_id].color
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
 def test_existing_mask_is_drawn_on_open(widget):
     widget.mask[10:20, 10:20] = 1
     widget.refresh()
     sent = open_widget(widget)
-    assert len(pixel_buffers(sent)) == 2  # the image and the overlay
+    assert class_color(widget, 1) in command_text(sent)  # as exact runs of its colour
+
+
+def test_noisy_masks_are_drawn_as_lossless_png_bands(widget):
+    noise = np.random.default_rng(1).integers(0, 3, (100, 100))
+    widget.mask = noise
+    sent = open_widget(widget)
+    overlays = pixel_buffers(sent)[1:]  # after the image
+    decoded = np.asarray(Image.open(io.BytesIO(overlays[0])))
+    from seg_widget.render.overlay import color_lut
+
+    lut = color_lut([c.color for c in widget.classes])
+    np.testing.assert_array_equal(decoded, lut[noise])
 
 
 def test_pen_event_sends_a_small_patch_and_no_image(widget):
@@ -107,6 +128,4 @@ def test_overlay_patch_is_exact_runs_of_class_colours(widget):
     widget.label = 2
     with record_messages() as sent:
         mouse_drag(widget.canvas, [(42, 42)])
-    text = b"".join(b for m in sent for b in m.buffers).decode("utf-8", "replace")
-    r, g, b = widget.classes[2].color
-    assert f"#{r:02x}{g:02x}{b:02x}" in text
+    assert class_color(widget, 2) in command_text(sent)

@@ -1,0 +1,26 @@
+"""The README stays true: its keyboard table and commands match the code."""
+
+from pathlib import Path
+
+import seg_widget as sw
+
+ROOT = Path(__file__).parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+def test_readme_lists_every_shortcut_as_the_help_panel_does():
+    for shortcut in sw.SHORTCUTS:
+        assert f"| {shortcut.keys} | {shortcut.description} |" in README
+
+
+def test_readme_names_every_tool():
+    for tool in sw.TOOLS:
+        assert f'"{tool}"' in README
+
+
+def test_readme_commands_exist():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "make demo" in README and "\ndemo:" in makefile
+    assert "make test" in README and "\ntest:" in makefile
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    assert (ROOT / "docs" / "screenshot.png").exists()
