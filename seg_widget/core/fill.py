@@ -24,9 +24,9 @@ def flood_footprint(
 
     Two pixels are neighbours if they share an edge (``connectivity=4``) or an edge or a
     corner (``connectivity=8``). The search starts in a small window around the seed and
-    doubles it only while the region reaches the window's edge, so the cost is proportional
-    to the area of a box around the seed at most about twice the region's extent, not to the
-    whole mask: a click in a small hole of a large image is cheap.
+    doubles its extent towards each side the region reaches, so the cost is proportional to
+    the area of a box at most about twice the region's extent per side, not to the whole
+    mask: a click in a small hole of a large image is cheap.
 
     Parameters
     ----------
@@ -79,11 +79,8 @@ def flood_footprint(
     height, width = mask.shape
     value = mask[row, col]
     half = _FIRST_HALF_WINDOW
+    window = BBox(row - half, row + half + 1, col - half, col + half + 1).clip(mask.shape)
     while True:
-        window = BBox(row - half, row + half + 1, col - half, col + half + 1).clip(mask.shape)
-        if 2 * window.area > height * width:
-            # Doubling again would cover (nearly) everything: do it now, in one last round.
-            window = BBox.full(mask.shape)
         region = mask[window.slices] == value
         if not region.all():  # a uniform window (say, an empty mask) is a region already
             # Labelling every component of the window and keeping the seed's is several
@@ -92,15 +89,20 @@ def flood_footprint(
             region = components == components[row - window.row0, col - window.col0]
         # A path leaving the window must pass through its border ring, so if the region
         # touches no side that is inside the image, it is the whole connected region.
-        leaks = (
-            (window.row0 > 0 and region[0].any())
-            or (window.row1 < height and region[-1].any())
-            or (window.col0 > 0 and region[:, 0].any())
-            or (window.col1 < width and region[:, -1].any())
-        )
-        if not leaks:
+        top = window.row0 > 0 and region[0].any()
+        bottom = window.row1 < height and region[-1].any()
+        left = window.col0 > 0 and region[:, 0].any()
+        right = window.col1 < width and region[:, -1].any()
+        if not (top or bottom or left or right):
             break
-        half *= 2
+        # Grow only towards the sides the region leaks through, doubling the window's
+        # extent there, so the window stays close to the region's own bounding box.
+        window = BBox(
+            window.row0 - window.height * top,
+            window.row1 + window.height * bottom,
+            window.col0 - window.width * left,
+            window.col1 + window.width * right,
+        ).clip(mask.shape)
 
     bbox = _true_bbox(region, (window.row0, window.col0))
     assert bbox is not None  # the seed is always in its own region
