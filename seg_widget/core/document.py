@@ -12,6 +12,9 @@ from seg_widget.core.bbox import BBox, _true_bbox
 from seg_widget.core.classes import _check_n_classes
 from seg_widget.core.history import History, RegionDiff
 
+#: Up to this many changed pixels, class counts are updated by scattering, not a histogram.
+_SCATTER_MAX = 1024
+
 
 class LabelDocument:
     """A class-id mask edited in place, with every edit recorded as an undoable region diff.
@@ -51,6 +54,8 @@ class LabelDocument:
         self._mask = mask
         self._n_classes = int(n_classes)
         self._history = history if history is not None else History()
+        # Pixels per class: counted on first use, then kept current by every edit.
+        self._counts: np.ndarray | None = None
 
     @property
     def mask(self) -> np.ndarray:
@@ -66,6 +71,48 @@ class LabelDocument:
     def history(self) -> History:
         """The undo history edits are recorded in."""
         return self._history
+
+    @property
+    def class_counts(self) -> np.ndarray:
+        """Number of pixels of each class: a new int64 array of shape ``(n_classes,)``.
+
+        The first use counts the whole mask (O(image)); after that `apply`, `assign`,
+        `replace`, `undo` and `redo` keep the counts current at the cost of the pixels they
+        change. Writes to `mask` made outside the document are not seen: call `recount`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> doc = LabelDocument(np.zeros((2, 3), np.uint8), n_classes=3)
+        >>> doc.class_counts.tolist()
+        [6, 0, 0]
+        >>> _ = doc.apply(BBox(0, 1, 0, 2), np.ones((1, 2), bool), 2)
+        >>> doc.class_counts.tolist()
+        [4, 0, 2]
+
+        """
+        if self._counts is None:
+            self.recount()
+        return self._counts.copy()
+
+    def recount(self) -> np.ndarray:
+        """Count the pixels of each class from scratch (O(image)); return `class_counts`.
+
+        Call this after writing to `mask` in place without going through the document.
+
+        Raises
+        ------
+        ValueError
+            If the mask holds a class id ``>= n_classes``.
+
+        """
+        counts = np.bincount(self._mask.ravel(), minlength=self._n_classes).astype(np.int64)
+        if counts.size > self._n_classes:
+            raise ValueError(
+                f"mask: expected class ids in [0, {self._n_classes}); got {counts.size - 1}"
+            )
+        self._counts = counts
+        return counts.copy()
 
     @property
     def can_undo(self) -> bool:
@@ -135,7 +182,95 @@ class LabelDocument:
             slice(tight.col0 - bbox.col0, tight.col1 - bbox.col0),
         )
         before = patch[inner].copy()
-        patch[inner][changed[inner]] = value
+        changed = changed[inner]
+        patch[inner][changed] = value
+        if self._counts is not None:
+            _count(self._counts, before[changed], -1)
+            self._counts[value] += np.count_nonzero(changed)
+        self._history.record(RegionDiff(tight, before, patch[inner].copy()))
+        return tight
+
+    def assign(
+        self,
+        bbox: BBox,
+        values: np.ndarray,
+        footprint: np.ndarray,
+        only_where: int | None = None,
+    ) -> BBox | None:
+        """Set the footprint's pixels to per-pixel ``values``; return the tight changed box.
+
+        Like `apply`, but each pixel gets its own new class id: within ``bbox``, pixels where
+        ``footprint`` is True, and (if ``only_where`` is not None) whose current value equals
+        ``only_where``, become the matching element of ``values``. If any pixel changed, one
+        `RegionDiff` of the tight box around the changed pixels is recorded. Cost is
+        proportional to the area of ``bbox``. This is how the fixes of `seg_widget.core.quality`
+        (``(bbox, values, footprint)`` triples) are applied.
+
+        Parameters
+        ----------
+        bbox : BBox
+            Region of the mask, inside the image.
+        values : ndarray of int
+            Array of ``bbox``'s shape: the new class id of each pixel, ``0 <= id < n_classes``
+            where ``footprint`` is True (elsewhere it is ignored).
+        footprint : ndarray of bool
+            Array of ``bbox``'s shape; True where the edit reaches.
+        only_where : int, optional
+            Only pixels currently of this class change. With ``only_where=0`` (the
+            ``"preserve"`` paint mode) labelled pixels are never changed.
+
+        Returns
+        -------
+        BBox or None
+            The tight box of changed pixels, or None if nothing changed (nothing recorded).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> doc = LabelDocument(np.array([[0, 1, 0]], np.uint8), n_classes=3)
+        >>> values = np.array([[2, 2, 1]])
+        >>> doc.assign(BBox(0, 1, 0, 3), values, np.ones((1, 3), bool), only_where=0)
+        BBox(row0=0, row1=1, col0=0, col1=3)
+        >>> doc.mask.tolist()
+        [[2, 1, 1]]
+
+        """
+        if only_where is not None:
+            only_where = self._class_id(only_where, "only_where")
+        self._check_region(bbox, footprint)
+        expected = footprint.shape
+        if not isinstance(values, np.ndarray) or values.dtype.kind not in "iu":
+            got = values.dtype if isinstance(values, np.ndarray) else type(values).__name__
+            raise TypeError(f"values: expected an integer array; got {got}")
+        if values.shape != expected:
+            raise ValueError(f"values: expected the shape of bbox {expected}; got {values.shape}")
+        if bbox.is_empty:
+            return None
+        new = values[footprint]
+        if new.size and not (0 <= new.min() and new.max() < self._n_classes):
+            bad = new.min() if new.min() < 0 else new.max()
+            raise ValueError(
+                f"values: expected class ids in [0, {self._n_classes}) on the footprint; "
+                f"got {int(bad)}"
+            )
+        patch = self._mask[bbox.slices]  # a view: writes go to the live mask
+        changed = footprint & (patch != values)
+        if only_where is not None:
+            changed &= patch == only_where
+        tight = _true_bbox(changed, (bbox.row0, bbox.col0))
+        if tight is None:
+            return None
+        inner = (
+            slice(tight.row0 - bbox.row0, tight.row1 - bbox.row0),
+            slice(tight.col0 - bbox.col0, tight.col1 - bbox.col0),
+        )
+        before = patch[inner].copy()
+        changed = changed[inner]
+        new = values[inner][changed]
+        patch[inner][changed] = new
+        if self._counts is not None:
+            _count(self._counts, before[changed], -1)
+            _count(self._counts, new, +1)
         self._history.record(RegionDiff(tight, before, patch[inner].copy()))
         return tight
 
@@ -163,6 +298,9 @@ class LabelDocument:
             return full
         before = self._mask[tight.slices].copy()
         self._mask[tight.slices] = new_mask[tight.slices]
+        if self._counts is not None:
+            _count(self._counts, before, -1)
+            _count(self._counts, self._mask[tight.slices], +1)
         with self.step("replace"):
             self._history.record(RegionDiff(tight, before, self._mask[tight.slices].copy()))
         return full
@@ -194,11 +332,18 @@ class LabelDocument:
 
     def undo(self) -> BBox | None:
         """Revert the last step; return the region changed, or None if nothing to undo."""
-        return self._history.undo(self._mask)
+        return self._history.undo(self._counted_mask())
 
     def redo(self) -> BBox | None:
         """Re-apply the last undone step; return the region changed, or None."""
-        return self._history.redo(self._mask)
+        return self._history.redo(self._counted_mask())
+
+    def _counted_mask(self) -> np.ndarray | _CountingMask:
+        # History writes each diff's patch with ``mask[bbox.slices] = patch``; the stand-in
+        # updates the class counts from exactly those writes, O(diff) each.
+        if self._counts is None:
+            return self._mask
+        return _CountingMask(self._mask, self._counts)
 
     def _class_id(self, value: object, argument: str) -> int:
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
@@ -225,3 +370,30 @@ class LabelDocument:
             raise ValueError(
                 f"footprint: expected the shape of bbox {expected}; got {footprint.shape}"
             )
+
+
+class _CountingMask:
+    """Stand-in for the live mask that keeps per-class counts current on region writes."""
+
+    def __init__(self, mask: np.ndarray, counts: np.ndarray) -> None:
+        self._mask = mask
+        self._counts = counts
+
+    def __setitem__(self, key: tuple[slice, slice], patch: np.ndarray) -> None:
+        _count(self._counts, self._mask[key], -1)
+        self._mask[key] = patch
+        _count(self._counts, self._mask[key], +1)
+
+
+def _count(counts: np.ndarray, values: np.ndarray, sign: int) -> None:
+    """Add ``sign`` times the class histogram of ``values`` to ``counts``; O(values.size)."""
+    values = values.ravel()
+    if values.size <= _SCATTER_MAX:
+        # A brush dab: no histogram as long as the largest id (costly with many classes).
+        np.add.at(counts, values, sign)
+        return
+    histogram = np.bincount(values)
+    if sign > 0:
+        counts[: histogram.size] += histogram
+    else:
+        counts[: histogram.size] -= histogram

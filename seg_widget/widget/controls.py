@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
+from .quality_panel import QualityPanel
 from .shortcuts import SHORTCUTS
 
 if TYPE_CHECKING:
@@ -146,8 +147,12 @@ class Controls:
         )
         widgets.link((widget, "fill_connectivity"), (self.fill_connectivity, "value"))
 
-        self.help = widgets.Accordion([widgets.HTML(_help_html())], selected_index=None)
-        self.help.set_title(0, "Keyboard shortcuts")
+        self.quality = QualityPanel(widget)
+        self.help = widgets.Accordion(
+            [self.quality.box, widgets.HTML(_help_html())], selected_index=None
+        )
+        self.help.set_title(0, "Find what is missing")
+        self.help.set_title(1, "Keyboard shortcuts")
         self.help.add_class("seg-help")
 
         self.status = widgets.HTML()
@@ -198,6 +203,14 @@ class Controls:
             button.style.text_color = "#111111" if luminance > 150 else "#ffffff"
         button.on_click(lambda _: setattr(self.widget, "label", class_id))
         return button
+
+    def show_class_counts(self, counts) -> None:
+        """Show each class' share of the image on its button."""
+        total = max(int(counts.sum()), 1)
+        for class_id, button in enumerate(self.class_buttons):
+            name = self.widget.classes[class_id].name
+            share = 100 * int(counts[class_id]) / total
+            button.description = f"{class_id}: {name} · {share:.1f}%"
 
     def _show_selected_class(self, change=None) -> None:
         for class_id, button in enumerate(self.class_buttons):

@@ -34,6 +34,10 @@ MAX_RUNS_PER_PATCH = 250_000
 MAX_BAND_BYTES = 16 * 2**20
 
 BACKGROUND_COLOR = "#3a3a3a"
+#: "Show missing": unlabelled pixels in bright magenta over an image dimmed to 45 %.
+MISSING_COLOR = "#ff00ff"
+MISSING_ALPHA = 0.85
+MISSING_DIM = 0.45
 CURSOR_COLOR = "#ffffff"
 CURSOR_SHADOW = "#000000"
 
@@ -61,6 +65,8 @@ class Scene:
         # canvas' client_ready (the last to be created) means all of them exist.
         self.image_source = Canvas(width=width, height=height)
         self.overlay_source = Canvas(width=width, height=height)
+        #: Opaque MISSING_COLOR where the mask is 0, kept up to date only while shown.
+        self.missing_source = Canvas(width=width, height=height)
         self.view = MultiCanvas(2, width=canvas_size[0], height=canvas_size[1])
         self.view.add_class("seg-widget-canvas")
         self.pixel_ratio = pixel_ratio
@@ -87,7 +93,7 @@ class Scene:
         """Close the three canvases (the visible one closes its layers)."""
         for layer in self.view._canvases:
             layer.close()
-        for canvas in (self.view, self.image_source, self.overlay_source):
+        for canvas in (self.view, self.image_source, self.overlay_source, self.missing_source):
             canvas.close()
 
     # -- sources -------------------------------------------------------------------
@@ -122,6 +128,16 @@ class Scene:
             else:
                 self._send_bands(overlay, patch, origin_rc=(bbox.row0, bbox.col0), lut=lut)
 
+    def paint_missing(self, labels: np.ndarray, bbox: BBox) -> None:
+        """Repaint the "show missing" source inside ``bbox``: MISSING_COLOR where labels are 0."""
+        unlabelled = (labels[bbox.slices] == 0).view(np.uint8)
+        missing = self.missing_source
+        with batched():
+            missing.clear_rect(bbox.col0, bbox.row0, bbox.width, bbox.height)
+            missing.fill_style = MISSING_COLOR
+            for runs in label_runs(unlabelled, (bbox.row0, bbox.col0)):
+                missing.fill_rects(runs.xs, runs.ys, runs.widths, 1)
+
     def _send_bands(
         self,
         canvas: Canvas,
@@ -151,9 +167,14 @@ class Scene:
         opacity: float,
         brightness: float,
         contrast: float,
+        show_missing: bool = False,
         clip: tuple[int, int, int, int] | None = None,
     ) -> None:
-        """Redraw the scene layer (optionally only the canvas rectangle ``clip``)."""
+        """Redraw the scene layer (optionally only the canvas rectangle ``clip``).
+
+        With ``show_missing`` the image is dimmed and unlabelled pixels are tinted
+        with MISSING_COLOR over everything, so gaps between objects stand out.
+        """
         layer = self.scene_layer
         width, height = viewport.canvas_size
         x, y, w, h = clip if clip is not None else (0, 0, width, height)
@@ -168,6 +189,8 @@ class Scene:
             layer.set_transform(*viewport.transform())
             # Smooth only when minifying the photo; labels are never smoothed.
             layer.image_smoothing_enabled = viewport.zoom < 1
+            if show_missing:
+                brightness *= MISSING_DIM
             if brightness != 1 or contrast != 1:
                 layer.filter = f"brightness({brightness:.4g}) contrast({contrast:.4g})"
             layer.draw_image(self.image_source, 0, 0)
@@ -176,6 +199,9 @@ class Scene:
             layer.image_smoothing_enabled = False
             layer.global_alpha = opacity
             layer.draw_image(self.overlay_source, 0, 0)
+            if show_missing:
+                layer.global_alpha = MISSING_ALPHA
+                layer.draw_image(self.missing_source, 0, 0)
             layer.restore()
 
     def draw_brush_cursor(self, center_xy: tuple[float, float], radius: float) -> None:

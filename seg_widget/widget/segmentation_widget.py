@@ -1,17 +1,16 @@
-"""The public :class:`SegmentationWidget`: state, validation and the edit pipeline.
+"""The public :class:`SegmentationWidget`: state, validation, drawing and notifications.
 
-The pen path of one mouse event, all O(stroke): canvas point -> viewport inverse
--> ``core.brush_footprint`` from the previous point -> ``LabelDocument.apply``
-under the paint policy (records the undo diff, returns the dirty box) ->
-``Scene.paint_overlay`` of that box only -> the scene layer is redrawn clipped
-to the box -> observers hear of the box. The mask is never copied.
+The commands live in mixins, one concern each: ``EditCommands`` (brush, outlines,
+fills, undo), ``ViewCommands`` (zoom, pan), ``QualityCommands`` (coverage, holes,
+specks, fixes). Every edit ends in :meth:`SegmentationWidget._after_edit`, which
+repaints only the dirty box and notifies observers without copying the mask.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import ipywidgets as widgets
@@ -21,21 +20,22 @@ from traitlets import Bool, Int, Unicode, observe, validate
 from ..core.bbox import BBox
 from ..core.classes import LabelClass, mask_dtype, normalize_classes
 from ..core.document import LabelDocument
-from ..core.fill import flood_footprint, same_label_footprint
 from ..core.history import History
 from ..core.image import load_image
 from ..core.labels import validate_mask
-from ..core.outline import polygon_footprint
-from ..core.policy import PAINT_MODES, brush_rule, validate_paint_mode
-from ..core.raster import brush_footprint, pixel_center
+from ..core.policy import PAINT_MODES, validate_paint_mode
+from ..core.raster import pixel_center
 from ..render.display import contrast_limits, to_display
 from ..render.overlay import color_lut
 from ..render.viewport import Viewport
 from .controls import Controls
-from .interaction import STEP_ZOOM, Interaction
+from .edit_commands import EditCommands
+from .interaction import Interaction
+from .quality_commands import QualityCommands
 from .scene import Scene
 from .traits import Integral, Real
 from .transport import batched, forget_current_canvas
+from .view_commands import ViewCommands
 
 logger = logging.getLogger("seg_widget")
 
@@ -50,7 +50,7 @@ DEFAULT_HISTORY_BYTES = 256 * 2**20
 EditCallback = Callable[[BBox], Any]
 
 
-class SegmentationWidget(widgets.VBox):
+class SegmentationWidget(EditCommands, ViewCommands, QualityCommands, widgets.VBox):
     """Label an image pixel by pixel in a notebook; the mask lives in ``w.mask``.
 
     Parameters
@@ -104,6 +104,8 @@ class SegmentationWidget(widgets.VBox):
     fill_connectivity = Integral(4)
     #: Overlay opacity in [0, 1].
     opacity = Real(0.5)
+    #: Dim the image and tint every unlabelled pixel bright magenta, to see what is missing.
+    show_missing = Bool(False)
     #: Image brightness factor; 1.0 is unchanged. Never affects the overlay.
     brightness = Real(1.0)
     #: Image contrast factor; 1.0 is unchanged. Never affects the overlay.
@@ -147,7 +149,7 @@ class SegmentationWidget(widgets.VBox):
         self._contrast_limits = contrast_limits(self._image)
         self._display: np.ndarray | None = None
         self._edit_callbacks: list[EditCallback] = []
-        self._stroke: _Stroke | None = None
+        self._stroke = None  # a stroke in progress: edit_commands._Stroke
         self._syncing_zoom = False
         self._pointer_text = ""
         self._message = ""
@@ -165,6 +167,7 @@ class SegmentationWidget(widgets.VBox):
         self._set_zoom_trait(self._viewport.zoom)
 
         self._controls = Controls(self)
+        self._controls.show_class_counts(self._document.class_counts)
         self.children = self._controls.layout_children(self._scene.view)
         self.add_class("seg-widget")
         # client_ready fires when the browser (re)creates the canvases: at first
@@ -217,98 +220,6 @@ class SegmentationWidget(widgets.VBox):
 
     # -- editing ---------------------------------------------------------------------------
 
-    def paint_stroke(
-        self,
-        points: Iterable[tuple[float, float]],
-        *,
-        label: int | None = None,
-        erase: bool = False,
-        brush_size: int | None = None,
-    ) -> None:
-        """Paint (or erase) a brush stroke through image points ``(row, col)``: one undo step.
-
-        It follows exactly the path of a mouse stroke, under the current
-        ``paint_mode``; ``label`` and ``brush_size`` default to the widget's.
-        """
-        points = [tuple(map(float, p)) for p in points]
-        if not points or any(len(p) != 2 or not all(map(math.isfinite, p)) for p in points):
-            raise ValueError(
-                f"points: expected a non-empty sequence of finite (row, col) pairs; got {points!r}"
-            )
-        if label is not None:
-            self.label = label
-        if brush_size is not None:
-            self.brush_size = brush_size
-        self._begin_stroke((points[0][1], points[0][0]), erase=erase)
-        try:
-            for row, col in points[1:]:
-                self._continue_stroke((col, row))
-        finally:
-            self._end_stroke()
-
-    def fill_polygon(
-        self,
-        points: Iterable[tuple[float, float]],
-        *,
-        label: int | None = None,
-        erase: bool = False,
-    ) -> None:
-        """Fill the closed outline through image points ``(row, col)``: one undo step.
-
-        The rule of the lasso and polygon tools: a pixel is filled when its centre
-        lies inside the outline (even–odd rule, so overlapping loops of a
-        self-intersecting outline cancel); see ``core.outline.polygon_footprint``.
-        An outline with fewer than three distinct points or no interior fills
-        nothing. ``erase`` sets the pixels to 0 instead (in ``"preserve"`` mode only
-        those of ``label``).
-        """
-        points = np.asarray(list(points), dtype=float)
-        if points.ndim != 2 or points.shape[1:] != (2,) or not np.isfinite(points).all():
-            raise ValueError(
-                f"points: expected a sequence of finite (row, col) pairs; got shape {points.shape}"
-            )
-        if label is not None:
-            self.label = label
-        footprint = polygon_footprint(points, self.mask.shape)
-        if footprint is not None:
-            self._apply_footprint(
-                *footprint, erase=erase, name="erase outline" if erase else "outline"
-            )
-
-    def flood_fill(
-        self, seed: tuple[int, int], *, label: int | None = None, erase: bool = False
-    ) -> None:
-        """Fill like the fill tool clicked at pixel ``seed = (row, col)``: one undo step.
-
-        Fills the region of pixels equal to ``mask[seed]`` connected to the seed
-        (``fill_connectivity``), or every such pixel when ``fill_mode == "global"``.
-        ``erase`` sets them to 0 instead (in ``"preserve"`` mode only if they are
-        of class ``label``).
-        """
-        if label is not None:
-            self.label = label
-        row, col = seed
-        if self.fill_mode == "global":
-            footprint = same_label_footprint(self.mask, int(self.mask[row, col]))
-        else:
-            footprint = flood_footprint(self.mask, (row, col), connectivity=self.fill_connectivity)
-        if footprint is not None:
-            self._apply_footprint(*footprint, erase=erase, name="erase fill" if erase else "fill")
-
-    def undo(self) -> None:
-        """Undo the last stroke or command (no-op when there is nothing to undo)."""
-        self._end_stroke()
-        bbox = self._document.undo()
-        if bbox is not None:
-            self._after_edit(bbox, full=bbox.area == self.mask.size)
-
-    def redo(self) -> None:
-        """Redo the last undone step (no-op when there is nothing to redo)."""
-        self._end_stroke()
-        bbox = self._document.redo()
-        if bbox is not None:
-            self._after_edit(bbox, full=bbox.area == self.mask.size)
-
     def refresh(self, bbox: BBox | None = None) -> None:
         """Redraw the overlay after ``w.mask`` was changed in place (not undoable).
 
@@ -324,6 +235,7 @@ class SegmentationWidget(widgets.VBox):
                 f"mask: expected class ids in [0, {len(self._classes)}) after the in-place "
                 f"edit; got values in [{mask.min()}, {mask.max()}]"
             )
+        self._document.recount()
         full = BBox.full(mask.shape)
         self._after_edit(full if bbox is None else bbox.clip(mask.shape), full=bbox is None)
 
@@ -339,30 +251,6 @@ class SegmentationWidget(widgets.VBox):
         else:
             self._edit_callbacks.append(callback)
         return callback
-
-    # -- view ------------------------------------------------------------------------------
-
-    def zoom_in(self) -> None:
-        """Magnify 1.5x about the view centre."""
-        self._zoom_view(STEP_ZOOM, None)
-
-    def zoom_out(self) -> None:
-        """Shrink 1.5x about the view centre."""
-        self._zoom_view(1 / STEP_ZOOM, None)
-
-    def fit(self) -> None:
-        """Show the whole image, centred."""
-        self._viewport.fit()
-        self._view_changed()
-
-    def actual_size(self) -> None:
-        """Show one image pixel per canvas pixel (1:1), keeping the view centre."""
-        self._viewport.set_zoom(1.0)
-        self._view_changed()
-
-    def pan(self, dx: float, dy: float) -> None:
-        """Move the view by ``(dx, dy)`` canvas pixels (the image follows)."""
-        self._pan_view(dx, dy)
 
     def close(self) -> None:
         """Close the widget with its canvases and controls (frees them in the browser)."""
@@ -443,6 +331,13 @@ class SegmentationWidget(widgets.VBox):
     def _on_look(self, change):
         self._draw_view()
 
+    @observe("show_missing")
+    def _on_show_missing(self, change):
+        with batched():
+            if change.new:
+                self._scene.paint_missing(self.mask, BBox.full(self.mask.shape))
+            self._draw_view()
+
     @observe("tool")
     def _on_tool(self, change):
         self._interaction.reset()
@@ -458,79 +353,22 @@ class SegmentationWidget(widgets.VBox):
         elif self._interaction.last_xy is not None:
             self._pointer_moved(self._interaction.last_xy)
 
-    # -- the pen path (called by Interaction) -------------------------------------------
-
-    def _begin_stroke(self, image_xy: tuple[float, float], *, erase: bool) -> None:
-        self._end_stroke()
-        value, only_where = brush_rule(erase=erase, label=self.label, paint_mode=self.paint_mode)
-        self._document.history.begin_step("erase" if erase else "paint")
-        self._stroke = _Stroke(value, only_where, float(self.brush_size), None)
-        self._continue_stroke(image_xy)
-
-    def _continue_stroke(self, image_xy: tuple[float, float]) -> None:
-        stroke = self._stroke
-        if stroke is None:
-            return
-        col, row = pixel_center(*image_xy)
-        start = stroke.last_rc if stroke.last_rc is not None else (row, col)
-        stroke.last_rc = (row, col)
-        footprint = brush_footprint(start, (row, col), stroke.diameter, self.mask.shape)
-        if footprint is None:
-            return
-        bbox = self._document.apply(footprint[0], footprint[1], stroke.value, stroke.only_where)
-        if bbox is not None:
-            self._after_edit(bbox)
-
-    def _end_stroke(self) -> None:
-        if self._stroke is None:
-            return
-        self._stroke = None
-        self._document.history.end_step()
-        self._update_history_state()
-
-    def _pick_at(self, image_xy: tuple[float, float]) -> None:
-        col, row = (math.floor(v) for v in image_xy)
-        height, width = self.mask.shape
-        if 0 <= row < height and 0 <= col < width:
-            self.label = int(self.mask[row, col])
-            self.tool = getattr(self, "_tool_before_pick", "brush")
-
-    def _fill_at(self, image_xy: tuple[float, float]) -> None:
-        col, row = (math.floor(v) for v in image_xy)
-        height, width = self.mask.shape
-        if 0 <= row < height and 0 <= col < width:
-            self.flood_fill((row, col), erase=self.erase)
-
-    def _fill_outline(self, points_rc: list[tuple[float, float]]) -> None:
-        if len(set(points_rc)) < 3:
-            self._report_error("an outline needs three or more distinct points: nothing filled")
-            return
-        self.fill_polygon(points_rc, erase=self.erase)
-
-    def _apply_footprint(
-        self, bbox: BBox, footprint: np.ndarray, *, erase: bool, name: str
-    ) -> None:
-        self._end_stroke()
-        value, only_where = brush_rule(erase=erase, label=self.label, paint_mode=self.paint_mode)
-        with self._document.step(name):
-            changed = self._document.apply(bbox, footprint, value, only_where)
-        if changed is not None:
-            self._after_edit(changed)
-        self._update_history_state()
-
     # -- drawing --------------------------------------------------------------------------
 
     def _after_edit(self, bbox: BBox, *, full: bool = False) -> None:
         with batched():
             if full:
-                self._scene.send_overlay(self.mask, self._lut)
-                self._draw_view()
-            else:
-                self._scene.paint_overlay(self.mask, bbox, self._lut)
-                clip = self._viewport.canvas_rect(bbox)
-                if clip is not None:
-                    self._draw_view(clip)
+                bbox = BBox.full(self.mask.shape)
+            self._scene.paint_overlay(self.mask, bbox, self._lut)
+            if self.show_missing:
+                self._scene.paint_missing(self.mask, bbox)
+            clip = None if full else self._viewport.canvas_rect(bbox)
+            if full or clip is not None:
+                self._draw_view(clip)
         self._update_history_state()
+        if self._stroke is None:  # during a stroke, once at its end
+            self._controls.show_class_counts(self._document.class_counts)
+        self._update_status()
         try:
             self.set_trait("edit_count", self.edit_count + 1)
         except Exception as error:  # a user's traitlet observer raised
@@ -549,6 +387,7 @@ class SegmentationWidget(widgets.VBox):
             opacity=self.opacity,
             brightness=self.brightness,
             contrast=self.contrast,
+            show_missing=self.show_missing,
             clip=clip,
         )
 
@@ -559,34 +398,12 @@ class SegmentationWidget(widgets.VBox):
                 self._display = to_display(self._image, self._contrast_limits)
             self._scene.send_image(self._display)
             self._scene.send_overlay(self.mask, self._lut)
+            if self.show_missing:
+                self._scene.paint_missing(self.mask, BBox.full(self.mask.shape))
             self._draw_view()
         except Exception as error:
             logger.exception("seg-widget: drawing the widget failed")
             self._report_error(f"drawing failed: {error}")
-
-    # -- view changes ---------------------------------------------------------------------
-
-    def _zoom_view(self, factor: float, anchor_xy: tuple[float, float] | None) -> None:
-        self._viewport.zoom_by(factor, anchor_xy)
-        self._view_changed()
-
-    def _pan_view(self, dx: float, dy: float) -> None:
-        self._viewport.pan_by(dx, dy)
-        self._view_changed()
-
-    def _view_changed(self) -> None:
-        self._set_zoom_trait(self._viewport.zoom)
-        with batched():
-            self._draw_view()
-            self._interaction.outline.redraw(self._interaction.last_xy)
-        self._update_status()
-
-    def _set_zoom_trait(self, zoom: float) -> None:
-        self._syncing_zoom = True
-        try:
-            self.zoom = zoom
-        finally:
-            self._syncing_zoom = False
 
     # -- cursor and status line -------------------------------------------------------------
 
@@ -616,7 +433,9 @@ class SegmentationWidget(widgets.VBox):
         self._update_status()
 
     def _update_status(self) -> None:
-        parts = [p for p in (self._pointer_text, f"zoom {self._viewport.zoom * 100:.0f}%") if p]
+        coverage = f"labelled {100 * self.labelled_fraction:.1f}%"
+        zoom = f"zoom {self._viewport.zoom * 100:.0f}%"
+        parts = [p for p in (self._pointer_text, coverage, zoom) if p]
         if self._message:
             parts.append(self._message)
         self.status = " · ".join(parts)
@@ -624,24 +443,6 @@ class SegmentationWidget(widgets.VBox):
     def _update_history_state(self) -> None:
         self.set_trait("can_undo", self._document.can_undo)
         self.set_trait("can_redo", self._document.can_redo)
-
-
-class _Stroke:
-    """What a brush stroke in progress needs between mouse events."""
-
-    __slots__ = ("diameter", "last_rc", "only_where", "value")
-
-    def __init__(
-        self,
-        value: int,
-        only_where: int | None,
-        diameter: float,
-        last_rc: tuple[float, float] | None,
-    ) -> None:
-        self.value = value
-        self.only_where = only_where
-        self.diameter = diameter
-        self.last_rc = last_rc
 
 
 def _view_css_size(

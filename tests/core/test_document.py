@@ -2,6 +2,9 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from seg_widget.core import BBox, History, LabelDocument, brush_footprint
 
@@ -156,3 +159,194 @@ def test_short_stroke_on_a_huge_mask_costs_bytes_of_the_stroke_not_the_image():
             bbox, footprint = brush_footprint(start, end, 12, document.mask.shape)
             document.apply(bbox, footprint, 1)
     assert 0 < document.history.nbytes < 10_000
+
+
+# --- assign: per-pixel values -------------------------------------------------------------
+
+
+def test_assign_sets_each_footprint_pixel_to_its_value_and_returns_the_tight_box():
+    document = _document()
+    values = np.array([[1, 2, 0], [2, 2, 2]])
+    footprint = np.array([[1, 1, 1], [0, 0, 1]], bool)
+    assert document.assign(BBox(2, 4, 3, 6), values, footprint) == BBox(2, 4, 3, 6)
+    np.testing.assert_array_equal(document.mask[2:4, 3:6], [[1, 2, 0], [0, 0, 2]])
+
+
+def test_assign_records_only_the_changed_sub_patch():
+    document = _document()
+    values = np.zeros((4, 4), np.uint8)
+    values[1, 2] = 2
+    assert document.assign(BBox(0, 4, 0, 4), values, np.ones((4, 4), bool)) == BBox(1, 2, 2, 3)
+    assert document.history.nbytes == 2
+
+
+def test_assign_that_changes_nothing_returns_none_and_records_nothing():
+    document = _document(fill=1)
+    assert document.assign(BBox(0, 2, 0, 2), np.ones((2, 2), int), np.ones((2, 2), bool)) is None
+    assert not document.can_undo
+
+
+def test_assign_with_only_where_changes_only_that_class():
+    document = _document()
+    document.mask[0, :4] = [0, 1, 2, 0]
+    values = np.array([[1, 2, 1, 2]])
+    document.assign(BBox(0, 1, 0, 4), values, np.ones((1, 4), bool), only_where=0)
+    np.testing.assert_array_equal(document.mask[0, :4], [1, 1, 2, 2])
+
+
+def test_assign_ignores_values_outside_the_footprint():
+    document = _document()
+    values = np.array([[1, 99]])
+    document.assign(BBox(0, 1, 0, 2), values, np.array([[True, False]]))
+    np.testing.assert_array_equal(document.mask[0, :2], [1, 0])
+
+
+def test_assign_undo_and_redo_are_exact():
+    document = _document()
+    values = np.arange(12).reshape(3, 4) % 3
+    document.assign(BBox(1, 4, 2, 6), values, np.ones((3, 4), bool))
+    painted = document.mask.copy()
+    document.undo()
+    np.testing.assert_array_equal(document.mask, 0)
+    document.redo()
+    np.testing.assert_array_equal(document.mask, painted)
+
+
+def test_assign_rejects_a_value_outside_the_classes_on_the_footprint():
+    with pytest.raises(
+        ValueError, match=r"^values: expected class ids in \[0, 3\) on the footprint; got 3$"
+    ):
+        _document().assign(BBox(0, 1, 0, 2), np.array([[1, 3]]), np.ones((1, 2), bool))
+
+
+def test_assign_rejects_values_of_another_shape():
+    with pytest.raises(
+        ValueError, match=r"^values: expected the shape of bbox \(1, 2\); got \(2, 1\)$"
+    ):
+        _document().assign(BBox(0, 1, 0, 2), np.ones((2, 1), int), np.ones((1, 2), bool))
+
+
+def test_assign_rejects_non_integer_values():
+    with pytest.raises(TypeError, match=r"^values: expected an integer array; got float64$"):
+        _document().assign(BBox(0, 1, 0, 1), np.ones((1, 1)), np.ones((1, 1), bool))
+
+
+def test_assign_rejects_an_only_where_outside_the_classes():
+    with pytest.raises(ValueError, match=r"^only_where: expected a class id in \[0, 3\)"):
+        _document().assign(BBox(0, 1, 0, 1), np.ones((1, 1), int), np.ones((1, 1), bool), 5)
+
+
+# --- class counts --------------------------------------------------------------------------
+
+
+def test_class_counts_count_the_pixels_of_each_class():
+    document = _document(shape=(2, 3), n_classes=4)
+    document.mask[0] = [1, 1, 3]
+    assert document.class_counts.dtype == np.int64
+    assert document.class_counts.tolist() == [3, 2, 0, 1]
+
+
+def test_class_counts_are_a_copy_the_caller_cannot_corrupt():
+    document = _document()
+    document.class_counts[0] = -5
+    assert document.class_counts[0] == 48
+
+
+def test_class_counts_are_updated_incrementally_not_recounted():
+    document = _document()
+    assert document.class_counts.tolist() == [48, 0, 0]
+    document.mask[0, 0] = 2  # an in-place write the document does not see
+    document.apply(BBox(5, 6, 0, 2), np.ones((1, 2), bool), 1)
+    assert document.class_counts.tolist() == [46, 2, 0]
+
+
+def test_recount_picks_up_in_place_writes():
+    document = _document()
+    assert document.class_counts[2] == 0
+    document.mask[0, :3] = 2
+    assert document.recount().tolist() == [45, 0, 3]
+    assert document.class_counts.tolist() == [45, 0, 3]
+
+
+def test_recount_rejects_a_class_id_beyond_n_classes():
+    document = _document()
+    document.mask[1, 1] = 7
+    with pytest.raises(ValueError, match=r"^mask: expected class ids in \[0, 3\); got 7$"):
+        document.recount()
+
+
+def test_class_counts_follow_a_step_undone_and_redone():
+    document = _document()
+    document.recount()  # start counting before the edits
+    with document.step("overlapping dabs"):
+        document.apply(BBox(0, 3, 0, 3), np.ones((3, 3), bool), 1)
+        document.apply(BBox(1, 4, 1, 4), np.ones((3, 3), bool), 2)
+    assert document.class_counts.tolist() == [48 - 14, 5, 9]
+    document.undo()
+    assert document.class_counts.tolist() == [48, 0, 0]
+    document.redo()
+    assert document.class_counts.tolist() == [48 - 14, 5, 9]
+
+
+N_CLASSES = 4
+SHAPE = (7, 9)
+boxes = st.tuples(
+    st.integers(0, SHAPE[0]),
+    st.integers(0, SHAPE[0]),
+    st.integers(0, SHAPE[1]),
+    st.integers(0, SHAPE[1]),
+).map(lambda b: BBox(min(b[0], b[1]), max(b[0], b[1]), min(b[2], b[3]), max(b[2], b[3])))
+class_ids = st.integers(0, N_CLASSES - 1)
+operations = st.one_of(
+    st.tuples(st.just("apply"), boxes, st.integers(0, 2**32), class_ids, st.none() | class_ids),
+    st.tuples(st.just("assign"), boxes, st.integers(0, 2**32), st.none() | class_ids),
+    st.tuples(st.just("replace"), st.integers(0, 2**32)),
+    st.tuples(st.just("undo")),
+    st.tuples(st.just("redo")),
+    st.tuples(st.just("step"), boxes, boxes, class_ids),
+)
+
+
+def _operate(document: LabelDocument, operation: tuple) -> None:
+    kind, *arguments = operation
+    if kind == "apply":
+        bbox, seed, value, only_where = arguments
+        footprint = np.random.default_rng(seed).random((bbox.height, bbox.width)) < 0.6
+        document.apply(bbox, footprint, value, only_where)
+    elif kind == "assign":
+        bbox, seed, only_where = arguments
+        rng = np.random.default_rng(seed)
+        values = rng.integers(0, N_CLASSES, (bbox.height, bbox.width))
+        document.assign(bbox, values, rng.random(values.shape) < 0.6, only_where)
+    elif kind == "replace":
+        (seed,) = arguments
+        rng = np.random.default_rng(seed)
+        new = document.mask.copy()
+        new[rng.random(SHAPE) < 0.3] = rng.integers(0, N_CLASSES)
+        document.replace(new)
+    elif kind == "undo":
+        document.undo()
+    elif kind == "redo":
+        document.redo()
+    else:
+        first, second, value = arguments
+        with document.step("two boxes"):
+            document.apply(first, np.ones((first.height, first.width), bool), value)
+            document.apply(second, np.ones((second.height, second.width), bool), 0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    initial=arrays(np.uint8, SHAPE, elements=class_ids),
+    sequence=st.lists(operations, max_size=12),
+    first_read=st.integers(0, 12),
+)
+def test_class_counts_equal_a_full_recount_after_any_sequence_of_edits(
+    initial, sequence, first_read
+):
+    document = LabelDocument(initial.copy(), N_CLASSES)
+    for done, operation in enumerate(sequence, start=1):
+        _operate(document, operation)
+        if done >= first_read:  # counting starts at the first read, then follows the edits
+            expected = np.bincount(document.mask.ravel(), minlength=N_CLASSES)
+            np.testing.assert_array_equal(document.class_counts, expected)
