@@ -156,6 +156,65 @@ def history_bytes_per_stroke() -> dict[int, int]:
     return sizes
 
 
+def _scene_with_objects(size: int, n_objects: int, seed: int = 0) -> np.ndarray:
+    """A mask of ``n_objects`` ellipses of 5 classes, each with a small hole and a speck."""
+    rng = np.random.default_rng(seed)
+    mask = np.zeros((size, size), np.uint8)
+    rows, cols = np.ogrid[:size, :size]
+    for _ in range(n_objects):
+        r, c = rng.integers(100, size - 100, 2)
+        a, b = rng.integers(20, 90, 2)
+        window = (slice(r - a, r + a + 1), slice(c - b, c + b + 1))
+        inside = ((rows[window[0]] - r) / a) ** 2 + ((cols[:, window[1]] - c) / b) ** 2 <= 1
+        mask[window][inside] = rng.integers(1, 6)
+        mask[r, c] = 0  # a one-pixel hole
+        mask[r + a + 3, c] = rng.integers(1, 6)  # a speck just outside
+    return mask
+
+
+def quality_costs(repeats: int) -> dict[str, float]:
+    """Best kernel ms of each search and fix on a 4096² mask with 200 objects."""
+    mask = _scene_with_objects(4096, 200)
+    w = sw.SegmentationWidget(np.zeros(mask.shape, np.uint8), classes=list("u12345"), mask=mask)
+    w.find_holes()  # warm-up: lazy imports
+    results: dict[str, list[float]] = {}
+    actions = {
+        "find holes": w.find_holes,
+        "find specks": w.find_specks,
+        "fill holes (incl. redraw)": w.fill_holes,
+        "remove specks (incl. redraw)": w.remove_specks,
+        "smooth borders 3x3 (incl. redraw)": w.smooth_borders,
+    }
+    for _ in range(repeats):
+        for name, action in actions.items():
+            results.setdefault(name, []).append(_timed(action))
+            if w.can_undo and "incl." in name:
+                w.undo()
+    return {name: min(times) for name, times in results.items()}
+
+
+def coverage_cost_per_event(n_events: int) -> tuple[float, float]:
+    """Median ms per pen event on 2048² without and with incremental class counts.
+
+    The two widgets receive the same events alternately, so machine noise hits both.
+    """
+    plain, counted = (
+        sw.SegmentationWidget(np.zeros((2048, 2048), np.uint8), classes=["u", "a"])
+        for _ in range(2)
+    )
+    plain._document._counts = None  # the widget reads counts at start: switch them off
+    path = _stroke_path(n_events, 256, 120)
+    times: dict[int, list[float]] = {id(plain): [], id(counted): []}
+    for w in (plain, counted):
+        send_canvas_event(w.canvas, "mouse_down", x=path[0][0], y=path[0][1])
+    for x, y in path[1:]:
+        for w in (plain, counted):
+            start = time.perf_counter()
+            send_canvas_event(w.canvas, "mouse_move", x=x, y=y)
+            times[id(w)].append(time.perf_counter() - start)
+    return tuple(statistics.median(times[id(w)]) * 1e3 for w in (plain, counted))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer events and repeats")
@@ -184,6 +243,15 @@ def main() -> None:
     for size, nbytes in sizes.items():
         print(f"  {size:>5}² image: {nbytes:6d} bytes")
     print(f"  ratio 8192²/512²: {sizes[8192] / sizes[512]:.2f}  (proportional to the stroke: 1.0)")
+
+    print("== Find what is missing: 4096² mask, 200 objects (target <= 300 ms each) ==")
+    for name, ms in quality_costs(1 if args.quick else 3).items():
+        print(f"  {name:<36} {ms:7.1f} ms")
+    plain, counted = coverage_cost_per_event(n_events)
+    print(
+        f"  pen event without / with coverage counts: {plain:.3f} / {counted:.3f} ms"
+        f"  (+{counted - plain:.3f} ms; target <= 0.1 ms)"
+    )
 
     print("== Opening a 4096² RGB image: constructor to first frame sent (lossless PNG) ==")
     seconds, nbytes = open_time(4096, 1 if args.quick else 3)
