@@ -1,0 +1,53 @@
+"""Data in and out: mask files, the label schema, COCO JSON, atomic writes.
+
+Depends on `seg_widget.core` only (no ipywidgets). Every write is atomic: a crash leaves the
+previous file or the new one, never a partial file.
+
+>>> import seg_widget.io as sio
+>>> sio.save_mask("mask.png", mask, classes)  # doctest: +SKIP
+>>> mask = sio.load_mask("mask.png")  # doctest: +SKIP
+"""
+
+from seg_widget.io.atomic import atomic_write_bytes, atomic_writer
+from seg_widget.io.coco import (
+    coco_annotations,
+    coco_categories,
+    coco_document,
+    coco_image,
+    save_coco,
+)
+from seg_widget.io.coco_import import load_coco, mask_from_coco
+from seg_widget.io.masks import (
+    MASK_EXTENSIONS,
+    load_instance_mask,
+    load_mask,
+    save_instance_mask,
+    save_mask,
+)
+from seg_widget.io.polygons import mask_to_polygons
+from seg_widget.io.rle import rle_decode, rle_encode
+from seg_widget.io.schema import load_schema, save_schema, schema_from_dict, schema_to_dict
+
+__all__ = [
+    "MASK_EXTENSIONS",
+    "atomic_write_bytes",
+    "atomic_writer",
+    "coco_annotations",
+    "coco_categories",
+    "coco_document",
+    "coco_image",
+    "load_coco",
+    "load_instance_mask",
+    "load_mask",
+    "load_schema",
+    "mask_from_coco",
+    "mask_to_polygons",
+    "rle_decode",
+    "rle_encode",
+    "save_coco",
+    "save_instance_mask",
+    "save_mask",
+    "save_schema",
+    "schema_from_dict",
+    "schema_to_dict",
+]

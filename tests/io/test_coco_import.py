@@ -1,0 +1,139 @@
+import json
+import re
+
+import numpy as np
+import pytest
+
+from seg_widget.io import load_coco, mask_from_coco, rle_encode
+
+# COCO coordinates: contains the centres (x + 0.5, y + 0.5) of pixels [0:2, 0:2] only.
+SQUARE = [0.2, 0.2, 1.8, 0.2, 1.8, 1.8, 0.2, 1.8]
+
+
+def _document(*annotations, categories=None, images=None):
+    return {
+        "images": images if images is not None else [{"id": 1, "height": 3, "width": 4}],
+        "annotations": [{"image_id": 1, **a} for a in annotations],
+        "categories": categories or [],
+    }
+
+
+def test_polygons_are_rasterised_with_the_pixel_centre_rule():
+    class_mask, instance_mask = mask_from_coco(
+        _document({"category_id": 2, "segmentation": [SQUARE]}), 1
+    )
+    assert class_mask.tolist() == [[2, 2, 0, 0], [2, 2, 0, 0], [0, 0, 0, 0]]
+    assert instance_mask.dtype == np.uint16
+    assert instance_mask.tolist() == [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 0, 0]]
+
+
+def test_later_annotations_are_painted_over_earlier_ones():
+    whole = rle_encode(np.ones((3, 4), bool))
+    class_mask, instance_mask = mask_from_coco(
+        _document(
+            {"category_id": 1, "segmentation": whole},
+            {"category_id": 3, "segmentation": [SQUARE]},
+        ),
+        1,
+    )
+    assert class_mask.tolist() == [[3, 3, 1, 1], [3, 3, 1, 1], [1, 1, 1, 1]]
+    assert instance_mask.tolist() == [[2, 2, 1, 1], [2, 2, 1, 1], [1, 1, 1, 1]]
+
+
+def test_several_polygons_in_one_annotation_are_united():
+    around_pixel_2_3 = [3.2, 2.2, 3.8, 2.2, 3.8, 2.8, 3.2, 2.8]
+    class_mask, _ = mask_from_coco(
+        _document({"category_id": 1, "segmentation": [SQUARE, around_pixel_2_3]}), 1
+    )
+    assert class_mask.tolist() == [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 0, 1]]
+
+
+def test_polygon_vertices_on_pixel_centres_follow_skimage_draw_polygon():
+    from skimage.draw import polygon
+
+    on_centres = [0.5, 0.5, 2.5, 0.5, 2.5, 2.5, 0.5, 2.5]
+    class_mask, _ = mask_from_coco(_document({"category_id": 1, "segmentation": [on_centres]}), 1)
+    expected = np.zeros((3, 4), np.uint8)
+    expected[polygon([0, 0, 2, 2], [0, 2, 2, 0], shape=(3, 4))] = 1
+    np.testing.assert_array_equal(class_mask, expected)
+
+
+def test_uncompressed_crowd_rle_is_painted():
+    segmentation = {"size": [3, 4], "counts": [3, 3, 6]}  # column-major: column 1 is set
+    class_mask, _ = mask_from_coco(
+        _document({"category_id": 1, "segmentation": segmentation, "iscrowd": 1}), 1
+    )
+    assert class_mask.T.ravel().tolist() == [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0]
+
+
+def test_only_the_requested_image_is_painted():
+    document = _document({"category_id": 1, "segmentation": [SQUARE]})
+    document["annotations"].append({"image_id": 2, "category_id": 3, "segmentation": [SQUARE]})
+    document["images"].append({"id": 2, "height": 3, "width": 4})
+    class_mask, _ = mask_from_coco(document, 1)
+    assert set(np.unique(class_mask).tolist()) == {0, 1}
+
+
+def test_categories_map_to_classes_by_name():
+    document = _document(
+        {"category_id": 18, "segmentation": [SQUARE]},
+        categories=[{"id": 18, "name": "dog"}, {"id": 1, "name": "person"}],
+    )
+    class_mask, _ = mask_from_coco(document, 1, classes=["background", "person", "dog"])
+    assert class_mask.max() == 2
+    assert class_mask.dtype == np.uint8
+
+
+def test_without_classes_the_dtype_fits_the_largest_category_id():
+    document = _document({"category_id": 300, "segmentation": [SQUARE]})
+    class_mask, _ = mask_from_coco(document, 1)
+    assert class_mask.dtype == np.uint16
+    assert class_mask.max() == 300
+
+
+def test_category_that_is_not_a_class_is_refused():
+    document = _document(categories=[{"id": 5, "name": "zebra"}])
+    with pytest.raises(ValueError, match=r"\['name'\]: expected one of the class names"):
+        mask_from_coco(document, 1, classes=["background", "horse"])
+
+
+def test_annotation_with_unknown_category_is_refused_naming_it():
+    document = _document({"category_id": 7, "segmentation": [SQUARE]})
+    with pytest.raises(ValueError, match=re.escape("document['annotations'][0]['category_id']")):
+        mask_from_coco(document, 1, classes=["background", "horse"])
+
+
+def test_shape_is_taken_from_the_image_entry_or_given():
+    document = _document({"category_id": 1, "segmentation": [SQUARE]}, images=[])
+    with pytest.raises(ValueError, match="image_id: expected the id of an image"):
+        mask_from_coco(document, 1)
+    assert mask_from_coco(document, 1, shape=(5, 6))[0].shape == (5, 6)
+
+
+def test_mismatching_sizes_are_an_error_naming_both():
+    document = _document()
+    with pytest.raises(ValueError, match=re.escape("(3, 4) (height, width); got (4, 3)")):
+        mask_from_coco(document, 1, shape=(4, 3))
+
+
+def test_rle_of_another_size_is_refused():
+    document = _document({"category_id": 1, "segmentation": rle_encode(np.ones((4, 3), bool))})
+    with pytest.raises(ValueError, match=re.escape("['segmentation']['size']: expected [3, 4]")):
+        mask_from_coco(document, 1)
+
+
+def test_malformed_segmentation_is_refused_naming_the_annotation():
+    document = _document({"category_id": 1, "segmentation": "nope"})
+    with pytest.raises(ValueError, match=re.escape("document['annotations'][0]['segmentation']")):
+        mask_from_coco(document, 1)
+
+
+def test_load_coco_reads_a_file_and_refuses_non_coco_json(tmp_path):
+    path = tmp_path / "coco.json"
+    path.write_text(json.dumps(_document()), encoding="utf-8")
+    assert load_coco(path)["images"][0]["id"] == 1
+    path.write_text("[]", encoding="utf-8")
+    with pytest.raises(ValueError, match="expected a COCO document with an 'annotations' list"):
+        load_coco(path)
+    with pytest.raises(ValueError, match="path: file not found"):
+        load_coco(tmp_path / "missing.json")
