@@ -183,6 +183,25 @@ class SegmentationWidget(EditCommands, ViewCommands, QualityCommands, widgets.VB
         return self._image
 
     @property
+    def contrast_limits(self) -> tuple[float, float]:
+        """Image values shown as black and white: ``(low, high)``.
+
+        Auto-chosen from the finite values (``(0, 255)`` for uint8). Setting it maps
+        the image again in the kernel and resends it once (window/level for 12- and
+        16-bit or float images); the brightness and contrast sliders act on top of it
+        in the browser at no cost.
+        """
+        return self._contrast_limits
+
+    @contrast_limits.setter
+    def contrast_limits(self, value: tuple[float, float]) -> None:
+        display = to_display(self._image, value)  # validates `limits`
+        self._contrast_limits = (float(value[0]), float(value[1]))
+        self._display = display
+        self._scene.send_image(display)
+        self._draw_view()
+
+    @property
     def classes(self) -> tuple[LabelClass, ...]:
         """The label classes, colours resolved; the index is the class id."""
         return self._classes

@@ -129,3 +129,16 @@ def test_overlay_patch_is_exact_runs_of_class_colours(widget):
     with record_messages() as sent:
         mouse_drag(widget.canvas, [(42, 42)])
     assert class_color(widget, 2) in command_text(sent)
+
+
+def test_contrast_limits_remap_a_16_bit_image_and_resend_it_once():
+    image = np.array([[0, 1000], [2000, 4000]], np.uint16)
+    w = sw.SegmentationWidget(image, classes=["a", "b"])
+    assert w.contrast_limits == (0.0, 4000.0)
+    with record_messages() as sent:
+        w.contrast_limits = (1000, 2000)
+    (png,) = pixel_buffers(sent)
+    np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(png))), [[0, 0], [255, 255]])
+    with pytest.raises(ValueError, match="limits"):
+        w.contrast_limits = (5, 5)
+    assert w.contrast_limits == (1000.0, 2000.0)
