@@ -52,7 +52,8 @@ class Controls:
         layout = widgets.Layout(width="auto")
 
         self.tools = widgets.ToggleButtons(
-            options=[(tool.capitalize(), tool) for tool, _, _ in _TOOL_BUTTONS],
+            # ipywidgets draws the icon right after the text: a no-break space keeps them apart.
+            options=[(f"{tool.capitalize()}\u00a0", tool) for tool, _, _ in _TOOL_BUTTONS],
             icons=[icon for _, icon, _ in _TOOL_BUTTONS],
             tooltips=[tip for _, _, tip in _TOOL_BUTTONS],
             style=widgets.ToggleButtonsStyle(button_width="auto"),
@@ -171,18 +172,21 @@ class Controls:
                 self.fill_connectivity,
                 self.help,
             ],
-            layout=widgets.Layout(width="280px", margin="0 0 0 8px"),
+            layout=widgets.Layout(width="280px", flex="0 0 280px", margin="0 0 0 8px"),
         )
 
     def layout_children(self, canvas: widgets.DOMWidget) -> list[widgets.Widget]:
-        """Return the widget's children: style, toolbar, canvas beside the panel, status."""
+        """Return the widget's children: style, toolbar, canvas and status beside the panel."""
+        # The panel keeps its width and wraps below the canvas when the notebook is narrow;
+        # the status line stays right under the canvas.
+        view = widgets.VBox([canvas, self.status], layout=widgets.Layout(flex="0 0 auto"))
         return [
             widgets.HTML(_STYLE),
             self.toolbar,
             widgets.HBox(
-                [canvas, self.side_panel], layout=widgets.Layout(align_items="flex-start")
+                [view, self.side_panel],
+                layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
             ),
-            self.status,
         ]
 
     def _class_button(self, class_id: int) -> widgets.Button:

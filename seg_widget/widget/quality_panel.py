@@ -21,7 +21,7 @@ class QualityPanel:
         self.regions: list[Region] = []
 
         self.show_missing = widgets.ToggleButton(
-            description="Show missing",
+            description="Show missing\u00a0",
             icon="search",
             tooltip="Dim the image and tint every unlabelled pixel magenta",
         )
