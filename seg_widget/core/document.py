@@ -168,27 +168,7 @@ class LabelDocument:
         if only_where is not None:
             only_where = self._class_id(only_where, "only_where")
         self._check_region(bbox, footprint)
-        if bbox.is_empty:
-            return None
-        patch = self._mask[bbox.slices]  # a view: writes go to the live mask
-        changed = footprint & (patch != value)
-        if only_where is not None:
-            changed &= patch == only_where
-        tight = _true_bbox(changed, (bbox.row0, bbox.col0))
-        if tight is None:
-            return None
-        inner = (
-            slice(tight.row0 - bbox.row0, tight.row1 - bbox.row0),
-            slice(tight.col0 - bbox.col0, tight.col1 - bbox.col0),
-        )
-        before = patch[inner].copy()
-        changed = changed[inner]
-        patch[inner][changed] = value
-        if self._counts is not None:
-            _count(self._counts, before[changed], -1)
-            self._counts[value] += np.count_nonzero(changed)
-        self._history.record(RegionDiff(tight, before, patch[inner].copy()))
-        return tight
+        return self._write(bbox, footprint, value, only_where)
 
     def assign(
         self,
@@ -253,6 +233,20 @@ class LabelDocument:
                 f"values: expected class ids in [0, {self._n_classes}) on the footprint; "
                 f"got {int(bad)}"
             )
+        return self._write(bbox, footprint, values, only_where)
+
+    def _write(
+        self,
+        bbox: BBox,
+        footprint: np.ndarray,
+        values: int | np.ndarray,
+        only_where: int | None,
+    ) -> BBox | None:
+        """Write ``values`` (one id, or an array of ``bbox``'s shape) where the edit reaches.
+
+        Shared by `apply` and `assign`, after validation: records the tight diff and keeps
+        the class counts, in O(bbox).
+        """
         patch = self._mask[bbox.slices]  # a view: writes go to the live mask
         changed = footprint & (patch != values)
         if only_where is not None:
@@ -266,11 +260,17 @@ class LabelDocument:
         )
         before = patch[inner].copy()
         changed = changed[inner]
-        new = values[inner][changed]
-        patch[inner][changed] = new
+        if isinstance(values, np.ndarray):
+            new = values[inner][changed]
+            patch[inner][changed] = new
+        else:
+            patch[inner][changed] = values
         if self._counts is not None:
             _count(self._counts, before[changed], -1)
-            _count(self._counts, new, +1)
+            if isinstance(values, np.ndarray):
+                _count(self._counts, new, +1)
+            else:
+                self._counts[values] += np.count_nonzero(changed)
         self._history.record(RegionDiff(tight, before, patch[inner].copy()))
         return tight
 

@@ -41,6 +41,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from seg_widget.core.bbox import BBox, _true_bbox
+from seg_widget.core.checks import image_shape
 
 #: scikit-image's tolerance for "the centre is a vertex" (pixel units, per coordinate).
 _VERTEX_TOLERANCE = 1e-12
@@ -118,7 +119,7 @@ def polygon_footprint(
 
     """
     points = _vertices(vertices_rc)
-    height, width = _image_shape(shape)
+    height, width = image_shape(shape)
     if _has_no_interior(points):
         return None
     # Pixel-index coordinates, as scikit-image uses them: the centre of pixel (r, c) is (r, c).
@@ -324,14 +325,3 @@ def _vertices(vertices_rc: object) -> np.ndarray:
             f"vertices_rc: expected coordinates within ±2**31 pixels; got ({bad[0]}, {bad[1]})"
         )
     return array
-
-
-def _image_shape(shape: object) -> tuple[int, int]:
-    try:
-        height, width = shape  # type: ignore[misc]
-        height, width = int(height), int(width)
-    except (TypeError, ValueError):
-        raise ValueError(f"shape: expected (height, width); got {shape!r}") from None
-    if height < 0 or width < 0:
-        raise ValueError(f"shape: expected non-negative (height, width); got {shape!r}")
-    return height, width

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from numbers import Integral
 
+from seg_widget.core.checks import one_of
+
 #: ``"overwrite"`` changes every pixel of the footprint; ``"preserve"`` changes only unlabelled
 #: pixels (the eraser: only the selected class), so neighbouring objects share exact borders.
 PAINT_MODES: tuple[str, ...] = ("overwrite", "preserve")
@@ -23,10 +25,7 @@ def validate_paint_mode(mode: object) -> str:
     'preserve'
 
     """
-    if not isinstance(mode, str) or mode not in PAINT_MODES:
-        valid = ", ".join(repr(name) for name in PAINT_MODES)
-        raise ValueError(f"paint_mode: expected one of {valid}; got {mode!r}")
-    return mode
+    return one_of(mode, PAINT_MODES, "paint_mode")
 
 
 def brush_rule(*, erase: bool, label: int, paint_mode: str) -> tuple[int, int | None]:

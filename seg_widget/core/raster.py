@@ -12,6 +12,7 @@ from numbers import Real
 import numpy as np
 
 from seg_widget.core.bbox import BBox, _true_bbox
+from seg_widget.core.checks import image_shape
 
 #: Added to the brush radius so that pixel centres lying exactly on the brush edge (the usual
 #: case for pixel-centred brushes: diameter 2 reaches the 4 neighbours at distance 1.0) are
@@ -93,7 +94,7 @@ def brush_footprint(
     row_a, col_a = _point(start_rc, "start_rc")
     row_b, col_b = _point(end_rc, "end_rc")
     radius = _diameter(diameter) / 2 + _TOLERANCE
-    height, width = _shape(shape)
+    height, width = image_shape(shape)
 
     # Pixel r can be in iff its centre r + 0.5 is within radius of the segment's row range.
     row0 = max(math.ceil(min(row_a, row_b) - radius - 0.5), 0)
@@ -155,14 +156,3 @@ def _diameter(diameter: object) -> float:
     if value < 1:
         raise ValueError(f"diameter: expected a brush diameter >= 1 pixel; got {value}")
     return value
-
-
-def _shape(shape: object) -> tuple[int, int]:
-    try:
-        height, width = shape  # type: ignore[misc]
-        height, width = int(height), int(width)
-    except (TypeError, ValueError):
-        raise ValueError(f"shape: expected (height, width); got {shape!r}") from None
-    if height < 0 or width < 0:
-        raise ValueError(f"shape: expected non-negative (height, width); got {shape!r}")
-    return height, width

@@ -18,6 +18,7 @@ import numpy as np
 from traitlets import Bool, Int, Unicode, observe, validate
 
 from ..core.bbox import BBox
+from ..core.checks import one_of
 from ..core.classes import LabelClass, mask_dtype, normalize_classes
 from ..core.document import LabelDocument
 from ..core.history import History
@@ -285,10 +286,7 @@ class SegmentationWidget(EditCommands, ViewCommands, QualityCommands, widgets.VB
 
     @validate("tool")
     def _validate_tool(self, proposal):
-        if proposal.value not in TOOLS:
-            valid = ", ".join(repr(name) for name in TOOLS)
-            raise ValueError(f"tool: expected one of {valid}; got {proposal.value!r}")
-        return proposal.value
+        return one_of(proposal.value, TOOLS, "tool")
 
     @validate("label")
     def _validate_label(self, proposal):
@@ -310,10 +308,7 @@ class SegmentationWidget(EditCommands, ViewCommands, QualityCommands, widgets.VB
 
     @validate("fill_mode")
     def _validate_fill_mode(self, proposal):
-        if proposal.value not in FILL_MODES:
-            valid = ", ".join(repr(name) for name in FILL_MODES)
-            raise ValueError(f"fill_mode: expected one of {valid}; got {proposal.value!r}")
-        return proposal.value
+        return one_of(proposal.value, FILL_MODES, "fill_mode")
 
     @validate("fill_connectivity")
     def _validate_fill_connectivity(self, proposal):
