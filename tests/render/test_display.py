@@ -3,7 +3,7 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -245,6 +245,7 @@ def test_integer_mapping_is_within_half_a_level_of_the_exact_value(dtype, shape,
     values = image.astype(np.float64)
     low = data.draw(st.floats(float(values.min()) - 10, float(values.max()) + 10))
     high = low + data.draw(st.floats(0.5, 1e5))
+    assume(high > low)  # near 2**52, adding a small span can round back to low
     _assert_within_half_a_level(image, low, high, to_display(image, (low, high)))
 
 
