@@ -380,9 +380,9 @@ class SegmentationWidget(EditCommands, ViewCommands, QualityCommands, widgets.VB
             if full or clip is not None:
                 self._draw_view(clip)
         self._update_history_state()
-        if self._stroke is None:  # during a stroke, once at its end
+        if self._stroke is None:  # during a stroke: at its end, and the pointer updates status
             self._controls.show_class_counts(self._document.class_counts)
-        self._update_status()
+            self._update_status()
         try:
             self.set_trait("edit_count", self.edit_count + 1)
         except Exception as error:  # a user's traitlet observer raised
