@@ -37,6 +37,7 @@ class _SerialisingComm(BaseComm):
 # Must happen before ipycanvas is imported: it opens its global comm at import.
 comm.create_comm = lambda *args, **kwargs: _SerialisingComm(*args, **kwargs)
 
+import io_bench  # noqa: E402
 import numpy as np  # noqa: E402
 
 import seg_widget as sw  # noqa: E402
@@ -267,6 +268,8 @@ def main() -> None:
         f"  document share of a pen event, without / with counts: {plain:.3f} / {counted:.3f} ms"
         f"  (+{counted - plain:.3f} ms; target <= 0.1 ms)"
     )
+
+    io_bench.main(quick=args.quick)
 
     print("== Opening a 4096² RGB image: constructor to first frame sent (lossless PNG) ==")
     seconds, nbytes = open_time(4096, 1 if args.quick else 3)

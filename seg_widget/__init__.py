@@ -8,7 +8,10 @@
 from .core.bbox import BBox
 from .core.classes import DEFAULT_PALETTE, LabelClass
 from .core.policy import PAINT_MODES
+from .io.masks import load_mask
+from .io.schema import load_schema, save_schema
 from .widget import SHORTCUTS, TOOLS, SegmentationWidget
+from .widget.dataset import DatasetAnnotator
 
 __version__ = "0.1.0"
 
@@ -18,7 +21,11 @@ __all__ = [
     "SHORTCUTS",
     "TOOLS",
     "BBox",
+    "DatasetAnnotator",
     "LabelClass",
     "SegmentationWidget",
     "__version__",
+    "load_mask",
+    "load_schema",
+    "save_schema",
 ]

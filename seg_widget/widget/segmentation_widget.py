@@ -33,6 +33,7 @@ from .controls import Controls
 from .edit_commands import EditCommands
 from .interaction import Interaction
 from .quality_commands import QualityCommands
+from .save_commands import SaveCommands
 from .scene import Scene
 from .traits import Integral, Real
 from .transport import batched, forget_current_canvas
@@ -51,7 +52,7 @@ DEFAULT_HISTORY_BYTES = 256 * 2**20
 EditCallback = Callable[[BBox], Any]
 
 
-class SegmentationWidget(EditCommands, ViewCommands, QualityCommands, widgets.VBox):
+class SegmentationWidget(EditCommands, ViewCommands, QualityCommands, SaveCommands, widgets.VBox):
     """Label an image pixel by pixel in a notebook; the mask lives in ``w.mask``.
 
     Parameters

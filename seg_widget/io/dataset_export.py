@@ -1,0 +1,159 @@
+"""Whole-dataset exports: one COCO JSON file, or a Pascal-VOC-style folder.
+
+Both read the masks saved in a `seg_widget.io.dataset_index.DatasetIndex` (not the masks being
+edited: save first) and report ``progress(done, total)`` once per image. A mask whose size
+differs from its image's is an error naming both, never silently dropped.
+
+VOC-style layout written by `export_voc` (only labelled images: a mask file with a non-zero
+pixel)::
+
+    folder/
+      JPEGImages/<image file name>          copies of the images, original extension kept
+      SegmentationClass/<image stem>.png    class ids as a palette PNG (palette = class colours)
+      ImageSets/Segmentation/default.txt    the image stems, one per line
+      labelmap.txt                          name:r,g,b:: per class, as CVAT reads it
+
+Class 0 is *unlabelled* in seg-widget; in the VOC files it is id 0 like any class (VOC calls
+it background). Above 256 classes the masks are 16-bit greyscale PNGs instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Sequence
+
+from seg_widget.core.classes import LabelClass, normalize_classes
+from seg_widget.io._paths import as_path
+from seg_widget.io.atomic import atomic_writer
+from seg_widget.io.coco import coco_annotations, coco_document, coco_image, save_coco
+from seg_widget.io.dataset_index import DatasetIndex, ProgressCallback
+from seg_widget.io.masks import save_mask
+
+__all__ = ["export_coco", "export_voc"]
+
+
+def export_coco(
+    dataset: DatasetIndex,
+    path: str | os.PathLike,
+    classes: Sequence[str | LabelClass],
+    *,
+    polygons: bool = False,
+    include_unlabelled: bool = True,
+    progress: ProgressCallback | None = None,
+) -> dict:
+    """Write every image of ``dataset`` and its annotations as one COCO JSON file, atomically.
+
+    Image ``i`` (its position in the dataset) gets ``id = i + 1`` and ``file_name`` = its file
+    name; annotations are those of `seg_widget.io.coco.coco_annotations` (one per connected
+    region of a class), numbered from 1 across the whole file.
+
+    Parameters
+    ----------
+    dataset : DatasetIndex
+        The images and their saved masks.
+    path : str or os.PathLike
+        The ``.json`` file to write; its folder must exist.
+    classes : sequence of str or LabelClass
+        The label classes (categories).
+    polygons : bool
+        Polygons instead of RLE segmentations.
+    include_unlabelled : bool
+        Also list images without a mask or with an empty one (with no annotations).
+    progress : callable, optional
+        ``progress(done, total)``.
+
+    Returns
+    -------
+    dict
+        Counts: ``{"images": ..., "annotations": ...}``.
+
+    Raises
+    ------
+    ValueError
+        For an unreadable mask or one whose size differs from its image's.
+
+    """
+    classes = normalize_classes(classes)
+    name = as_path(path)
+    images, annotations = [], []
+    total = len(dataset)
+    for position in range(total):
+        _report(progress, position, total)
+        entry = dataset[position]
+        mask = dataset.load_mask(position, len(classes)) if entry.labelled else None
+        if mask is None and not include_unlabelled:
+            continue
+        image_id = position + 1
+        images.append(coco_image(image_id, entry.name, entry.shape))
+        if mask is not None:
+            annotations += coco_annotations(
+                mask, classes, image_id=image_id, start_id=len(annotations) + 1, polygons=polygons
+            )
+    _report(progress, total, total)
+    save_coco(name, coco_document(images, annotations, classes))
+    return {"images": len(images), "annotations": len(annotations)}
+
+
+def export_voc(
+    dataset: DatasetIndex,
+    folder: str | os.PathLike,
+    classes: Sequence[str | LabelClass],
+    *,
+    progress: ProgressCallback | None = None,
+) -> list[str]:
+    """Write the labelled images of ``dataset`` as a VOC-style folder (see the module docstring).
+
+    Files already in ``folder`` with other names are left alone; files with the same names
+    are replaced (atomically). Returns the stems listed in ``default.txt``.
+
+    Raises
+    ------
+    ValueError
+        For an unreadable mask or one whose size differs from its image's, or ``folder``
+        being a file.
+
+    """
+    classes = normalize_classes(classes)
+    root = os.path.abspath(as_path(folder, argument="folder"))
+    if os.path.exists(root) and not os.path.isdir(root):
+        raise ValueError(f"folder: expected a folder; got the file {root!r}")
+    images_dir = os.path.join(root, "JPEGImages")
+    masks_dir = os.path.join(root, "SegmentationClass")
+    sets_dir = os.path.join(root, "ImageSets", "Segmentation")
+    for path in (images_dir, masks_dir, sets_dir):
+        os.makedirs(path, exist_ok=True)
+    stems = []
+    total = len(dataset)
+    for position in range(total):
+        _report(progress, position, total)
+        entry = dataset[position]
+        mask = dataset.load_mask(position, len(classes)) if entry.labelled else None
+        if mask is None or not mask.any():
+            continue
+        stem = os.path.splitext(entry.name)[0]
+        _copy_file(entry.path, os.path.join(images_dir, entry.name))
+        save_mask(os.path.join(masks_dir, stem + ".png"), mask, classes)
+        stems.append(stem)
+    _report(progress, total, total)
+    with atomic_writer(os.path.join(sets_dir, "default.txt"), "w") as file:
+        file.writelines(stem + "\n" for stem in stems)
+    with atomic_writer(os.path.join(root, "labelmap.txt"), "w") as file:
+        file.write("# label:color_rgb:parts:actions\n")
+        file.writelines(
+            f"{label_class.name}:{','.join(map(str, label_class.color))}::\n"
+            for label_class in classes
+        )
+    return stems
+
+
+def _copy_file(source: str, target: str) -> None:
+    if os.path.exists(target) and os.path.samefile(source, target):
+        return
+    with open(source, "rb") as reader, atomic_writer(target, "wb") as writer:
+        shutil.copyfileobj(reader, writer, 2**20)
+
+
+def _report(progress: ProgressCallback | None, done: int, total: int) -> None:
+    if progress is not None:
+        progress(done, total)

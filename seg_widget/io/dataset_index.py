@@ -1,0 +1,360 @@
+"""A dataset folder: its images, where their masks go, which are labelled, where work resumes.
+
+Pure Python (no ipywidgets); `seg_widget.widget.dataset.DatasetAnnotator` shows it.
+
+- **Images** come from a glob pattern, a folder or a list of paths (see
+  `seg_widget.io.image_files.list_images`). Hidden files (``.name``) and ``*.tmp`` files,
+  such as those a killed atomic write leaves behind, are never images. Only the header of
+  each image is read while scanning (its size), so scanning is cheap; a file that cannot be
+  read as an image is skipped with a warning, never an exception.
+- **Masks** live flat in ``masks_dir`` as ``<image stem><mask_format>``. Every mask path
+  must resolve inside ``masks_dir`` (a symbolic link pointing elsewhere is refused), two
+  images may not share a stem, and a mask may never be the image itself.
+- **Labelled** means: the mask file exists and has a non-zero pixel. It is read once per
+  mask file version: the answer is cached in the state file with the file's size and
+  modification time, and updated on every save.
+- **State**: ``masks_dir/.seg_widget_state.json`` (written atomically) holds the current
+  image's file name, so a new session resumes there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from seg_widget.core.classes import LabelClass
+from seg_widget.io._paths import as_path
+from seg_widget.io.atomic import atomic_writer
+from seg_widget.io.image_files import list_images, read_image_shape
+from seg_widget.io.masks import MASK_EXTENSIONS, load_mask, save_mask
+
+__all__ = ["STATE_FILE_NAME", "DatasetImage", "DatasetIndex", "ProgressCallback"]
+
+#: Name of the resume-state file inside ``masks_dir``.
+STATE_FILE_NAME = ".seg_widget_state.json"
+STATE_FORMAT = "seg-widget-dataset-state"
+
+#: ``progress(done, total)``, called while scanning or exporting.
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass
+class DatasetImage:
+    """One image of a dataset: its file, its mask file, its size and whether it is labelled."""
+
+    #: Absolute path of the image file.
+    path: str
+    #: Absolute path of its mask, inside ``masks_dir``.
+    mask_path: str
+    #: ``(height, width)`` read from the file header.
+    shape: tuple[int, int]
+    #: Whether the mask file exists and has a non-zero pixel.
+    labelled: bool = False
+
+    @property
+    def name(self) -> str:
+        """The image's file name."""
+        return os.path.basename(self.path)
+
+
+class DatasetIndex:
+    """The images of a dataset, their mask paths, labelled status and resume state.
+
+    Parameters
+    ----------
+    images : str, os.PathLike or sequence of paths
+        A glob pattern, a folder or a list of image paths (see `list_images`).
+    masks_dir : str or os.PathLike
+        Folder of the masks; created if missing.
+    mask_format : {".png", ".npy", ".npz"}
+        Extension (and so format) of the mask files.
+    progress : callable, optional
+        ``progress(done, total)`` while scanning.
+
+    Raises
+    ------
+    ValueError
+        Naming the path: a mask path resolving outside ``masks_dir`` (or onto its image),
+        two images with the same stem, a state file pointing outside ``masks_dir``, or no
+        readable image at all. Unreadable images are skipped with a warning instead
+        (`skipped` lists them).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from PIL import Image
+    >>> folder = tempfile.mkdtemp()
+    >>> Image.fromarray(np.zeros((4, 6), np.uint8)).save(os.path.join(folder, "a.png"))
+    >>> index = DatasetIndex(folder, os.path.join(folder, "masks"))
+    >>> len(index), index[0].shape, index.labelled_count
+    (1, (4, 6), 0)
+
+    """
+
+    def __init__(
+        self,
+        images: object,
+        masks_dir: str | os.PathLike,
+        *,
+        mask_format: str = ".png",
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        if mask_format not in MASK_EXTENSIONS:
+            raise ValueError(f"mask_format: expected one of {MASK_EXTENSIONS}; got {mask_format!r}")
+        self.masks_dir = os.path.abspath(as_path(masks_dir, argument="masks_dir"))
+        if os.path.exists(self.masks_dir) and not os.path.isdir(self.masks_dir):
+            raise ValueError(f"masks_dir: expected a folder; got the file {self.masks_dir!r}")
+        os.makedirs(self.masks_dir, exist_ok=True)
+        self.mask_format = mask_format
+        self.state_path = self._inside_masks_dir(STATE_FILE_NAME)
+        paths = list_images(images, masks_dir=self.masks_dir, mask_format=mask_format)
+        #: Images that could not be read, with the reason: ``{path: message}``.
+        self.skipped: dict[str, str] = {}
+        self._state = self._read_state()
+        cache = self._state.get("labelled", {})
+        self._stamps: dict[str, list] = {}
+        self._entries: list[DatasetImage] = []
+        owner_of_stem: dict[str, str] = {}
+        for done, path in enumerate(paths):
+            if progress is not None:
+                progress(done, len(paths))
+            try:
+                shape = read_image_shape(path)
+            except ValueError as error:
+                self._skip(path, str(error))
+                continue
+            stem = os.path.splitext(os.path.basename(path))[0]
+            # Case-folded: on case-insensitive file systems A.png and a.jpg share a mask.
+            if stem.casefold() in owner_of_stem:
+                raise ValueError(
+                    f"images: expected one image per file stem (the mask is <stem>"
+                    f"{mask_format}); got {owner_of_stem[stem.casefold()]!r} and {path!r}"
+                )
+            owner_of_stem[stem.casefold()] = path
+            entry = DatasetImage(path, self._mask_path_of(path, stem), shape)
+            entry.labelled = self._labelled_on_disk(entry, cache)
+            self._entries.append(entry)
+        if progress is not None:
+            progress(len(paths), len(paths))
+        if not self._entries:
+            raise ValueError(
+                f"images: expected at least one readable image; got none from {images!r}"
+                + (f" ({len(self.skipped)} skipped)" if self.skipped else "")
+            )
+
+    # -- the images -------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __getitem__(self, position: int) -> DatasetImage:
+        return self._entries[position]
+
+    @property
+    def labelled_count(self) -> int:
+        """Number of images whose mask file exists and has a non-zero pixel."""
+        return sum(entry.labelled for entry in self._entries)
+
+    def position_of(self, target: object) -> int:
+        """Return the position of ``target``: an index, an image path or an image file name.
+
+        An index may be negative (counting from the end); a file name must match exactly
+        one image.
+
+        Raises
+        ------
+        ValueError
+            For an index out of range or a path that is not one of the dataset's images.
+
+        """
+        count = len(self._entries)
+        if isinstance(target, (int, np.integer)) and not isinstance(target, bool):
+            if not -count <= target < count:
+                raise ValueError(f"index: expected an index in [0, {count}); got {int(target)}")
+            return int(target) % count
+        name = as_path(target, argument="index_or_path")
+        real = os.path.realpath(name)
+        for position, entry in enumerate(self._entries):
+            if os.path.realpath(entry.path) == real:
+                return position
+        if os.path.basename(name) == name:
+            matches = [i for i, entry in enumerate(self._entries) if entry.name == name]
+            if len(matches) == 1:
+                return matches[0]
+        raise ValueError(
+            f"index_or_path: expected an index or one of the dataset's {count} images; "
+            f"got {name!r}, which is not in the dataset"
+        )
+
+    # -- masks -------------------------------------------------------------------------------
+
+    def load_mask(self, position: int, n_classes: int) -> np.ndarray | None:
+        """Load the mask of image ``position`` if it exists, checking ids and size.
+
+        Raises
+        ------
+        ValueError
+            For an unreadable mask, ids ``>= n_classes``, or a size other than the image's
+            (naming both sizes and both files).
+
+        """
+        entry = self._entries[position]
+        self._check_inside(entry.mask_path)
+        if not os.path.exists(entry.mask_path):
+            return None
+        mask = load_mask(entry.mask_path, n_classes=n_classes)
+        if mask.shape != entry.shape:
+            raise ValueError(
+                f"mask: expected the size of image {entry.path!r}, {_size_text(entry.shape)}; "
+                f"got {_size_text(mask.shape)} in {entry.mask_path!r}"
+            )
+        return mask
+
+    def save_mask(
+        self,
+        position: int,
+        mask: np.ndarray,
+        classes: Sequence[str | LabelClass],
+        *,
+        labelled: bool | None = None,
+    ) -> None:
+        """Save the mask of image ``position`` atomically and record whether it is labelled.
+
+        ``labelled`` (whether ``mask`` has a non-zero pixel) is computed if not given.
+        """
+        entry = self._entries[position]
+        if tuple(mask.shape) != entry.shape:
+            raise ValueError(
+                f"mask: expected the size of image {entry.path!r}, {_size_text(entry.shape)}; "
+                f"got {_size_text(mask.shape)}"
+            )
+        self._check_inside(entry.mask_path)
+        save_mask(entry.mask_path, mask, classes)
+        entry.labelled = bool(mask.any()) if labelled is None else bool(labelled)
+        self._remember(entry)
+
+    # -- resume state ----------------------------------------------------------------------
+
+    def resume_position(self) -> int | None:
+        """Position of the image that was current when the state was last written, if any."""
+        name = self._state.get("current")
+        for position, entry in enumerate(self._entries):
+            if entry.name == name:
+                return position
+        return None
+
+    def write_state(self, current: int) -> None:
+        """Record image ``current`` as the one to resume at (and the labelled cache)."""
+        self._state = {
+            "format": STATE_FORMAT,
+            "version": 1,
+            "current": self._entries[current].name,
+            "labelled": self._stamps,
+        }
+        self._check_inside(self.state_path)
+        with atomic_writer(self.state_path, "w") as file:
+            json.dump(self._state, file, separators=(",", ":"))
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _skip(self, path: str, message: str) -> None:
+        self.skipped[path] = message
+        warnings.warn(f"skipping an unreadable image: {message}", stacklevel=3)
+
+    def _mask_path_of(self, image_path: str, stem: str) -> str:
+        if (
+            not stem
+            or stem in (".", "..")
+            or "\0" in stem
+            or any(separator and separator in stem for separator in (os.sep, os.altsep))
+        ):
+            raise ValueError(
+                f"images: expected a file name that makes a mask name; got {image_path!r}"
+            )
+        mask_path = self._inside_masks_dir(stem + self.mask_format)
+        if os.path.realpath(mask_path) == os.path.realpath(image_path):
+            raise ValueError(
+                f"masks_dir: expected mask files apart from the images; the mask of "
+                f"{image_path!r} would be the image itself"
+            )
+        return mask_path
+
+    def _inside_masks_dir(self, file_name: str) -> str:
+        path = os.path.join(self.masks_dir, file_name)
+        self._check_inside(path)
+        return path
+
+    def _check_inside(self, path: str) -> None:
+        """Refuse a path that resolves (symbolic links followed) outside ``masks_dir``."""
+        root = os.path.realpath(self.masks_dir)
+        real = os.path.realpath(path)
+        if real == root or os.path.commonpath([root, real]) != root:
+            raise ValueError(
+                f"path: expected a file inside masks_dir {self.masks_dir!r}; got {path!r}, "
+                f"which resolves to {real!r}"
+            )
+
+    def _read_state(self) -> dict:
+        try:
+            with open(self.state_path, encoding="utf-8") as file:
+                state = json.load(file)
+        except FileNotFoundError:
+            return {}
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            warnings.warn(
+                f"ignoring an unreadable state file {self.state_path!r}: {error}", stacklevel=3
+            )
+            return {}
+        if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
+            warnings.warn(
+                f"ignoring a state file of another format: {self.state_path!r}", stacklevel=3
+            )
+            return {}
+        if not isinstance(state.get("labelled"), dict):
+            state["labelled"] = {}
+        return state
+
+    def _labelled_on_disk(self, entry: DatasetImage, cache: dict) -> bool:
+        """Whether the mask exists with a non-zero pixel; read only if the cache is stale."""
+        stamp = _stamp_of(entry.mask_path)
+        if stamp is None:
+            return False
+        key = os.path.basename(entry.mask_path)
+        cached = cache.get(key)
+        if isinstance(cached, list) and len(cached) == 3 and cached[:2] == stamp:
+            labelled = bool(cached[2])
+        else:
+            try:
+                labelled = bool(load_mask(entry.mask_path).any())
+            except ValueError as error:
+                warnings.warn(f"cannot read a mask: {error}", stacklevel=4)
+                return False
+        self._stamps[key] = [*stamp, labelled]
+        return labelled
+
+    def _remember(self, entry: DatasetImage) -> None:
+        stamp = _stamp_of(entry.mask_path)
+        key = os.path.basename(entry.mask_path)
+        if stamp is None:
+            self._stamps.pop(key, None)
+        else:
+            self._stamps[key] = [*stamp, entry.labelled]
+
+
+def _stamp_of(path: str) -> list | None:
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return [status.st_mtime_ns, status.st_size]
+
+
+def _size_text(shape: tuple[int, ...]) -> str:
+    height, width = (int(n) for n in shape[:2])
+    return f"{width} x {height} (width x height)"

@@ -1,0 +1,463 @@
+import asyncio
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import seg_widget as sw
+from seg_widget.io import atomic as atomic_module
+from seg_widget.io import load_mask, save_mask
+from seg_widget.io.dataset_index import STATE_FILE_NAME
+from seg_widget.testing import mouse_drag
+from seg_widget.widget import autosave as autosave_module
+
+CLASSES = ["unlabelled", "cell", "debris"]
+SHAPE = (24, 32)
+# width/height give exactly 4 canvas pixels per image pixel.
+VIEW = {"width": 128, "height": 96}
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+)
+
+
+def _write_image(path, seed, shape=SHAPE):
+    rng = np.random.default_rng(seed)
+    Image.fromarray(rng.integers(0, 256, (*shape, 3), dtype=np.uint8)).save(path)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    images = tmp_path / "images"
+    images.mkdir()
+    for number in range(4):
+        _write_image(images / f"img{number}.png", seed=number)
+    return images
+
+
+@pytest.fixture
+def masks(tmp_path):
+    return tmp_path / "masks"
+
+
+def _annotator(folder, masks, **kwargs):
+    return sw.DatasetAnnotator(folder, masks, CLASSES, **{**VIEW, **kwargs})
+
+
+def _mask(value_at=None):
+    mask = np.zeros(SHAPE, np.uint8)
+    for (row, col), value in (value_at or {}).items():
+        mask[row, col] = value
+    return mask
+
+
+def test_opens_the_first_image_under_a_navigation_bar(folder, masks):
+    annotator = _annotator(folder, masks)
+    assert len(annotator) == 4
+    assert annotator.index == 0
+    assert annotator.current_path == str(folder / "img0.png")
+    assert annotator.mask_path == str(masks / "img0.png")
+    assert isinstance(annotator.widget, sw.SegmentationWidget)
+    assert annotator.widget.mask.shape == SHAPE and not annotator.widget.mask.any()
+    assert annotator.children[-1] is annotator.widget
+    nav = annotator._nav
+    assert nav.labelled.value == "<b>0 of 4 labelled</b>"
+    assert (nav.jump.value, nav.jump.max, nav.total.value) == (1, 4, "of 4")
+    assert nav.previous.disabled and not nav.next.disabled
+    assert "img0.png" in nav.name.value
+    assert annotator.messages == []
+
+
+def test_next_previous_and_go_to_move_and_close_the_previous_widget(folder, masks):
+    annotator = _annotator(folder, masks)
+    first = annotator.widget
+    assert annotator.next() is True
+    assert annotator.index == 1 and first.comm is None  # closed
+    assert annotator.previous() is True and annotator.index == 0
+    annotator.go_to(folder / "img3.png")
+    assert annotator.index == 3 and annotator._nav.next.disabled
+    assert annotator.next() is False and annotator.index == 3
+    assert "no image after this one" in annotator._nav.status.value
+    annotator.go_to("img2.png")
+    assert annotator.index == 2
+    annotator.go_to(-4)
+    assert annotator.index == 0
+
+
+def test_moving_saves_the_edited_mask_and_counts_it_as_labelled(folder, masks):
+    annotator = _annotator(folder, masks)
+    annotator.widget.paint_stroke([(5, 5), (5, 20)], label=1, brush_size=3)
+    painted = annotator.widget.mask.copy()
+    annotator.next()
+    np.testing.assert_array_equal(load_mask(masks / "img0.png"), painted)
+    assert annotator.labelled_count == 1
+    assert annotator._nav.labelled.value == "<b>1 of 4 labelled</b>"
+
+
+def test_an_image_left_untouched_writes_no_mask(folder, masks):
+    annotator = _annotator(folder, masks)
+    annotator.next()
+    annotator.next()
+    assert sorted(os.listdir(masks)) == [STATE_FILE_NAME]
+
+
+def test_save_writes_only_when_the_mask_changed(folder, masks, monkeypatch):
+    annotator = _annotator(folder, masks)
+    writes = []
+    original = annotator._dataset.save_mask
+    monkeypatch.setattr(
+        annotator._dataset, "save_mask", lambda *a, **k: writes.append(a) or original(*a, **k)
+    )
+    assert annotator.save() is False
+    annotator.widget.paint_stroke([(3, 3)], label=2)
+    assert annotator.save() is True
+    assert annotator.save() is False
+    assert len(writes) == 1
+
+
+def test_erasing_everything_makes_an_image_unlabelled_again(folder, masks):
+    masks.mkdir()
+    save_mask(masks / "img0.png", _mask({(1, 1): 1}), CLASSES)
+    annotator = _annotator(folder, masks)
+    assert annotator.labelled_count == 1
+    annotator.widget.mask = np.zeros(SHAPE, np.uint8)
+    annotator.save()
+    assert annotator.labelled_count == 0
+
+
+def test_existing_masks_are_loaded_for_fixing(folder, masks):
+    masks.mkdir()
+    existing = _mask({(2, 3): 1, (10, 30): 2})
+    save_mask(masks / "img1.png", existing, CLASSES)
+    annotator = _annotator(folder, masks)
+    assert annotator.labelled_count == 1
+    annotator.next()
+    np.testing.assert_array_equal(annotator.widget.mask, existing)
+    assert "✓" in annotator._nav.name.value
+
+
+def test_only_unlabelled_makes_next_and_previous_skip_labelled_images(folder, masks):
+    masks.mkdir()
+    for number in (1, 2):
+        save_mask(masks / f"img{number}.png", _mask({(0, 0): 1}), CLASSES)
+    annotator = _annotator(folder, masks)
+    annotator.only_unlabelled = True
+    assert annotator._nav.only_unlabelled.value is True
+    annotator.next()
+    assert annotator.index == 3
+    annotator.previous()
+    assert annotator.index == 0
+    annotator.go_to(2)  # jumping is never filtered
+    assert annotator.index == 2
+    annotator.go_to(3)
+    annotator.widget.paint_stroke([(4, 4)], label=1)
+    assert annotator.previous() is True and annotator.index == 0  # img3 was saved on the way
+    assert annotator.next() is False
+    assert "no unlabelled image after this one" in annotator._nav.status.value
+
+
+def test_a_mask_of_another_size_is_an_error_naming_both_sizes(folder, masks):
+    masks.mkdir()
+    save_mask(masks / "img2.png", np.zeros((5, 7), np.uint8), CLASSES)
+    annotator = _annotator(folder, masks)
+    with pytest.warns(UserWarning, match="cannot open img2.png"):
+        with pytest.raises(ValueError) as caught:
+            annotator.go_to(2)
+    message = str(caught.value)
+    assert "32 x 24 (width x height)" in message and "7 x 5 (width x height)" in message
+    assert annotator.index == 0
+    assert "32 x 24 (width x height)" in annotator._nav.warnings.value
+    assert "7 x 5 (width x height)" in annotator._nav.warnings.value
+    annotator.go_to(1)
+    assert annotator.next() is True and annotator.index == 3  # a known problem is skipped
+
+
+def test_next_skips_a_mask_of_another_size_with_a_warning(folder, masks):
+    masks.mkdir()
+    save_mask(masks / "img1.png", np.zeros((5, 7), np.uint8), CLASSES)
+    annotator = _annotator(folder, masks)
+    with pytest.warns(UserWarning, match=r"7 x 5 \(width x height\)"):
+        assert annotator.next() is True
+    assert annotator.index == 2
+    assert "img1.png" in annotator.messages[-1]
+
+
+def test_a_corrupt_image_is_skipped_with_a_visible_warning(folder, masks):
+    (folder / "img1b.png").write_bytes(b"this is not a PNG")
+    with pytest.warns(UserWarning, match=r"skipping an unreadable image.*img1b\.png"):
+        annotator = _annotator(folder, masks)
+    assert len(annotator) == 4 and str(folder / "img1b.png") in annotator.skipped
+    assert "img1b.png" in annotator._nav.warnings.value
+    assert "cannot read" in annotator.messages[0]
+
+
+def test_an_image_that_fails_to_decode_is_skipped_when_moving(folder, masks):
+    data = (folder / "img1.png").read_bytes()
+    (folder / "img1.png").write_bytes(data[: len(data) // 2])  # header fine, pixels truncated
+    annotator = _annotator(folder, masks)
+    assert len(annotator) == 4
+    with pytest.warns(UserWarning, match="cannot open img1.png"):
+        assert annotator.next() is True
+    assert annotator.index == 2
+    assert "img1.png" in annotator._nav.warnings.value
+    assert annotator.previous() is True and annotator.index == 0  # skipped without retrying
+
+
+def test_the_start_image_failing_opens_the_next_one(folder, masks):
+    masks.mkdir()
+    save_mask(masks / "img0.png", np.zeros((5, 7), np.uint8), CLASSES)
+    with pytest.warns(UserWarning, match="cannot open img0.png"):
+        annotator = _annotator(folder, masks)
+    assert annotator.index == 1
+
+
+def test_paths_outside_the_dataset_are_refused(folder, masks, tmp_path):
+    annotator = _annotator(folder, masks)
+    outside = tmp_path / "outside.png"
+    _write_image(outside, seed=9)
+    for target in (outside, "/etc/passwd", folder / ".." / "outside.png", "../outside.png"):
+        with pytest.raises(ValueError, match="not in the dataset"):
+            annotator.go_to(target)
+    with pytest.raises(ValueError, match=r"index: expected an index in \[0, 4\); got 4"):
+        annotator.go_to(4)
+    assert annotator.index == 0
+
+
+def test_a_mask_symlink_escaping_masks_dir_is_refused(folder, masks, tmp_path):
+    masks.mkdir()
+    victim = tmp_path / "victim.png"
+    save_mask(victim, _mask(), CLASSES)
+    before = victim.read_bytes()
+    (masks / "img3.png").symlink_to(victim)
+    with pytest.raises(ValueError, match=r"inside masks_dir.*img3\.png"):
+        _annotator(folder, masks)
+    assert victim.read_bytes() == before
+
+
+def test_edits_autosave_once_autosave_seconds_have_passed(folder, masks, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(autosave_module, "_now", lambda: clock[0])
+    annotator = _annotator(folder, masks, autosave_seconds=30.0)
+    path = masks / "img0.png"
+    annotator.widget.paint_stroke([(2, 2)], label=1, brush_size=1)
+    clock[0] += 29.0
+    annotator.widget.paint_stroke([(4, 4)], label=1, brush_size=1)
+    assert not path.exists()  # 29 s: not yet
+    clock[0] += 1.0
+    annotator.widget.paint_stroke([(6, 6)], label=2, brush_size=1)
+    np.testing.assert_array_equal(load_mask(path), _mask({(2, 2): 1, (4, 4): 1, (6, 6): 2}))
+    clock[0] += 10.0
+    annotator.widget.paint_stroke([(8, 8)], label=2, brush_size=1)
+    assert load_mask(path)[8, 8] == 0  # 10 s after that save: not yet
+    clock[0] += 20.0
+    annotator.widget.paint_stroke([(9, 9)], label=2, brush_size=1)
+    assert load_mask(path)[8, 8] == 2 and load_mask(path)[9, 9] == 2
+
+
+def test_a_drag_autosaves_when_the_interval_is_zero(folder, masks):
+    annotator = _annotator(folder, masks, autosave_seconds=0)
+    mouse_drag(annotator.widget.canvas, [(10, 10), (60, 10)])
+    np.testing.assert_array_equal(load_mask(masks / "img0.png"), annotator.widget.mask)
+    assert annotator.widget.mask.any() and annotator.labelled_count == 1
+
+
+def test_a_pause_in_editing_saves_when_an_event_loop_runs(folder, masks, monkeypatch):
+    monkeypatch.setattr(autosave_module, "IDLE_SAVE_SECONDS", 0.05)
+    annotator = _annotator(folder, masks, autosave_seconds=30.0)
+    path = masks / "img0.png"
+
+    async def edit_then_pause():
+        annotator.widget.paint_stroke([(2, 2)], label=1, brush_size=1)
+        await asyncio.sleep(0.02)
+        annotator.widget.paint_stroke([(3, 3)], label=1, brush_size=1)
+        assert not path.exists()
+        await asyncio.sleep(0.3)
+
+    asyncio.run(edit_then_pause())
+    np.testing.assert_array_equal(load_mask(path), _mask({(2, 2): 1, (3, 3): 1}))
+    assert not annotator._autosave.scheduled
+
+
+def test_without_an_event_loop_only_the_throttle_saves(folder, masks):
+    annotator = _annotator(folder, masks, autosave_seconds=30.0)
+    annotator.widget.paint_stroke([(2, 2)], label=1)
+    assert not annotator._autosave.scheduled and not (masks / "img0.png").exists()
+
+
+def test_a_failed_autosave_is_a_warning_and_the_edits_stay(folder, masks, monkeypatch):
+    annotator = _annotator(folder, masks, autosave_seconds=0)
+
+    def full_disk(source, destination):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic_module.os, "replace", full_disk)
+    with pytest.warns(UserWarning, match="autosave of img0.png failed.*No space left"):
+        annotator.widget.paint_stroke([(2, 2)], label=1)
+    assert annotator.widget.mask[2, 2] == 1
+    assert "No space left" in annotator._nav.warnings.value
+    with pytest.raises(OSError, match="No space left"):
+        annotator.next()  # never moves away from unsaved work
+    assert annotator.index == 0
+    monkeypatch.undo()
+    assert annotator.next() is True
+    assert load_mask(masks / "img0.png")[2, 2] == 1
+
+
+def test_crash_between_write_and_rename_keeps_the_previous_mask(folder, masks, monkeypatch):
+    masks.mkdir()
+    previous = _mask({(1, 1): 1, (2, 2): 2})
+    save_mask(masks / "img0.png", previous, CLASSES)
+    before = (masks / "img0.png").read_bytes()
+    annotator = _annotator(folder, masks)
+    annotator.widget.mask = np.ones(SHAPE, np.uint8)
+
+    def crash(source, destination):
+        raise OSError("simulated crash between write and rename")
+
+    monkeypatch.setattr(atomic_module.os, "replace", crash)
+    with pytest.raises(OSError, match="simulated crash"):
+        annotator.save()
+    monkeypatch.undo()
+    assert (masks / "img0.png").read_bytes() == before
+    np.testing.assert_array_equal(load_mask(masks / "img0.png"), previous)
+    reopened = _annotator(folder, masks)
+    np.testing.assert_array_equal(reopened.widget.mask, previous)
+    assert not list(masks.glob(".*.tmp"))
+
+
+def test_temporary_files_of_a_killed_write_are_ignored(folder, masks):
+    masks.mkdir()
+    save_mask(masks / "img0.png", _mask({(1, 1): 1}), CLASSES)
+    (masks / ".img0.png.0badc0de.tmp").write_bytes(b"half a png")
+    (folder / ".img9.png.0badc0de.tmp").write_bytes(b"half an image")
+    annotator = _annotator(folder, masks)
+    assert len(annotator) == 4 and annotator.messages == []
+    assert annotator.widget.mask[1, 1] == 1
+
+
+def test_a_new_annotator_resumes_at_the_image_that_was_open(folder, masks):
+    annotator = _annotator(folder, masks)
+    annotator.go_to(2)
+    state = json.loads((masks / STATE_FILE_NAME).read_text())
+    assert state["current"] == "img2.png"
+    assert _annotator(folder, masks).index == 2
+
+
+def test_process_killed_after_an_autosave_resumes_with_every_saved_edit(folder, masks, tmp_path):
+    expected_path = tmp_path / "expected.npy"
+    script = textwrap.dedent(
+        f"""
+        import time
+        import numpy as np
+        import seg_widget as sw
+        from seg_widget.testing import mouse_drag
+
+        annotator = sw.DatasetAnnotator(
+            {str(folder)!r}, {str(masks)!r}, {CLASSES!r}, autosave_seconds=0.0,
+            width=128, height=96,
+        )
+        annotator.go_to(2)
+        w = annotator.widget
+        mouse_drag(w.canvas, [(10, 10), (60, 30), (100, 30)])
+        w.paint_stroke([(20, 2), (20, 25)], label=2, brush_size=3)
+        np.save({str(expected_path)!r}, w.mask)
+        print("saved", flush=True)
+        time.sleep(120)
+        """
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        ready, _, _ = select.select([child.stdout], [], [], 120)
+        assert ready, "the child process printed nothing within 120 s"
+        line = child.stdout.readline()
+        assert line.strip() == "saved", child.stderr.read() if child.poll() is not None else line
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)
+        child.stdout.close()
+        child.stderr.close()
+    assert child.returncode == -signal.SIGKILL
+    expected = np.load(expected_path)
+    assert (expected == 1).any() and (expected == 2).any()
+    resumed = _annotator(folder, masks)
+    assert resumed.index == 2
+    np.testing.assert_array_equal(resumed.widget.mask, expected)
+    assert resumed.labelled_count == 1
+
+
+def test_buttons_and_the_jump_box_navigate_and_show_errors_instead_of_raising(folder, masks):
+    masks.mkdir()
+    save_mask(masks / "img3.png", np.zeros((5, 7), np.uint8), CLASSES)
+    annotator = _annotator(folder, masks)
+    annotator._nav.next.click()
+    assert annotator.index == 1
+    annotator._nav.previous.click()
+    assert annotator.index == 0
+    annotator._nav.jump.value = 3
+    assert annotator.index == 2
+    with pytest.warns(UserWarning, match="cannot open img3.png"):
+        annotator._nav.jump.value = 4
+    assert annotator.index == 2 and annotator._nav.jump.value == 3
+    assert "7 x 5 (width x height)" in annotator._nav.warnings.value
+    assert annotator._nav.next.disabled  # the only later image is a known problem
+
+
+def test_the_only_unlabelled_checkbox_updates_the_buttons(folder, masks):
+    masks.mkdir()
+    for number in (1, 2, 3):
+        save_mask(masks / f"img{number}.png", _mask({(0, 0): 1}), CLASSES)
+    annotator = _annotator(folder, masks)
+    assert not annotator._nav.next.disabled
+    annotator._nav.only_unlabelled.value = True
+    assert annotator._nav.next.disabled
+
+
+def test_tool_settings_carry_over_to_the_next_image(folder, masks):
+    annotator = _annotator(folder, masks, brush_size=4)
+    annotator.widget.tool = "fill"
+    annotator.widget.label = 2
+    annotator.widget.opacity = 0.8
+    annotator.next()
+    assert (annotator.widget.tool, annotator.widget.label) == ("fill", 2)
+    assert annotator.widget.opacity == 0.8 and annotator.widget.brush_size == 4
+
+
+def test_close_saves_and_closes_the_widgets(folder, masks):
+    annotator = _annotator(folder, masks)
+    widget = annotator.widget
+    widget.paint_stroke([(1, 1)], label=1)
+    annotator.close()
+    assert load_mask(masks / "img0.png")[1, 1] == 1
+    assert widget.comm is None and annotator.comm is None
+
+
+def test_exports_include_unsaved_edits_and_hide_the_progress_bar(folder, masks, tmp_path):
+    annotator = _annotator(folder, masks, mask_format=".npz")
+    annotator.widget.paint_stroke([(5, 5), (5, 9)], label=1, brush_size=3)
+    counts = annotator.export_coco(tmp_path / "all.json")
+    assert counts == {"images": 4, "annotations": 1}
+    assert (masks / "img0.npz").exists()
+    stems = annotator.export_voc(tmp_path / "voc")
+    assert stems == ["img0"]
+    exported = load_mask(tmp_path / "voc" / "SegmentationClass" / "img0.png")
+    np.testing.assert_array_equal(exported, annotator.widget.mask)
+    assert annotator._nav.progress.layout.display == "none"
+    assert annotator._nav.progress.value == annotator._nav.progress.max == 4
+
+
+def test_bad_arguments_are_refused(folder, masks):
+    with pytest.raises(ValueError, match="autosave_seconds: expected a number >= 0; got -1"):
+        _annotator(folder, masks, autosave_seconds=-1)
+    with pytest.raises(TypeError, match="autosave_seconds: expected a number of seconds or None"):
+        _annotator(folder, masks, autosave_seconds="30")
+    with pytest.raises(ValueError, match="mask_format: expected one of"):
+        _annotator(folder, masks, mask_format=".jpg")
