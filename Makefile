@@ -5,7 +5,7 @@
 #   make lint           ruff check + ruff format --check
 #   make test-python    pytest
 #   make test-browser   Galata/Playwright tests in js/tests (real JupyterLab + Debian chromium)
-#   make demo           setup, then JupyterLab on notebooks/quickstart.ipynb
+#   make demo           pip install -e '.[test]' (JupyterLab included), then JupyterLab on the quickstart
 #
 # One browser test by hand: scripts/run-browser-tests tests/smoke.spec.ts -g 'drag'
 
@@ -77,5 +77,6 @@ test-browser: setup-js
 	PYTHON=$(PYTHON) CHROMIUM_PATH=$(CHROMIUM) scripts/run-browser-tests
 
 # --allow-root only when running as root (JupyterLab refuses root otherwise).
-demo: setup
+# The demo needs no browser-test tooling: the Python package and JupyterLab only.
+demo: setup-python
 	$(PYTHON) -m jupyterlab $$([ "$$(id -u)" = 0 ] && echo --allow-root) notebooks/quickstart.ipynb
