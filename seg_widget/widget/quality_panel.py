@@ -42,6 +42,9 @@ class QualityPanel:
 
         self.found = widgets.Select(options=[], rows=5, layout=widgets.Layout(width="auto"))
         self.found.observe(self._zoom_to_selected, "index")
+        # Selecting the listed region again fires no change: "Show" zooms back to it.
+        show = _button("Show", "Zoom to the selected region again")
+        show.on_click(lambda _: self._zoom_to_selected())
         self.summary = widgets.HTML()
 
         fixes = [
@@ -64,7 +67,7 @@ class QualityPanel:
             [
                 self.show_missing,
                 widgets.HBox([self.max_size]),
-                widgets.HBox([find_holes, find_specks]),
+                widgets.HBox([find_holes, find_specks, show]),
                 self.found,
                 self.summary,
                 widgets.HBox(fix_buttons[:2]),
@@ -81,18 +84,20 @@ class QualityPanel:
             for r in regions
         ]
         self.found.index = None
-        kind = "holes" if regions and regions[0].kind == "hole" else "regions"
-        self.summary.value = f"{len(regions)} {kind} found" if regions else "none found"
+        self.summary.value = (
+            _count(len(regions), regions[0].kind) + " found" if regions else "none found"
+        )
 
-    def _zoom_to_selected(self, change) -> None:
-        if change.new is not None and change.new < len(self.regions):
-            self.widget.zoom_to(self.regions[change.new].bbox)
+    def _zoom_to_selected(self, change=None) -> None:
+        index = self.found.index
+        if index is not None and index < len(self.regions):
+            self.widget.zoom_to(self.regions[index].bbox)
 
     def _report(self, pixels: int) -> None:
-        self.summary.value = f"{pixels} pixels changed"
-        self._list_again()
+        self.summary.value = _count(pixels, "pixel") + " changed"
+        self._forget_list()
 
-    def _list_again(self) -> None:
+    def _forget_list(self) -> None:
         # Listed regions are stale after a fix: clear the list rather than show wrong ones.
         self.regions = []
         self.found.options = []
@@ -108,6 +113,10 @@ class QualityPanel:
 
     def _fill_unlabelled(self) -> None:
         self._report(self.widget.fill_unlabelled())
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _button(text: str, tooltip: str) -> widgets.Button:

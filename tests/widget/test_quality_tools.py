@@ -110,3 +110,17 @@ def test_panel_lists_regions_and_clicking_one_zooms_onto_it(widget):
     panel.found.index = 0
     x, y = widget.image_to_canvas(25.5, 25.5)
     assert (round(x), round(y)) == (200, 200)
+
+
+def test_panel_summaries_count_in_words_and_show_zooms_back(widget):
+    widget.mask = scene_with_hole_and_speck()
+    panel = widget._controls.quality
+    panel._list(widget.find_specks(5))
+    assert panel.summary.value == "1 speck found"
+    panel.found.index = 0
+    widget.fit()
+    panel._zoom_to_selected()
+    assert widget.zoom > 4
+    panel._fill_holes()
+    assert panel.summary.value == "1 pixel changed"
+    assert panel.found.options == ()
