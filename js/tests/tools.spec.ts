@@ -22,73 +22,37 @@ import type { Locator } from '@playwright/test';
 import {
   canvasPixels,
   drag,
-  ipycanvas,
   type LabPage,
-  openNotebook,
   type Point,
   pyJSON,
   runPython,
   toPage
 } from './helpers';
+import {
+  expectCanvasShows,
+  expectPixelShows,
+  gradientScene,
+  KERNEL_HELPERS,
+  mouseAway,
+  openWidgetCanvas,
+  pressOnCanvas,
+  py,
+  rgbDiff,
+  TOL_PX,
+  toolButton
+} from './scene';
 
-/** Coordinate tolerance in canvas px. */
-const TOL_PX = 2;
-/** Colour tolerance per channel (8-bit alpha blending and filter rounding in the browser). */
-const TOL_RGB = 3;
-
+/** The plain gradient scene (no initial mask), KERNEL_HELPERS and the outline/fill checks. */
 const SCENE = `\
-import json
-import math
+${gradientScene({
+  imports: [
+    'from seg_widget.core.outline import polygon_footprint',
+    'from seg_widget.widget.outline_tools import LASSO_MIN_STEP',
+    'from skimage.measure import label as connected_components, points_in_poly'
+  ]
+})}
 
-import numpy as np
-import seg_widget as sw
-from seg_widget.core.outline import polygon_footprint
-from seg_widget.widget.outline_tools import LASSO_MIN_STEP
-from seg_widget.widget.scene import MISSING_ALPHA, MISSING_DIM
-from skimage.measure import label as connected_components, points_in_poly
-
-H, W = 90, 130
-_rows, _cols = np.mgrid[0:H, 0:W]
-image = np.stack(
-    [40 + _cols * 160 // (W - 1), 40 + _rows * 160 // (H - 1), np.full((H, W), 100)], axis=-1
-).astype(np.uint8)
-w = sw.SegmentationWidget(
-    image, classes=["unlabelled", "cat", "dog", "bird"], width=560, brush_size=9
-)
-
-# Every mouse event the kernel receives, in order (extra callbacks; the widget's run first).
-events = []
-for _kind in ("down", "move", "up", "out"):
-    getattr(w.canvas, f"on_mouse_{_kind}")(
-        lambda x, y, _kind=_kind: events.append((_kind, float(x), float(y)))
-    )
-
-_CY, _CX = np.mgrid[0:H, 0:W] + 0.5  # pixel centres (row, col)
-
-
-def distance_to_polyline(points):
-    """Distance from every pixel centre to the polyline through image points (col, row)."""
-    p = np.asarray(points, float).reshape(-1, 2)
-    best = np.full((H, W), np.inf)
-    for (ax, ay), (bx, by) in zip(p[:-1], p[1:]):
-        dx, dy = bx - ax, by - ay
-        l2 = dx * dx + dy * dy
-        t = 0.0 if l2 == 0 else np.clip(((_CX - ax) * dx + (_CY - ay) * dy) / l2, 0.0, 1.0)
-        best = np.minimum(best, np.hypot(_CX - (ax + t * dx), _CY - (ay + t * dy)))
-    return best
-
-
-def canvas_distance(point, polyline):
-    """Distance from a canvas point to a canvas polyline."""
-    q = np.asarray(point, float)
-    p = np.asarray(polyline, float).reshape(-1, 2)
-    best = math.inf
-    for a, b in zip(p[:-1], p[1:]):
-        d = b - a
-        l2 = float(d @ d)
-        t = 0.0 if l2 == 0 else min(1.0, max(0.0, float((q - a) @ d) / l2))
-        best = min(best, float(np.hypot(*(q - (a + t * d)))))
-    return best
+${KERNEL_HELPERS}
 
 
 def to_rc(x, y):
@@ -142,13 +106,6 @@ def check_polygon(before, mark, clicks, n_vertices, value):
     return report
 
 
-def last_drag():
-    """Kernel-received positions (canvas px) of the last drag: its down .. up/out events."""
-    i = max(k for k, e in enumerate(events) if e[0] == "down")
-    j = next(k for k in range(i, len(events)) if events[k][0] in ("up", "out"))
-    return [(x, y) for _, x, y in events[i : j + 1]], events[j][0]
-
-
 def lasso_vertices(positions):
     """The lasso's outline from its received positions (down, moves, up): a position is kept
     when it is at least LASSO_MIN_STEP canvas px from the last kept one (README rule)."""
@@ -176,29 +133,6 @@ def region_of(mask, seed_rc, connectivity=1):
     return components == components[seed_rc]
 
 
-def expected_rgb(x, y):
-    """RGB the visible canvas should show at integer canvas pixel (x, y), no preview shown."""
-    assert w.contrast == 1 and w.zoom >= 1, "modelled: brightness and opacity, no smoothing"
-    col, row = w.canvas_to_image(x + 0.5, y + 0.5)
-    c, r = math.floor(col), math.floor(row)
-    if not (0 <= r < H and 0 <= c < W):
-        return [0x3A, 0x3A, 0x3A]
-    dim = MISSING_DIM if w.show_missing else 1.0
-    rgb = np.minimum(255.0, image[r, c].astype(float) * w.brightness * dim)
-    k = int(w.mask[r, c])
-    if k:
-        rgb = rgb * (1 - w.opacity) + np.asarray(w.classes[k].color[:3], float) * w.opacity
-    elif w.show_missing:
-        rgb = rgb * (1 - MISSING_ALPHA) + np.array([255.0, 0.0, 255.0]) * MISSING_ALPHA
-    return [round(float(v)) for v in rgb]
-
-
-def canvas_of_pixel(col, row):
-    """Integer canvas pixel at the centre of image pixel (col, row)."""
-    x, y = w.image_to_canvas(col + 0.5, row + 0.5)
-    return [math.floor(x), math.floor(y)]
-
-
 def pixel_under(x, y):
     """Image pixel (col, row) under canvas pixel (x, y)."""
     col, row = w.canvas_to_image(x + 0.5, y + 0.5)
@@ -218,55 +152,11 @@ interface OutlineReport {
   n_positions?: number;
 }
 
-/** Run Python statements in the kernel, then return the JSON value of `expression`. */
-async function py<T = any>(page: LabPage, statements: string, expression: string): Promise<T> {
-  const out = await runPython(
-    page,
-    `${statements}\nimport json as _json\nprint(_json.dumps(${expression}))`
-  );
-  return JSON.parse(out) as T;
-}
-
-/** Largest per-channel difference between two RGB(A) arrays (first 3 channels). */
-function rgbDiff(a: readonly number[], b: readonly number[]): number {
-  return Math.max(...[0, 1, 2].map(i => Math.abs(a[i] - b[i])));
-}
-
-/** Move the mouse off the canvas (mouse_out: hides cursors and the polygon's rubber band). */
-async function mouseAway(page: LabPage): Promise<void> {
-  await page.mouse.move(3, 3);
-}
-
 /** Real click at a canvas-pixel point, the canvas scrolled into view first. */
 async function click(page: LabPage, canvas: Locator, p: Point): Promise<void> {
   await canvas.scrollIntoViewIfNeeded();
   const [x, y] = await toPage(canvas, p);
   await page.mouse.click(x, y);
-}
-
-/**
- * Wait until the visible canvas shows, at the centres of the given image pixels (col, row),
- * the colours computed in the kernel (±TOL_RGB).
- */
-async function expectCanvasShows(
-  page: LabPage,
-  canvas: Locator,
-  imagePixels: readonly Point[]
-): Promise<void> {
-  await mouseAway(page);
-  const spots = await pyJSON<{ at: Point; rgb: number[] }[]>(
-    page,
-    `[{"at": (_p := canvas_of_pixel(c, r)), "rgb": expected_rgb(*_p)} ` +
-      `for c, r in ${JSON.stringify(imagePixels)}]`
-  );
-  await canvas.scrollIntoViewIfNeeded();
-  for (const { at, rgb } of spots) {
-    await expect
-      .poll(async () => rgbDiff(await canvasPixels(canvas, at[0], at[1]), rgb), {
-        message: `canvas pixel ${at} should show ${rgb}`
-      })
-      .toBeLessThanOrEqual(TOL_RGB);
-  }
 }
 
 /**
@@ -279,11 +169,17 @@ async function openTools(
   setup: string,
   probe: readonly Point[]
 ): Promise<Locator> {
-  await openNotebook(page, tmpPath, [SCENE + '\n\n' + setup, 'w']);
-  const canvas = await ipycanvas(page, 0, 1);
-  await expect(canvas).toHaveClass(/seg-widget-canvas/);
-  await expectCanvasShows(page, canvas, probe);
+  const canvas = await openWidgetCanvas(page, tmpPath, SCENE + '\n\n' + setup);
+  await expectCanvasShows(page, canvas, probe, { scroll: true });
   return canvas;
+}
+
+/** The gradient scene as is (all unlabelled), waited for at two pixels. */
+async function openPlain(page: LabPage, tmpPath: string): Promise<Locator> {
+  return openTools(page, tmpPath, '', [
+    [20, 15],
+    [100, 70]
+  ]);
 }
 
 /** Assert an outline report: exact rule, tolerance band, value, positions near the clicks. */
@@ -297,10 +193,6 @@ function expectOutline(r: OutlineReport, value: number, minChanged: number): voi
   expect(r.n_core, text).toBeGreaterThanOrEqual(0.8 * minChanged);
   expect(r.n_core_not_value, text).toBe(0);
   expect(r.n_changed_far_outside, text).toBe(0);
-}
-
-function toolButton(page: LabPage, name: string): Locator {
-  return page.locator('.seg-widget .widget-toggle-buttons button', { hasText: name });
 }
 
 /** Canvas points `t` of the way along a -> b, for t in (0.15 .. 0.85), rounded down. */
@@ -318,14 +210,9 @@ test.describe('seg-widget tools in JupyterLab', () => {
     page,
     tmpPath
   }) => {
-    const canvas = await openTools(page, tmpPath, '', [
-      [20, 15],
-      [100, 70]
-    ]);
+    const canvas = await openPlain(page, tmpPath);
     // Real keys on the focused canvas: polygon tool, class 3 (blue: far from the gradient).
-    await canvas.focus();
-    await page.keyboard.press('p');
-    await page.keyboard.press('3');
+    await pressOnCanvas(page, canvas, 'p', '3');
     await expect(toolButton(page, 'Polygon')).toHaveClass(/mod-active/);
     await expect(toolButton(page, 'Brush')).not.toHaveClass(/mod-active/);
     expect(
@@ -383,11 +270,10 @@ test.describe('seg-widget tools in JupyterLab', () => {
     expect(q1.r.n_vertices).toBe(5);
     expectOutline(q1.r, 3, 800); // area 878 image px
     // After closing, the preview is gone: the edge pixels show exactly image + overlay.
-    await expectCanvasShows(page, canvas, q1.under);
+    await expectCanvasShows(page, canvas, q1.under, { scroll: true });
 
     // --- Polygon 2 (class 2, by key), closed with a real double-click on its last vertex. ---
-    await canvas.focus();
-    await page.keyboard.press('2');
+    await pressOnCanvas(page, canvas, '2');
     const p2: Point[] = [
       [300, 60],
       [430, 70],
@@ -411,8 +297,7 @@ test.describe('seg-widget tools in JupyterLab', () => {
     expectOutline(q2.r, 2, 500); // area 563 image px
 
     // --- Polygon 3 (class 1): five clicks, Backspace drops the fifth (a spike), Enter closes. ---
-    await canvas.focus();
-    await page.keyboard.press('1');
+    await pressOnCanvas(page, canvas, '1');
     const p3: Point[] = [
       [120, 240],
       [260, 230],
@@ -464,10 +349,9 @@ test.describe('seg-widget tools in JupyterLab', () => {
         ])}]}`
     );
     expect(q4).toMatchObject({ unchanged: true, edits: 0, downs: 3 });
-    await expectCanvasShows(page, canvas, q4.under);
+    await expectCanvasShows(page, canvas, q4.under, { scroll: true });
     // The cancelled vertices are forgotten: Enter now fills nothing.
-    await canvas.focus();
-    await page.keyboard.press('Enter');
+    await pressOnCanvas(page, canvas, 'Enter');
     expect(await pyJSON(page, '[bool((w.mask == before).all()), w.edit_count - _edits]')).toEqual(
       [true, 0]
     );
@@ -477,12 +361,8 @@ test.describe('seg-widget tools in JupyterLab', () => {
     page,
     tmpPath
   }) => {
-    const canvas = await openTools(page, tmpPath, '', [
-      [20, 15],
-      [100, 70]
-    ]);
-    await canvas.focus();
-    await page.keyboard.press('o');
+    const canvas = await openPlain(page, tmpPath);
+    await pressOnCanvas(page, canvas, 'o');
     await expect(toolButton(page, 'Lasso')).toHaveClass(/mod-active/);
     expect(await py(page, 'before = w.mask.copy()', '[w.tool, w.label, w.erase]')).toEqual([
       'lasso',
@@ -518,8 +398,7 @@ test.describe('seg-widget tools in JupyterLab', () => {
     // Erase mode by the real 'x' key: the Erase toggle button becomes active.
     const eraseButton = page.locator('.seg-widget button[title^="Lasso, polygon and fill erase"]');
     await expect(eraseButton).not.toHaveClass(/mod-active/);
-    await canvas.focus();
-    await page.keyboard.press('x');
+    await pressOnCanvas(page, canvas, 'x');
     await expect(eraseButton).toHaveClass(/mod-active/);
     // A smaller loop inside the first: its pixels become 0, the rest stays.
     const inner: Point[] = [
@@ -546,7 +425,7 @@ test.describe('seg-widget tools in JupyterLab', () => {
       page,
       '[pixel_under(300, 170), pixel_under(160, 130), pixel_under(30, 30)]'
     );
-    await expectCanvasShows(page, canvas, show);
+    await expectCanvasShows(page, canvas, show, { scroll: true });
   });
 
   test("fill: 'f' and real clicks fill 4-connected regions; Ctrl+Z / Ctrl+Shift+Z on the canvas", async ({
@@ -577,9 +456,7 @@ INSIDE, OUTSIDE = (30, 60), (75, 110)  # (row, col)`;
     expect(g.leak8, 'the inside touches the outside 8-connected (so 4 vs 8 matters)').toBe(
       true
     );
-    await canvas.focus();
-    await page.keyboard.press('f');
-    await page.keyboard.press('3');
+    await pressOnCanvas(page, canvas, 'f', '3');
     await expect(toolButton(page, 'Fill')).toHaveClass(/mod-active/);
 
     type FillReport = {
@@ -615,8 +492,7 @@ INSIDE, OUTSIDE = (30, 60), (75, 110)  # (row, col)`;
 
     // Outside, class 1 by key: the outside region only; the ring and the inside stay.
     await runPython(page, 'after_inside = w.mask.copy(); before = after_inside; _mark = len(events)');
-    await canvas.focus();
-    await page.keyboard.press('1');
+    await pressOnCanvas(page, canvas, '1');
     await click(page, canvas, g.outside);
     const f2 = await py<FillReport & { ring: boolean; inside: boolean }>(
       page,
@@ -632,22 +508,21 @@ INSIDE, OUTSIDE = (30, 60), (75, 110)  # (row, col)`;
     expect([f2.ring, f2.inside]).toEqual([true, true]);
 
     // Ctrl+Z typed on the canvas undoes the outside fill; Ctrl+Shift+Z redoes it.
-    await canvas.focus();
-    await page.keyboard.press('Control+z');
+    await pressOnCanvas(page, canvas, 'Control+z');
     expect(
       await pyJSON(page, '[bool((w.mask == after_inside).all()), w.can_undo, w.can_redo]')
     ).toEqual([true, true, true]);
-    await canvas.focus();
-    await page.keyboard.press('Control+Shift+Z');
+    await pressOnCanvas(page, canvas, 'Control+Shift+Z');
     expect(
       await pyJSON(page, '[bool((w.mask == after_outside).all()), w.can_redo]')
     ).toEqual([true, false]);
-    await expectCanvasShows(page, canvas, [
+    const shown: Point[] = [
       [60, 30],
       [110, 75],
       [30, 20],
       [30, 41]
-    ]);
+    ];
+    await expectCanvasShows(page, canvas, shown, { scroll: true });
   });
 
   test('find what is missing: show missing, find a hole, zoom to it, fill it', async ({
@@ -696,16 +571,8 @@ HOLE = (20, 20)  # (row, col)`;
     );
     await canvas.scrollIntoViewIfNeeded();
     await mouseAway(page);
-    await expect
-      .poll(async () => rgbDiff(await canvasPixels(canvas, ...q0.u), expected.u), {
-        message: `unlabelled pixel should show ${expected.u}`
-      })
-      .toBeLessThanOrEqual(TOL_RGB);
-    await expect
-      .poll(async () => rgbDiff(await canvasPixels(canvas, ...q0.l), expected.l), {
-        message: `labelled pixel should show ${expected.l}`
-      })
-      .toBeLessThanOrEqual(TOL_RGB);
+    await expectPixelShows(canvas, q0.u, expected.u, `unlabelled pixel should show ${expected.u}`);
+    await expectPixelShows(canvas, q0.l, expected.l, `labelled pixel should show ${expected.l}`);
     const u1 = await canvasPixels(canvas, ...q0.u);
     const l1 = await canvasPixels(canvas, ...q0.l);
     const colours = JSON.stringify({ u0, u1, l0, l1 });
@@ -736,11 +603,7 @@ HOLE = (20, 20)  # (row, col)`;
     const centre: Point = [Math.floor(z.centre[0]), Math.floor(z.centre[1])];
     await canvas.scrollIntoViewIfNeeded();
     await mouseAway(page);
-    await expect
-      .poll(async () => rgbDiff(await canvasPixels(canvas, ...centre), z.rgb), {
-        message: `canvas centre should show the hole's ${z.rgb}`
-      })
-      .toBeLessThanOrEqual(TOL_RGB);
+    await expectPixelShows(canvas, centre, z.rgb, `canvas centre should show the hole's ${z.rgb}`);
     const c1 = await canvasPixels(canvas, ...centre);
     expect(c1[0] >= 200 && c1[2] >= 200 && c1[1] <= 40, `magenta at the centre: ${c1}`).toBe(
       true
@@ -757,6 +620,6 @@ HOLE = (20, 20)  # (row, col)`;
     expect(filled).toEqual({ hole: 1, changed: 1, speck: [2, 2, 2] });
     await expect(list.locator('option')).toHaveCount(0);
     // And the canvas centre now shows the cat colour over the dimmed image.
-    await expectCanvasShows(page, canvas, [[20, 20]]);
+    await expectCanvasShows(page, canvas, [[20, 20]], { scroll: true });
   });
 });

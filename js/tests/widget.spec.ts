@@ -27,84 +27,35 @@ import type { Locator } from '@playwright/test';
 import {
   canvasPixels,
   drag,
-  ipycanvas,
   type LabPage,
-  openNotebook,
   type Point,
   pyJSON,
-  runPython,
   toPage
 } from './helpers';
+import {
+  expectCanvasShows,
+  expectPixelShows,
+  gradientScene,
+  KERNEL_HELPERS,
+  mouseAway,
+  openWidgetCanvas,
+  pressOnCanvas,
+  py,
+  rgbDiff,
+  TOL_PX,
+  TOL_RGB,
+  toolButton
+} from './scene';
 
-/** Coordinate tolerance in canvas px (mouse positions are scaled through the bounding box). */
-const TOL_PX = 2;
-/** Colour tolerance per channel (8-bit alpha blending and filter rounding in the browser). */
-const TOL_RGB = 3;
+/** The gradient scene with a class-2 block, recording wheel events too. */
+const SCENE = gradientScene({
+  start: 'start = np.zeros((H, W), np.uint8)\nstart[40:50, 60:70] = 2',
+  wheel: true
+});
 
-const SCENE = `\
-import json
-import math
-
-import numpy as np
-import seg_widget as sw
-
-H, W = 90, 130
-_rows, _cols = np.mgrid[0:H, 0:W]
-image = np.stack(
-    [40 + _cols * 160 // (W - 1), 40 + _rows * 160 // (H - 1), np.full((H, W), 100)], axis=-1
-).astype(np.uint8)
-start = np.zeros((H, W), np.uint8)
-start[40:50, 60:70] = 2
-w = sw.SegmentationWidget(
-    image, classes=["unlabelled", "cat", "dog", "bird"], mask=start, width=560, brush_size=9
-)
-
-# Every mouse event the kernel receives, in order (extra callbacks; the widget's run first).
-events = []
-for _kind in ("down", "move", "up", "out"):
-    getattr(w.canvas, f"on_mouse_{_kind}")(
-        lambda x, y, _kind=_kind: events.append((_kind, float(x), float(y)))
-    )
-w.canvas.on_mouse_wheel(lambda dx, dy: events.append(("wheel", float(dx), float(dy))))`;
-
+/** KERNEL_HELPERS and check_stroke (the painting rule, see the top comment). */
 const KERNEL_CHECKS = `\
-_CY, _CX = np.mgrid[0:H, 0:W] + 0.5  # pixel centres (row, col)
-
-
-def distance_to_polyline(points):
-    """Distance from every pixel centre to the polyline through image points (col, row)."""
-    p = np.asarray(points, float).reshape(-1, 2)
-    if len(p) == 1:
-        p = np.vstack([p, p])
-    best = np.full((H, W), np.inf)
-    for (ax, ay), (bx, by) in zip(p[:-1], p[1:]):
-        dx, dy = bx - ax, by - ay
-        l2 = dx * dx + dy * dy
-        t = 0.0 if l2 == 0 else np.clip(((_CX - ax) * dx + (_CY - ay) * dy) / l2, 0.0, 1.0)
-        best = np.minimum(best, np.hypot(_CX - (ax + t * dx), _CY - (ay + t * dy)))
-    return best
-
-
-def canvas_distance(point, polyline):
-    """Distance from a canvas point to a canvas polyline."""
-    q = np.asarray(point, float)
-    p = np.asarray(polyline, float).reshape(-1, 2)
-    if len(p) == 1:
-        return float(np.hypot(*(q - p[0])))
-    best = math.inf
-    for a, b in zip(p[:-1], p[1:]):
-        d = b - a
-        l2 = float(d @ d)
-        t = 0.0 if l2 == 0 else min(1.0, max(0.0, float((q - a) @ d) / l2))
-        best = min(best, float(np.hypot(*(q - (a + t * d)))))
-    return best
-
-
-def last_drag():
-    """Kernel-received positions (canvas px) of the last drag: its down .. up/out events."""
-    i = max(k for k, e in enumerate(events) if e[0] == "down")
-    j = next(k for k in range(i, len(events)) if events[k][0] in ("up", "out"))
-    return [(x, y) for _, x, y in events[i : j + 1]], events[j][0]
+${KERNEL_HELPERS}
 
 
 def check_stroke(before, path, diameter, value, tol_px=${TOL_PX}):
@@ -143,27 +94,7 @@ def check_stroke(before, path, diameter, value, tol_px=${TOL_PX}):
         "n_changed_outside_outer": int((changed & (dist > diameter / 2 + slack)).sum()),
         "n_under_path": len(under),
         "n_under_path_not_value": sum(int(w.mask[r, c]) != value for c, r in under),
-    }
-
-
-def expected_rgb(x, y):
-    """RGB the visible canvas should show at integer canvas pixel (x, y), cursor hidden."""
-    assert w.contrast == 1 and w.zoom >= 1, "modelled: brightness and opacity, no smoothing"
-    col, row = w.canvas_to_image(x + 0.5, y + 0.5)
-    c, r = math.floor(col), math.floor(row)
-    if not (0 <= r < H and 0 <= c < W):
-        return [0x3A, 0x3A, 0x3A]
-    rgb = np.minimum(255.0, image[r, c].astype(float) * w.brightness)
-    k = int(w.mask[r, c])
-    if k:
-        rgb = rgb * (1 - w.opacity) + np.asarray(w.classes[k].color[:3], float) * w.opacity
-    return [round(float(v)) for v in rgb]
-
-
-def canvas_of_pixel(col, row):
-    """Integer canvas pixel at the centre of image pixel (col, row)."""
-    x, y = w.image_to_canvas(col + 0.5, row + 0.5)
-    return [math.floor(x), math.floor(y)]`;
+    }`;
 
 interface StrokeReport {
   ended_by: string;
@@ -179,15 +110,6 @@ interface StrokeReport {
   n_changed_outside_outer: number;
   n_under_path: number;
   n_under_path_not_value: number;
-}
-
-/** Run Python statements in the kernel, then return the JSON value of `expression`. */
-async function py<T = any>(page: LabPage, statements: string, expression: string): Promise<T> {
-  const out = await runPython(
-    page,
-    `${statements}\nimport json as _json\nprint(_json.dumps(${expression}))`
-  );
-  return JSON.parse(out) as T;
 }
 
 interface Opened {
@@ -206,9 +128,7 @@ async function openWidget(
   setup: string,
   probe: readonly Point[]
 ): Promise<Opened> {
-  await openNotebook(page, tmpPath, [setup + '\n\n\n' + KERNEL_CHECKS, 'w']);
-  const canvas = await ipycanvas(page, 0, 1);
-  await expect(canvas).toHaveClass(/seg-widget-canvas/);
+  const canvas = await openWidgetCanvas(page, tmpPath, setup + '\n\n\n' + KERNEL_CHECKS);
   // Default pixel_ratio 1: canvas pixels = CSS pixels.
   const size = await canvas.evaluate((el: HTMLCanvasElement) => {
     const r = el.getBoundingClientRect();
@@ -231,49 +151,6 @@ async function openScene(page: LabPage, tmpPath: string): Promise<Opened> {
   ]);
 }
 
-/** Largest per-channel difference between two RGB(A) arrays (first 3 channels). */
-function rgbDiff(a: readonly number[], b: readonly number[]): number {
-  return Math.max(...[0, 1, 2].map(i => Math.abs(a[i] - b[i])));
-}
-
-/** Move the mouse off the canvas (hides the brush cursor drawn on the canvas' top layer). */
-async function mouseAway(page: LabPage): Promise<void> {
-  await page.mouse.move(3, 3);
-}
-
-interface View {
-  size: [number, number];
-  zoom: number;
-  origin: Point;
-}
-
-/**
- * Wait until the visible canvas shows, at the centres of the given image pixels (col, row),
- * the colours computed in the kernel from image, mask, brightness and opacity (±TOL_RGB).
- * Returns the kernel's canvas size, zoom and canvas position of image point (0, 0).
- */
-async function expectCanvasShows(
-  page: LabPage,
-  canvas: Locator,
-  imagePixels: readonly Point[]
-): Promise<View> {
-  await mouseAway(page);
-  const q = await pyJSON<{ spots: { at: Point; rgb: number[] }[] } & View>(
-    page,
-    `{"spots": [{"at": (_p := canvas_of_pixel(c, r)), "rgb": expected_rgb(*_p)} ` +
-      `for c, r in ${JSON.stringify(imagePixels)}], "size": [w.canvas.width, w.canvas.height], ` +
-      `"zoom": w.zoom, "origin": w.image_to_canvas(0, 0)}`
-  );
-  for (const { at, rgb } of q.spots) {
-    await expect
-      .poll(async () => rgbDiff(await canvasPixels(canvas, at[0], at[1]), rgb), {
-        message: `canvas pixel ${at} should show ${rgb}`
-      })
-      .toBeLessThanOrEqual(TOL_RGB);
-  }
-  return q;
-}
-
 /** Assert a stroke report: exact rule, tolerance band around the dragged path, class value. */
 function expectStroke(r: StrokeReport, value: number, minChanged: number): void {
   const text = JSON.stringify(r);
@@ -293,10 +170,6 @@ function expectStroke(r: StrokeReport, value: number, minChanged: number): void 
 
 function classButton(page: LabPage, text: string): Locator {
   return page.locator('.seg-widget .seg-class-list button', { hasText: text });
-}
-
-function toolButton(page: LabPage, name: string): Locator {
-  return page.locator('.seg-widget .widget-toggle-buttons button', { hasText: name });
 }
 
 function sidePanelSlider(page: LabPage, description: string): Locator {
@@ -435,11 +308,7 @@ test.describe('seg-widget in JupyterLab', () => {
     // A: the image colour is multiplied by 1.5 on the canvas (before: exactly the image).
     const brighter = (rgb: number[]) => rgb.map(v => Math.min(255, v * 1.5));
     expect(rgbDiff(a0, q0.imgA), `A before: ${a0} vs ${q0.imgA}`).toBeLessThanOrEqual(TOL_RGB);
-    await expect
-      .poll(async () => rgbDiff(await canvasPixels(canvas, ...q0.a), brighter(q0.imgA)), {
-        message: `A should show 1.5 x ${q0.imgA}`
-      })
-      .toBeLessThanOrEqual(TOL_RGB);
+    await expectPixelShows(canvas, q0.a, brighter(q0.imgA), `A should show 1.5 x ${q0.imgA}`);
     const a1 = await canvasPixels(canvas, ...q0.a);
     expect(rgbDiff(a1, a0), `A changed: ${a0} -> ${a1}`).toBeGreaterThanOrEqual(30);
 
@@ -506,8 +375,7 @@ test.describe('seg-widget in JupyterLab', () => {
   }) => {
     const { canvas } = await openScene(page, tmpPath);
     // Focus the canvas without clicking it (a click would paint), select class 2 by key.
-    await canvas.focus();
-    await page.keyboard.press('2');
+    await pressOnCanvas(page, canvas, '2');
     const dragged: Point[] = [
       [60, 300],
       [200, 250],
@@ -525,8 +393,7 @@ test.describe('seg-widget in JupyterLab', () => {
     expect(undone).toEqual({ label: 2, restored: true, can: [false, true] });
 
     // Running that cell moved the focus away; focus the canvas again and redo.
-    await canvas.focus();
-    await page.keyboard.press('Control+Shift+Z');
+    await pressOnCanvas(page, canvas, 'Control+Shift+Z');
     const redone = await py<{ stroke: StrokeReport; can: boolean[] }>(
       page,
       'painted = w.mask.copy()',
@@ -537,8 +404,7 @@ test.describe('seg-widget in JupyterLab', () => {
     expect(redone.can).toEqual([true, false]);
 
     // Once more with Ctrl+Z then Ctrl+Y, typed in a row; the undo/redo buttons follow.
-    await canvas.focus();
-    await page.keyboard.press('Control+z');
+    await pressOnCanvas(page, canvas, 'Control+z');
     const undoButton = page.locator('.seg-widget button[title^="Undo"]');
     const redoButton = page.locator('.seg-widget button[title^="Redo"]');
     await expect(redoButton).toBeEnabled();
