@@ -37,6 +37,7 @@ class _SerialisingComm(BaseComm):
 # Must happen before ipycanvas is imported: it opens its global comm at import.
 comm.create_comm = lambda *args, **kwargs: _SerialisingComm(*args, **kwargs)
 
+import assist_bench  # noqa: E402
 import io_bench  # noqa: E402
 import numpy as np  # noqa: E402
 
@@ -270,6 +271,7 @@ def main() -> None:
     )
 
     io_bench.main(quick=args.quick)
+    assist_bench.main(quick=args.quick)
 
     print("== Opening a 4096² RGB image: constructor to first frame sent (lossless PNG) ==")
     seconds, nbytes = open_time(4096, 1 if args.quick else 3)

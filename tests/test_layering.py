@@ -9,8 +9,9 @@ import pytest
 import seg_widget
 
 PACKAGE = Path(seg_widget.__file__).parent
-# Beside the standard library, only these (scipy comes with scikit-image).
-THIRD_PARTY = {"numpy", "PIL", "skimage", "scipy"}
+# Beside the standard library, only these (scipy comes with scikit-image; scikit-learn is
+# optional, imported lazily by the scribble classifier only).
+THIRD_PARTY = {"numpy", "PIL", "skimage", "scipy", "sklearn"}
 # layer -> the seg_widget layers it may import
 RULES = {
     "core": ("seg_widget.core",),

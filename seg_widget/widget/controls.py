@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
+from .assist_panel import AssistPanel
 from .quality_panel import QualityPanel
 from .shortcuts import SHORTCUTS
 
@@ -29,6 +30,10 @@ _TOOL_BUTTONS = (
         "Polygon: click vertices; click the first one, double-click or Enter (P)",
     ),
     ("fill", "tint", "Fill the connected region under the click (F)"),
+    ("wand", "magic", "Magic wand: propose the similar-colour region under the click (W)"),
+    ("superpixel", "th", "Superpixel brush: propose whole superpixels, snapping to edges (S)"),
+    ("scribble", "pencil-square-o", "Scribble classes, then Enter proposes a labelling (C)"),
+    ("prompt", "hand-pointer-o", "Prompt your model: click points, drag a box (A)"),
     ("pick", "eyedropper", "Pick a class from the image, then return to the tool (L)"),
     ("pan", "arrows", "Pan: drag to move the view (H)"),
 )
@@ -149,11 +154,13 @@ class Controls:
         widgets.link((widget, "fill_connectivity"), (self.fill_connectivity, "value"))
 
         self.quality = QualityPanel(widget)
+        self.assist = AssistPanel(widget)
         self.help = widgets.Accordion(
-            [self.quality.box, widgets.HTML(_help_html())], selected_index=None
+            [self.quality.box, self.assist.box, widgets.HTML(_help_html())], selected_index=None
         )
         self.help.set_title(0, "Find what is missing")
-        self.help.set_title(1, "Keyboard shortcuts")
+        self.help.set_title(1, "Assisted labelling")
+        self.help.set_title(2, "Keyboard shortcuts")
         self.help.add_class("seg-help")
 
         self.status = widgets.HTML()

@@ -35,6 +35,10 @@ STEP_ZOOM = 1.5
 ARROW_PAN_FRACTION = 0.1
 
 PAINT_TOOLS = ("brush", "eraser")
+#: Assisted tools dragged like a brush.
+ASSIST_BRUSHES = ("superpixel", "scribble")
+#: A prompt-tool drag longer than this (canvas px) is a box, shorter is a click.
+PROMPT_BOX_MIN = 4.0
 
 
 def _guarded(handler: Callable[..., None]) -> Callable[..., None]:
@@ -56,6 +60,7 @@ class Interaction:
         self.widget = widget
         self.outline = OutlineEditor(widget)
         self.dragging = False
+        self.drag_start: tuple[float, float] | None = None
         self.last_xy: tuple[float, float] | None = None
         canvas = widget.canvas
         canvas.on_mouse_down(self.on_mouse_down)
@@ -85,6 +90,16 @@ class Interaction:
             self.outline.polygon_click((x, y))
         elif tool == "fill":
             widget._fill_at(widget.canvas_to_image(x, y))
+        elif tool == "wand":
+            col, row = widget.canvas_to_image(x, y)
+            if 0 <= row < widget.mask.shape[0] and 0 <= col < widget.mask.shape[1]:
+                widget.propose_wand((int(row), int(col)))
+        elif tool in ASSIST_BRUSHES:
+            self.dragging = True
+            self._assist_brush(None, (x, y))
+        elif tool == "prompt":
+            self.dragging = True
+            self.drag_start = (x, y)
         elif tool == "pick":
             widget._pick_at(widget.canvas_to_image(x, y))
         elif tool == "pan":
@@ -102,6 +117,8 @@ class Interaction:
                 widget._continue_stroke(widget.canvas_to_image(x, y))
             elif widget.tool == "lasso":
                 self.outline.lasso_extend((x, y))
+            elif widget.tool in ASSIST_BRUSHES:
+                self._assist_brush(previous, (x, y))
             elif widget.tool == "pan" and previous is not None:
                 widget._pan_view(x - previous[0], y - previous[1])
         elif widget.tool == "polygon" and self.outline.active:
@@ -116,6 +133,13 @@ class Interaction:
             self.widget._continue_stroke(self.widget.canvas_to_image(x, y))
         elif self.dragging and self.widget.tool == "lasso":
             self.outline.lasso_extend((x, y))
+        elif self.dragging and self.widget.tool == "prompt" and self.drag_start is not None:
+            start = self.drag_start
+            widget = self.widget
+            if math.dist(start, (x, y)) > PROMPT_BOX_MIN * widget._scene.pixel_ratio:
+                widget._prompt_drag(widget.canvas_to_image(*start), widget.canvas_to_image(x, y))
+            else:
+                widget._prompt_click(widget.canvas_to_image(x, y))
         self._end_drag()
 
     @_guarded
@@ -138,11 +162,22 @@ class Interaction:
             if self.last_xy is not None:
                 self.widget._pointer_moved(self.last_xy)
 
+    def _assist_brush(self, previous_xy, xy) -> None:
+        """One event of the superpixel brush or the scribble tool, from the previous point."""
+        widget = self.widget
+        col, row = widget.canvas_to_image(*xy)
+        start = None if previous_xy is None else widget.canvas_to_image(*previous_xy)[::-1]
+        if widget.tool == "superpixel":
+            widget._superpixel_segment(start or (row, col), (row, col))
+        else:
+            widget._scribble_segment(start, (row, col))
+
     def _end_drag(self) -> None:
         self.widget._end_stroke()
         if self.dragging and self.outline.active and self.outline.kind == "lasso":
             self.outline.commit()  # releasing (or leaving the canvas) closes the lasso
         self.dragging = False
+        self.drag_start = None
 
     def reset(self) -> None:
         """Forget any outline in progress and finish any drag (e.g. on a tool change)."""
@@ -164,12 +199,24 @@ class Interaction:
         elif kind == "erase":
             widget.erase = not widget.erase
         elif kind == "outline":
+            # Enter / Escape finish what is in progress: an outline, else a proposal
+            # (accept / reject), else scribbles (propose / clear).
             if argument == "close":
-                self.outline.commit()
+                if self.outline.active:
+                    self.outline.commit()
+                elif widget._proposal_bbox is not None:
+                    widget.accept_proposal()
+                elif widget._scribbles is not None:
+                    widget.propose_from_scribbles()
             elif argument == "cancel":
-                self.outline.cancel()
+                if self.outline.active:
+                    self.outline.cancel()
+                elif widget._has_assist_state():
+                    widget.reject_proposal()
             else:
                 self.outline.remove_last_vertex()
+        elif kind == "prompt":
+            widget.prompt_negative = not widget.prompt_negative
         elif kind == "label":
             if int(argument) < len(widget.classes):
                 widget.label = int(argument)

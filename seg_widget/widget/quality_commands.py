@@ -100,13 +100,17 @@ class QualityCommands:
         edit = quality.fill_unlabelled(self.mask, region, self.label)
         return self._apply_quality_edit(edit, "fill unlabelled")
 
-    def _apply_quality_edit(self, edit: quality.Edit | None, name: str) -> int:
+    def _apply_quality_edit(
+        self, edit: quality.Edit | None, name: str, only_where: int | str | None = "paint mode"
+    ) -> int:
+        """Apply an edit triple as one undo step; by default only unlabelled pixels in preserve."""
         if edit is None:
             return 0
         bbox, values, footprint = edit
         self._end_stroke()
         before = self.mask[bbox.slices].copy()
-        only_where = 0 if self.paint_mode == "preserve" else None
+        if only_where == "paint mode":
+            only_where = 0 if self.paint_mode == "preserve" else None
         with self._document.step(name):
             changed = self._document.assign(bbox, values, footprint, only_where)
         if changed is None:

@@ -38,6 +38,9 @@ BACKGROUND_COLOR = "#3a3a3a"
 MISSING_COLOR = "#ff00ff"
 MISSING_ALPHA = 0.85
 MISSING_DIM = 0.45
+#: Proposals (not yet in the mask) are drawn stronger than labels, with a white edge.
+PROPOSAL_ALPHA = 0.8
+PROPOSAL_EDGE = "#ffffff"
 CURSOR_COLOR = "#ffffff"
 CURSOR_SHADOW = "#000000"
 
@@ -67,6 +70,8 @@ class Scene:
         self.overlay_source = Canvas(width=width, height=height)
         #: Opaque MISSING_COLOR where the mask is 0, kept up to date only while shown.
         self.missing_source = Canvas(width=width, height=height)
+        #: Assisted-tool proposals and scribbles: class colours with a white outline.
+        self.proposal_source = Canvas(width=width, height=height)
         self.view = MultiCanvas(2, width=canvas_size[0], height=canvas_size[1])
         self.view.add_class("seg-widget-canvas")
         self.pixel_ratio = pixel_ratio
@@ -93,7 +98,13 @@ class Scene:
         """Close the three canvases (the visible one closes its layers)."""
         for layer in self.view._canvases:
             layer.close()
-        for canvas in (self.view, self.image_source, self.overlay_source, self.missing_source):
+        sources = (
+            self.image_source,
+            self.overlay_source,
+            self.missing_source,
+            self.proposal_source,
+        )
+        for canvas in (self.view, *sources):
             canvas.close()
 
     # -- sources -------------------------------------------------------------------
@@ -138,6 +149,36 @@ class Scene:
             for runs in label_runs(unlabelled, (bbox.row0, bbox.col0)):
                 missing.fill_rects(runs.xs, runs.ys, runs.widths, 1)
 
+    def paint_proposal(
+        self, values: np.ndarray, footprint: np.ndarray, bbox: BBox, lut: np.ndarray
+    ) -> None:
+        """Repaint the proposal source inside ``bbox`` from the bbox-shaped patches given.
+
+        Proposal pixels take their class colour (class 0, an erasing proposal, shows
+        white); pixels on the proposal's edge are white, so a proposal never looks
+        like committed labels.
+        """
+        inside = footprint
+        # Edge = inside pixels with a 4-neighbour outside (the border of bbox counts as outside).
+        padded = np.pad(inside, 1)
+        interior = (
+            padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:] & inside
+        )
+        codes = np.where(inside, values.astype(np.int64) + 2, 0)
+        codes[inside & ~interior] = 1  # white edge
+        proposal = self.proposal_source
+        with batched():
+            proposal.clear_rect(bbox.col0, bbox.row0, bbox.width, bbox.height)
+            for runs in label_runs(codes, (bbox.row0, bbox.col0)):
+                class_id = runs.label - 2
+                color = PROPOSAL_EDGE if class_id <= 0 else _css_color(lut[class_id])
+                proposal.fill_style = color
+                proposal.fill_rects(runs.xs, runs.ys, runs.widths, 1)
+
+    def clear_proposal(self) -> None:
+        """Remove every proposal pixel."""
+        self.proposal_source.clear()
+
     def _send_bands(
         self,
         canvas: Canvas,
@@ -168,6 +209,7 @@ class Scene:
         brightness: float,
         contrast: float,
         show_missing: bool = False,
+        show_proposal: bool = False,
         clip: tuple[int, int, int, int] | None = None,
     ) -> None:
         """Redraw the scene layer (optionally only the canvas rectangle ``clip``).
@@ -202,6 +244,9 @@ class Scene:
             if show_missing:
                 layer.global_alpha = MISSING_ALPHA
                 layer.draw_image(self.missing_source, 0, 0)
+            if show_proposal:
+                layer.global_alpha = PROPOSAL_ALPHA
+                layer.draw_image(self.proposal_source, 0, 0)
             layer.restore()
 
     def draw_brush_cursor(self, center_xy: tuple[float, float], radius: float) -> None:

@@ -17,6 +17,7 @@ import ipywidgets as widgets
 import numpy as np
 from traitlets import Bool, Int, Unicode, observe, validate
 
+from ..core.assist import SCRIBBLE_METHODS, classifier_available
 from ..core.bbox import BBox
 from ..core.checks import one_of
 from ..core.classes import LabelClass, mask_dtype, normalize_classes
@@ -29,6 +30,7 @@ from ..core.raster import pixel_center
 from ..render.display import contrast_limits, to_display
 from ..render.overlay import color_lut
 from ..render.viewport import Viewport
+from .assist_commands import AssistCommands
 from .controls import Controls
 from .edit_commands import EditCommands
 from .interaction import Interaction
@@ -42,7 +44,19 @@ from .view_commands import ViewCommands
 logger = logging.getLogger("seg_widget")
 
 #: Tools of the toolbar, in toolbar order.
-TOOLS = ("brush", "eraser", "lasso", "polygon", "fill", "pick", "pan")
+TOOLS = (
+    "brush",
+    "eraser",
+    "lasso",
+    "polygon",
+    "fill",
+    "wand",
+    "superpixel",
+    "scribble",
+    "prompt",
+    "pick",
+    "pan",
+)
 #: ``fill_mode`` values: the connected region under the click, or that label everywhere.
 FILL_MODES = ("connected", "global")
 #: Largest side of the visible canvas chosen by default, in CSS pixels.
@@ -52,7 +66,9 @@ DEFAULT_HISTORY_BYTES = 256 * 2**20
 EditCallback = Callable[[BBox], Any]
 
 
-class SegmentationWidget(EditCommands, ViewCommands, QualityCommands, SaveCommands, widgets.VBox):
+class SegmentationWidget(
+    EditCommands, ViewCommands, QualityCommands, AssistCommands, SaveCommands, widgets.VBox
+):
     """Label an image pixel by pixel in a notebook; the mask lives in ``w.mask``.
 
     Parameters
@@ -108,6 +124,15 @@ class SegmentationWidget(EditCommands, ViewCommands, QualityCommands, SaveComman
     opacity = Real(0.5)
     #: Dim the image and tint every unlabelled pixel bright magenta, to see what is missing.
     show_missing = Bool(False)
+    #: Magic wand: colour distance (fraction of the largest, in CIE Lab) still in the region.
+    wand_tolerance = Real(0.1)
+    #: Superpixel brush: about how many superpixels the image is cut into, and their compactness.
+    superpixel_segments = Integral(1500)
+    superpixel_compactness = Real(10.0)
+    #: Scribbles -> proposal: "watershed", "random_walker" or "classifier" (scikit-learn).
+    scribble_method = Unicode("watershed")
+    #: Prompt tool: new points are negative ("not the object") instead of positive.
+    prompt_negative = Bool(False)
     #: Image brightness factor; 1.0 is unchanged. Never affects the overlay.
     brightness = Real(1.0)
     #: Image contrast factor; 1.0 is unchanged. Never affects the overlay.
@@ -152,6 +177,18 @@ class SegmentationWidget(EditCommands, ViewCommands, QualityCommands, SaveComman
         self._display: np.ndarray | None = None
         self._edit_callbacks: list[EditCallback] = []
         self._stroke = None  # a stroke in progress: edit_commands._Stroke
+        # Assisted tools: proposal (full-size arrays, allocated on first use), scribbles,
+        # prompts, the cached over-segmentation.
+        self._proposal_values: np.ndarray | None = None
+        self._proposal_mask: np.ndarray | None = None
+        self._proposal_bbox: BBox | None = None
+        self._scribbles: np.ndarray | None = None
+        self._prompt_callbacks: list = []
+        self._prompt_points: list[tuple[float, float]] = []
+        self._prompt_labels: list[int] = []
+        self._prompt_box: tuple[float, float, float, float] | None = None
+        self._superpixels = None
+        self._progress = ""
         self._syncing_zoom = False
         self._pointer_text = ""
         self._message = ""
@@ -317,6 +354,33 @@ class SegmentationWidget(EditCommands, ViewCommands, QualityCommands, SaveComman
             raise ValueError(f"fill_connectivity: expected 4 or 8; got {proposal.value}")
         return proposal.value
 
+    @validate("wand_tolerance")
+    def _validate_wand_tolerance(self, proposal):
+        return _in_range(proposal.value, "wand_tolerance", 0.0, 1.0)
+
+    @validate("superpixel_segments")
+    def _validate_superpixel_segments(self, proposal):
+        if proposal.value < 2:
+            raise ValueError(f"superpixel_segments: expected at least 2; got {proposal.value}")
+        return proposal.value
+
+    @validate("superpixel_compactness")
+    def _validate_superpixel_compactness(self, proposal):
+        if proposal.value <= 0:
+            raise ValueError(
+                f"superpixel_compactness: expected a positive number; got {proposal.value}"
+            )
+        return proposal.value
+
+    @validate("scribble_method")
+    def _validate_scribble_method(self, proposal):
+        method = one_of(proposal.value, SCRIBBLE_METHODS, "scribble_method")
+        if method == "classifier" and not classifier_available():
+            raise ValueError(
+                "scribble_method: 'classifier' needs scikit-learn: pip install scikit-learn"
+            )
+        return method
+
     @validate("paint_mode")
     def _validate_paint_mode(self, proposal):
         return validate_paint_mode(proposal.value)
@@ -403,18 +467,23 @@ class SegmentationWidget(EditCommands, ViewCommands, QualityCommands, SaveComman
             brightness=self.brightness,
             contrast=self.contrast,
             show_missing=self.show_missing,
+            show_proposal=self._proposal_bbox is not None or self._scribbles is not None,
             clip=clip,
         )
 
     def _on_client_ready(self) -> None:
         try:
             forget_current_canvas()
-            if self._display is None:
-                self._display = to_display(self._image, self._contrast_limits)
-            self._scene.send_image(self._display)
+            self._scene.send_image(self._display_image())
             self._scene.send_overlay(self.mask, self._lut)
             if self.show_missing:
                 self._scene.paint_missing(self.mask, BBox.full(self.mask.shape))
+            if self._proposal_bbox is not None:
+                self._paint_assist_region(
+                    self._proposal_bbox, self._proposal_values, self._proposal_mask
+                )
+            elif self._scribbles is not None:
+                self._paint_assist_region(BBox.full(self.mask.shape), self._scribbles, None)
             self._draw_view()
         except Exception as error:
             logger.exception("seg-widget: drawing the widget failed")
@@ -443,6 +512,17 @@ class SegmentationWidget(EditCommands, ViewCommands, QualityCommands, SaveComman
         self._pointer_text = ""
         self._update_status()
 
+    def _display_image(self) -> np.ndarray:
+        """Return the image as shown (uint8, after contrast_limits), computed once."""
+        if self._display is None:
+            self._display = to_display(self._image, self._contrast_limits)
+        return self._display
+
+    def _report_progress(self, message: str) -> None:
+        """Say what long work is running (sent at once, while the kernel keeps working)."""
+        self._progress = f"⏳ {message}" if message else ""
+        self._update_status()
+
     def _report_error(self, message: str) -> None:
         self._message = f"⚠ {message}"
         self._update_status()
@@ -451,8 +531,7 @@ class SegmentationWidget(EditCommands, ViewCommands, QualityCommands, SaveComman
         coverage = f"labelled {100 * self.labelled_fraction:.1f}%"
         zoom = f"zoom {self._viewport.zoom * 100:.0f}%"
         parts = [p for p in (self._pointer_text, coverage, zoom) if p]
-        if self._message:
-            parts.append(self._message)
+        parts += [m for m in (self._progress, self._message) if m]
         self.status = " · ".join(parts)
 
     def _update_history_state(self) -> None:

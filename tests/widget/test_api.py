@@ -97,8 +97,8 @@ def test_paint_stroke_follows_the_mouse_path_rules(widget):
         (
             "tool",
             "lasso-ish",
-            "tool: expected one of 'brush', 'eraser', 'lasso', 'polygon', 'fill', 'pick', 'pan'; "
-            "got 'lasso-ish'",
+            "tool: expected one of 'brush', 'eraser', 'lasso', 'polygon', 'fill', 'wand', "
+            "'superpixel', 'scribble', 'prompt', 'pick', 'pan'; got 'lasso-ish'",
         ),
         ("paint_mode", "keep", "paint_mode: expected one of 'overwrite', 'preserve'; got 'keep'"),
         ("label", 3, r"label: expected a class id in \[0, 3\)"),

@@ -1,0 +1,83 @@
+"""The "Assisted labelling" panel: wand, superpixel and scribble settings, accept / reject."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import ipywidgets as widgets
+
+from ..core.assist import SCRIBBLE_METHODS, classifier_available
+
+if TYPE_CHECKING:
+    from .segmentation_widget import SegmentationWidget
+
+
+class AssistPanel:
+    """Controls of the assisted tools; ``box`` is the panel to show."""
+
+    def __init__(self, widget: SegmentationWidget) -> None:
+        self.widget = widget
+        wide = widgets.Layout(width="auto")
+        label_width = {"description_width": "90px"}
+
+        self.tolerance = widgets.FloatSlider(
+            min=0, max=0.5, step=0.01, description="Wand tol.", layout=wide, style=label_width
+        )
+        widgets.link((widget, "wand_tolerance"), (self.tolerance, "value"))
+        self.segments = widgets.BoundedIntText(
+            min=2, max=10**6, description="Superpixels", layout=wide, style=label_width
+        )
+        widgets.link((widget, "superpixel_segments"), (self.segments, "value"))
+        self.compactness = widgets.BoundedFloatText(
+            min=0.01, max=1000, description="Compactness", layout=wide, style=label_width
+        )
+        widgets.link((widget, "superpixel_compactness"), (self.compactness, "value"))
+
+        methods = [m for m in SCRIBBLE_METHODS if m != "classifier" or classifier_available()]
+        self.method = widgets.Dropdown(
+            options=methods, description="Scribbles →", layout=wide, style=label_width
+        )
+        widgets.link((widget, "scribble_method"), (self.method, "value"))
+        note = (
+            ""
+            if classifier_available()
+            else (
+                "<small>The trainable classifier needs scikit-learn: "
+                "<code>pip install scikit-learn</code></small>"
+            )
+        )
+        self.negative = widgets.ToggleButton(
+            description="Negative points", icon="minus-circle", tooltip="Prompt tool (N)"
+        )
+        widgets.link((widget, "prompt_negative"), (self.negative, "value"))
+
+        buttons = []
+        for text, tooltip, action in (
+            ("Propose", "A whole-image proposal from the scribbles (Enter)", self._propose),
+            ("Accept", "Commit the proposal: one undo step (Enter)", widget.accept_proposal),
+            ("Reject", "Drop the proposal and scribbles (Escape)", widget.reject_proposal),
+        ):
+            button = widgets.Button(description=text, tooltip=tooltip, layout=wide)
+            button.on_click(lambda _, action=action: self._run(action))
+            buttons.append(button)
+
+        self.box = widgets.VBox(
+            [
+                self.tolerance,
+                self.segments,
+                self.compactness,
+                self.method,
+                widgets.HTML(note),
+                self.negative,
+                widgets.HBox(buttons),
+            ]
+        )
+
+    def _propose(self) -> None:
+        self.widget.propose_from_scribbles()
+
+    def _run(self, action) -> None:
+        try:
+            action()
+        except Exception as error:  # a button must never raise into the front-end
+            self.widget._report_error(str(error))
