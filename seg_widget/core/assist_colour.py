@@ -7,8 +7,6 @@ which is about forty times faster and agrees with `rgb2lab` to 1e-3 Lab units.
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
 
 #: Largest CIE Lab distance between two 8-bit sRGB colours: pure blue ``(0, 0, 255)`` to pure
@@ -62,26 +60,6 @@ def display_colour(image: object, argument: str = "image") -> np.ndarray:
     if image.shape[0] == 0 or image.shape[1] == 0:
         raise ValueError(f"{argument}: expected at least one pixel; got shape {image.shape}")
     return image[..., :3] if image.ndim == 3 else image
-
-
-def seed_pixel(seed_rc: object, shape: tuple[int, int]) -> tuple[int, int]:
-    """Return ``seed_rc`` as two ints inside an image of ``shape``, or raise naming it."""
-    try:
-        row, col = seed_rc  # type: ignore[misc]
-    except (TypeError, ValueError):
-        raise TypeError(f"seed_rc: expected (row, col) ints; got {seed_rc!r}") from None
-    for value in (row, col):
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
-            raise TypeError(
-                f"seed_rc: expected (row, col) ints; got {type(value).__name__} in {seed_rc!r}"
-            )
-    height, width = shape
-    if not (0 <= row < height and 0 <= col < width):
-        raise ValueError(
-            f"seed_rc: expected a pixel inside the image of shape {(height, width)}; "
-            f"got ({row}, {col})"
-        )
-    return int(row), int(col)
 
 
 def lab_float32(rgb: np.ndarray) -> np.ndarray:

@@ -13,9 +13,9 @@ from seg_widget.core.assist_colour import (
     display_colour,
     lab_distance_within,
     lab_float32,
-    seed_pixel,
 )
-from seg_widget.core.bbox import BBox, _true_bbox
+from seg_widget.core.bbox import BBox, _true_bbox, grow_towards_leaks
+from seg_widget.core.checks import seed_pixel
 
 #: Half-size of the first window searched around the seed (as in `flood_footprint`).
 _FIRST_HALF_WINDOW = 128
@@ -122,20 +122,9 @@ def _grow_region(
     within = close(window)
     while True:
         region = _seed_component(within, (row - window.row0, col - window.col0))
-        # A path leaving the window crosses its border ring: if the region touches no side
-        # inside the image, it is the whole connected region.
-        top = int(window.row0 > 0 and bool(region[0].any()))
-        bottom = int(window.row1 < height and bool(region[-1].any()))
-        left = int(window.col0 > 0 and bool(region[:, 0].any()))
-        right = int(window.col1 < width and bool(region[:, -1].any()))
-        if not (top or bottom or left or right):
+        grown = grow_towards_leaks(window, region, shape)
+        if grown is None:
             break
-        grown = BBox(
-            window.row0 - window.height * top,
-            window.row1 + window.height * bottom,
-            window.col0 - window.width * left,
-            window.col1 + window.width * right,
-        ).clip(shape)
         if grown.area > height * width // 2:
             # Past half the image, one more round would cost about as much as the rest:
             # take the whole image at once.

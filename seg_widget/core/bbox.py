@@ -126,3 +126,38 @@ def _true_bbox(array: np.ndarray, origin: tuple[int, int] = (0, 0)) -> BBox | No
     return BBox(
         row + int(rows[0]), row + int(rows[-1]) + 1, col + int(cols[0]), col + int(cols[-1]) + 1
     )
+
+
+def grow_towards_leaks(window: BBox, region: np.ndarray, shape: tuple[int, int]) -> BBox | None:
+    """Grow a search window towards the sides its region touches; None once it touches none.
+
+    ``region`` (the window's shape) is a connected region found inside ``window``. A path
+    leaving the window must cross its border ring, so when the region touches no side that
+    lies inside the image it is complete. Otherwise the window doubles its extent towards
+    each side the region touches (so it stays close to the region's own box) and is clipped
+    to ``shape``. Used by windowed searches (flood fill, magic wand) that cost O(region box).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> region = np.zeros((3, 3), bool); region[1, 2] = True
+    >>> grow_towards_leaks(BBox(2, 5, 2, 5), region, (10, 10))
+    BBox(row0=2, row1=5, col0=2, col1=8)
+    >>> region[1, 2] = False; region[1, 1] = True  # the middle pixel only: complete
+    >>> grow_towards_leaks(BBox(2, 5, 2, 5), region, (10, 10)) is None
+    True
+
+    """
+    height, width = shape
+    top = int(window.row0 > 0 and bool(region[0].any()))
+    bottom = int(window.row1 < height and bool(region[-1].any()))
+    left = int(window.col0 > 0 and bool(region[:, 0].any()))
+    right = int(window.col1 < width and bool(region[:, -1].any()))
+    if not (top or bottom or left or right):
+        return None
+    return BBox(
+        window.row0 - window.height * top,
+        window.row1 + window.height * bottom,
+        window.col0 - window.width * left,
+        window.col1 + window.width * right,
+    ).clip(shape)

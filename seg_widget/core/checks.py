@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from numbers import Integral
+
+import numpy as np
+
 
 def image_shape(shape: object, argument: str = "shape") -> tuple[int, int]:
     """Return ``shape`` as ``(height, width)`` ints, or raise a ValueError naming ``argument``."""
@@ -25,3 +29,27 @@ def one_of(value: object, valid: tuple[str, ...], argument: str) -> str:
         names = ", ".join(repr(name) for name in valid)
         raise ValueError(f"{argument}: expected one of {names}; got {value!r}")
     return value
+
+
+def seed_pixel(seed_rc: object, shape: tuple[int, int], within: str = "image") -> tuple[int, int]:
+    """Return ``seed_rc`` as two ints inside an array of ``shape``, or raise naming it.
+
+    >>> seed_pixel((1, 2), (3, 3))
+    (1, 2)
+    """
+    try:
+        row, col = seed_rc  # type: ignore[misc]
+    except (TypeError, ValueError):
+        raise TypeError(f"seed_rc: expected (row, col) ints; got {seed_rc!r}") from None
+    for value in (row, col):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
+            raise TypeError(
+                f"seed_rc: expected (row, col) ints; got {type(value).__name__} in {seed_rc!r}"
+            )
+    height, width = shape
+    if not (0 <= row < height and 0 <= col < width):
+        raise ValueError(
+            f"seed_rc: expected a pixel inside the {within} of shape {(height, width)}; "
+            f"got ({row}, {col})"
+        )
+    return int(row), int(col)

@@ -7,7 +7,8 @@ from numbers import Integral
 import numpy as np
 from skimage.measure import label as label_components
 
-from seg_widget.core.bbox import BBox, _true_bbox
+from seg_widget.core.bbox import BBox, _true_bbox, grow_towards_leaks
+from seg_widget.core.checks import seed_pixel
 
 #: Connectivity (neighbours per pixel) -> scikit-image's ``connectivity`` (steps per move).
 _SKIMAGE_CONNECTIVITY = {4: 1, 8: 2}
@@ -67,7 +68,7 @@ def flood_footprint(
 
     """
     _check_mask(mask)
-    row, col = _seed(seed_rc, mask.shape)
+    row, col = seed_pixel(seed_rc, mask.shape, within="mask")
     if (
         isinstance(connectivity, (bool, np.bool_))
         or not isinstance(connectivity, Integral)
@@ -76,7 +77,6 @@ def flood_footprint(
         raise ValueError(f"connectivity: expected 4 or 8; got {connectivity!r}")
     steps = _SKIMAGE_CONNECTIVITY[int(connectivity)]
 
-    height, width = mask.shape
     value = mask[row, col]
     half = _FIRST_HALF_WINDOW
     window = BBox(row - half, row + half + 1, col - half, col + half + 1).clip(mask.shape)
@@ -87,22 +87,10 @@ def flood_footprint(
             # times faster than skimage's `flood` (a queue) when the region fills the window.
             components = label_components(region, connectivity=steps)
             region = components == components[row - window.row0, col - window.col0]
-        # A path leaving the window must pass through its border ring, so if the region
-        # touches no side that is inside the image, it is the whole connected region.
-        top = window.row0 > 0 and region[0].any()
-        bottom = window.row1 < height and region[-1].any()
-        left = window.col0 > 0 and region[:, 0].any()
-        right = window.col1 < width and region[:, -1].any()
-        if not (top or bottom or left or right):
+        grown = grow_towards_leaks(window, region, mask.shape)
+        if grown is None:
             break
-        # Grow only towards the sides the region leaks through, doubling the window's
-        # extent there, so the window stays close to the region's own bounding box.
-        window = BBox(
-            window.row0 - window.height * top,
-            window.row1 + window.height * bottom,
-            window.col0 - window.width * left,
-            window.col1 + window.width * right,
-        ).clip(mask.shape)
+        window = grown
 
     bbox = _true_bbox(region, (window.row0, window.col0))
     assert bbox is not None  # the seed is always in its own region
@@ -172,22 +160,3 @@ def _check_mask(mask: object) -> None:
         raise TypeError(f"mask: expected an integer numpy array of class ids; got {got}")
     if mask.ndim != 2:
         raise ValueError(f"mask: expected a 2-D array; got shape {mask.shape}")
-
-
-def _seed(seed_rc: object, shape: tuple[int, ...]) -> tuple[int, int]:
-    try:
-        row, col = seed_rc  # type: ignore[misc]
-    except (TypeError, ValueError):
-        raise TypeError(f"seed_rc: expected (row, col) ints; got {seed_rc!r}") from None
-    for value in (row, col):
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
-            raise TypeError(
-                f"seed_rc: expected (row, col) ints; got {type(value).__name__} in {seed_rc!r}"
-            )
-    height, width = shape
-    if not (0 <= row < height and 0 <= col < width):
-        raise ValueError(
-            f"seed_rc: expected a pixel inside the mask of shape {(height, width)}; "
-            f"got ({row}, {col})"
-        )
-    return int(row), int(col)
