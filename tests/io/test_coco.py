@@ -5,6 +5,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from pycocotools import mask as coco_mask
+from pycocotools.coco import COCO
 from scipy import ndimage
 from skimage.measure import label
 
@@ -20,16 +22,9 @@ from seg_widget.io import (
     save_coco,
 )
 
-try:
-    from pycocotools import mask as coco_mask
-    from pycocotools.coco import COCO
-except ImportError:  # pragma: no cover - pycocotools is in the test extra
-    coco_mask = COCO = None
-
 pytestmark = pytest.mark.filterwarnings(
     "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
 )
-needs_pycocotools = pytest.mark.skipif(coco_mask is None, reason="pycocotools not installed")
 
 CLASSES = ["background", LabelClass("car", parent="vehicle"), "person", "tree"]
 class_masks = arrays(
@@ -89,7 +84,6 @@ def test_annotations_are_the_connected_regions_exactly(mask):
         assert annotation["category_id"] == mask[region][0]
 
 
-@needs_pycocotools
 @settings(max_examples=150, deadline=None)
 @given(mask=class_masks)
 def test_area_and_bbox_equal_pycocotools(mask):
@@ -103,7 +97,6 @@ def test_area_and_bbox_equal_pycocotools(mask):
         )
 
 
-@needs_pycocotools
 def test_pycocotools_coco_api_reads_our_document(tmp_path, capsys):
     mask = np.zeros((30, 40), np.uint8)
     mask[2:10, 3:20] = 1

@@ -3,22 +3,16 @@ import json
 import numpy as np
 import pytest
 from PIL import Image
+from pycocotools.coco import COCO
 
 from seg_widget.core import LabelClass
 from seg_widget.io import load_mask, save_mask
 from seg_widget.io.dataset_export import export_coco, export_voc
 from seg_widget.io.dataset_index import DatasetIndex
 
-try:
-    from pycocotools import mask as coco_mask
-    from pycocotools.coco import COCO
-except ImportError:  # pragma: no cover - pycocotools is in the test extra
-    coco_mask = COCO = None
-
 pytestmark = pytest.mark.filterwarnings(
     "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
 )
-needs_pycocotools = pytest.mark.skipif(coco_mask is None, reason="pycocotools not installed")
 
 CLASSES = ["unlabelled", LabelClass("car", "#ff0000", parent="vehicle"), "person", "tree"]
 SHAPES = {"a": (16, 24), "b": (20, 12), "c": (10, 10), "d": (9, 14)}
@@ -50,7 +44,6 @@ def dataset(tmp_path):
     return DatasetIndex(images, masks), expected
 
 
-@needs_pycocotools
 def test_coco_export_decodes_with_pycocotools_to_exactly_the_masks(dataset, tmp_path):
     index, expected = dataset
     path = tmp_path / "coco.json"

@@ -3,6 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from pycocotools import mask as coco_mask
 
 from seg_widget.io import rle_decode, rle_encode
 from seg_widget.io.rle import rle_counts, rle_crop, rle_encode_crop
@@ -13,17 +14,10 @@ from tests.io.coco_reference import (
     reference_string_to_counts,
 )
 
-try:
-    from pycocotools import mask as coco_mask
-except ImportError:  # pragma: no cover - pycocotools is in the test extra
-    coco_mask = None
-
 pytestmark = pytest.mark.filterwarnings(
     # pycocotools 2.0.x under numpy 2; harmless.
     "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
 )
-
-needs_pycocotools = pytest.mark.skipif(coco_mask is None, reason="pycocotools not installed")
 
 masks = arrays(bool, st.tuples(st.integers(1, 24), st.integers(1, 24)))
 
@@ -38,7 +32,6 @@ def _blocky_mask(draw_seed, shape=(40, 30)):
     return mask
 
 
-@needs_pycocotools
 @settings(max_examples=300, deadline=None)
 @given(mask=masks)
 def test_pycocotools_decodes_our_rle_pixel_for_pixel(mask):
@@ -47,7 +40,6 @@ def test_pycocotools_decodes_our_rle_pixel_for_pixel(mask):
     np.testing.assert_array_equal(decoded.astype(bool), mask)
 
 
-@needs_pycocotools
 @settings(max_examples=300, deadline=None)
 @given(mask=masks | st.integers(0, 2**32 - 1).map(_blocky_mask))
 def test_our_rle_string_equals_pycocotools_encode(mask):
@@ -55,7 +47,6 @@ def test_our_rle_string_equals_pycocotools_encode(mask):
     assert rle_encode(mask) == {"size": expected["size"], "counts": expected["counts"].decode()}
 
 
-@needs_pycocotools
 @settings(max_examples=200, deadline=None)
 @given(mask=masks | st.integers(0, 2**32 - 1).map(_blocky_mask))
 def test_we_decode_pycocotools_rle(mask):

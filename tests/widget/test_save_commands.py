@@ -3,15 +3,11 @@ import json
 import numpy as np
 import pytest
 from PIL import Image
+from pycocotools.coco import COCO
 
 import seg_widget as sw
 from seg_widget.io import save_mask
 from seg_widget.widget.save_commands import SAVE_EXTENSIONS
-
-try:
-    from pycocotools.coco import COCO
-except ImportError:  # pragma: no cover - pycocotools is in the test extra
-    COCO = None
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
@@ -52,7 +48,6 @@ def test_png_palette_is_the_class_colours(painted, tmp_path):
         assert image.getpalette()[3:6] == [255, 128, 0]
 
 
-@pytest.mark.skipif(COCO is None, reason="pycocotools not installed")
 def test_json_is_a_coco_document_that_pycocotools_decodes_to_the_mask(painted, tmp_path):
     path = tmp_path / "cats.json"
     painted.save(path)
