@@ -14,6 +14,7 @@ from seg_widget.core import (
     brush_footprint,
     brush_rule,
 )
+from tests.core.document_helpers import redo_everything, undo_everything
 
 SHAPE = (12, 14)
 N_CLASSES = 4
@@ -82,8 +83,7 @@ def _run(initial: np.ndarray, sequence: list[Stroke]) -> tuple[LabelDocument, li
 @given(initial=masks, sequence=st.lists(strokes, max_size=8))
 def test_undoing_everything_restores_the_original_exactly(initial, sequence):
     document, _ = _run(initial, sequence)
-    while document.can_undo:
-        document.undo()
+    undo_everything(document)
     np.testing.assert_array_equal(document.mask, initial)
 
 
@@ -92,10 +92,8 @@ def test_undoing_everything_restores_the_original_exactly(initial, sequence):
 def test_redoing_everything_restores_the_final_state_exactly(initial, sequence):
     document, _ = _run(initial, sequence)
     final = document.mask.copy()
-    while document.can_undo:
-        document.undo()
-    while document.can_redo:
-        document.redo()
+    undo_everything(document)
+    redo_everything(document)
     np.testing.assert_array_equal(document.mask, final)
 
 

@@ -17,6 +17,7 @@ from seg_widget.core.fill import flood_footprint, same_label_footprint
 from seg_widget.core.outline import polygon_footprint
 from seg_widget.core.policy import PAINT_MODES, brush_rule
 from seg_widget.core.raster import brush_footprint
+from tests.core.document_helpers import redo_everything, undo_everything
 
 SHAPE = (20, 24)
 N_CLASSES = 4
@@ -182,8 +183,7 @@ def _run(initial: np.ndarray, sequence: list[Operation]) -> tuple[LabelDocument,
 @given(initial=masks, sequence=st.lists(operations, max_size=8))
 def test_undoing_every_tool_restores_the_original_exactly(initial, sequence):
     document, _ = _run(initial, sequence)
-    while document.can_undo:
-        document.undo()
+    undo_everything(document)
     np.testing.assert_array_equal(document.mask, initial)
 
 
@@ -192,10 +192,8 @@ def test_undoing_every_tool_restores_the_original_exactly(initial, sequence):
 def test_redoing_every_tool_restores_the_final_state_exactly(initial, sequence):
     document, _ = _run(initial, sequence)
     final = document.mask.copy()
-    while document.can_undo:
-        document.undo()
-    while document.can_redo:
-        document.redo()
+    undo_everything(document)
+    redo_everything(document)
     np.testing.assert_array_equal(document.mask, final)
 
 

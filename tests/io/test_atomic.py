@@ -143,11 +143,9 @@ def test_folder_as_target_is_refused(tmp_path):
 
 
 def test_unknown_mode_is_refused(tmp_path):
-    with (
-        pytest.raises(ValueError, match="mode: expected one of"),
-        atomic_writer(tmp_path / "a", "ab"),
-    ):
-        pass
+    with pytest.raises(ValueError, match="mode: expected one of"):
+        atomic_writer(tmp_path / "a", "ab").__enter__()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_non_bytes_data_is_a_type_error(tmp_path):
