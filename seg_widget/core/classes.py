@@ -143,6 +143,9 @@ def normalize_classes(classes: Sequence[str | LabelClass]) -> tuple[LabelClass, 
     its colour is stored as ``(0, 0, 0)``. Class ``i >= 1`` without a colour gets
     ``DEFAULT_PALETTE[(i - 1) % len(DEFAULT_PALETTE)]``.
 
+    A ``parent`` names another class of the list (before or after the child) of which the
+    class is a part; see `seg_widget.core.hierarchy`. Class 0 has no parent and is no parent.
+
     Parameters
     ----------
     classes : sequence of str or LabelClass
@@ -153,12 +156,19 @@ def normalize_classes(classes: Sequence[str | LabelClass]) -> tuple[LabelClass, 
     TypeError
         If ``classes`` is a string or not a sequence, or an entry has the wrong type.
     ValueError
-        For no or too many classes, empty or duplicate names, or invalid colours.
+        For no or too many classes, empty or duplicate names, invalid colours, or a parent
+        that is not another labelled class of the list or that closes a cycle.
 
     Examples
     --------
     >>> [c.color for c in normalize_classes(["background", "cat", LabelClass("dog", "blue")])]
     [(0, 0, 0), (230, 25, 75), (0, 0, 255)]
+    >>> normalize_classes(["bg", LabelClass("face", parent="person"), "person"])[1].parent
+    'person'
+    >>> normalize_classes(["bg", LabelClass("a", parent="b"), LabelClass("b", parent="a")])
+    Traceback (most recent call last):
+    ...
+    ValueError: classes[1].parent: expected a hierarchy without cycles; got the cycle a > b > a
 
     """
     if isinstance(classes, (str, bytes)) or not isinstance(classes, (Sequence, np.ndarray)):
@@ -202,6 +212,7 @@ def normalize_classes(classes: Sequence[str | LabelClass]) -> tuple[LabelClass, 
         if index == 0:
             color = _UNLABELLED_COLOR
         result.append(dataclasses.replace(item, name=str(name), color=color))
+    _parent_indices(result)
     return tuple(result)
 
 
@@ -216,6 +227,70 @@ def mask_dtype(n_classes: int) -> np.dtype:
     """
     _check_n_classes(n_classes)
     return np.dtype(np.uint8) if n_classes <= 256 else np.dtype(np.uint16)
+
+
+def _parent_indices(classes: Sequence[LabelClass]) -> list[int]:
+    """Return the id of each class's parent (-1 for none), or raise naming the bad parent.
+
+    A parent that names no class of the list is a *group name* (exported as COCO's
+    supercategory) and counts as no parent. Checks that a class is not its own parent, that
+    class 0 has no parent and is nobody's parent, and that following parents never comes
+    back to a class. O(len(classes)).
+    """
+    index_of = {label_class.name: index for index, label_class in enumerate(classes)}
+    parents = []
+    for index, label_class in enumerate(classes):
+        parent = label_class.parent
+        where = f"classes[{index}].parent"
+        if parent is None:
+            parents.append(-1)
+        elif index == 0:
+            raise ValueError(
+                f"{where}: expected None (class 0 is 'unlabelled' and has no parent); "
+                f"got {parent!r}"
+            )
+        elif parent == label_class.name:
+            raise ValueError(
+                f"{where}: expected the name of another class; got {parent!r}, the class itself"
+            )
+        elif index_of.get(parent) == 0:
+            raise ValueError(
+                f"{where}: expected a labelled class (class 0 is 'unlabelled' and cannot be "
+                f"a parent); got {parent!r}"
+            )
+        elif parent not in index_of:
+            # A group name that is not a class (COCO's supercategory, e.g. "vehicle"): it
+            # is exported, but for nesting the class is top-level.
+            parents.append(-1)
+        else:
+            parents.append(index_of[parent])
+    _check_no_cycles(classes, parents)
+    return parents
+
+
+def _check_no_cycles(classes: Sequence[LabelClass], parents: list[int]) -> None:
+    """Raise if following parents from some class comes back to it; each class is walked once."""
+    unvisited, on_walk, acyclic = 0, 1, 2
+    state = [unvisited] * len(parents)
+    for start in range(len(parents)):
+        walk = []
+        index = start
+        while index >= 0 and state[index] == unvisited:
+            state[index] = on_walk
+            walk.append(index)
+            index = parents[index]
+        if index >= 0 and state[index] == on_walk:
+            cycle = walk[walk.index(index) :]  # child, parent, grandparent, ...
+            first = cycle.index(min(cycle))
+            cycle = cycle[first:] + cycle[:first]
+            # Written parent first, as class paths are: "a > b" means a is b's parent.
+            names = [classes[i].name for i in [cycle[0], *reversed(cycle[1:]), cycle[0]]]
+            raise ValueError(
+                f"classes[{cycle[0]}].parent: expected a hierarchy without cycles; "
+                f"got the cycle {' > '.join(names)}"
+            )
+        for index in walk:
+            state[index] = acyclic
 
 
 def _check_n_classes(n_classes: object) -> None:

@@ -10,14 +10,18 @@ import numpy as np
 
 from seg_widget.core.bbox import BBox, _true_bbox
 from seg_widget.core.classes import _check_n_classes
-from seg_widget.core.history import History, RegionDiff
+from seg_widget.core.history import MASK_LAYER, History, RegionDiff
+from seg_widget.core.instance_edits import InstanceEdits, add_histogram
+from seg_widget.core.instances import INSTANCE_LAYER, TABLE_TARGET, InstanceLayer
 
-#: Up to this many changed pixels, class counts are updated by scattering, not a histogram.
-_SCATTER_MAX = 1024
 
-
-class LabelDocument:
+class LabelDocument(InstanceEdits):
     """A class-id mask edited in place, with every edit recorded as an undoable region diff.
+
+    Instances (separate objects, see `seg_widget.core.instances`) are optional: once
+    `enable_instances` is called, every edit also keeps the instance map, and pixels of
+    locked or hidden instances are left alone by `apply` and `assign`. Without instances
+    the document is a plain class mask and pays nothing for them.
 
     Parameters
     ----------
@@ -28,6 +32,9 @@ class LabelDocument:
         Number of classes, including class 0 (unlabelled).
     history : History, optional
         Where edits are recorded; a new `History` by default.
+    class_parents : sequence of int, optional
+        Parent class id of each class (-1 for none), to check that an instance's parent
+        instance is of an ancestor class (see `seg_widget.core.hierarchy.parent_ids`).
 
     Examples
     --------
@@ -40,7 +47,14 @@ class LabelDocument:
 
     """
 
-    def __init__(self, mask: np.ndarray, n_classes: int, *, history: History | None = None):
+    def __init__(
+        self,
+        mask: np.ndarray,
+        n_classes: int,
+        *,
+        history: History | None = None,
+        class_parents: np.ndarray | None = None,
+    ):
         if not isinstance(mask, np.ndarray) or mask.ndim != 2 or mask.dtype.kind not in "iu":
             got = (
                 f"{mask.dtype} array of shape {mask.shape}"
@@ -56,6 +70,14 @@ class LabelDocument:
         self._history = history if history is not None else History()
         # Pixels per class: counted on first use, then kept current by every edit.
         self._counts: np.ndarray | None = None
+        self._instances: InstanceLayer | None = None
+        parents = np.full(n_classes, -1) if class_parents is None else np.asarray(class_parents)
+        if parents.shape != (n_classes,):
+            raise ValueError(
+                f"class_parents: expected one parent id per class ({n_classes}); "
+                f"got shape {parents.shape}"
+            )
+        self._class_parents = parents.astype(np.int64)
 
     @property
     def mask(self) -> np.ndarray:
@@ -112,6 +134,8 @@ class LabelDocument:
                 f"mask: expected class ids in [0, {self._n_classes}); got {counts.size - 1}"
             )
         self._counts = counts
+        if self._instances is not None:
+            self._instances.recount()
         return counts.copy()
 
     @property
@@ -130,6 +154,9 @@ class LabelDocument:
         footprint: np.ndarray,
         value: int,
         only_where: int | None = None,
+        *,
+        instance: int | None = None,
+        only_instance: int | None = None,
     ) -> BBox | None:
         """Set the footprint's pixels to ``value``; return the tight box of changed pixels.
 
@@ -148,6 +175,12 @@ class LabelDocument:
             New class id, ``0 <= value < n_classes``.
         only_where : int, optional
             Only pixels currently of this class change (see `brush_rule`).
+        instance : int, optional
+            With instances: pixels that get ``value`` join this instance (which must be of
+            class ``value``). Without it, a pixel keeps its instance only while its class
+            stays the same.
+        only_instance : int, optional
+            With instances: only pixels of this instance change (erasing a part of it).
 
         Returns
         -------
@@ -168,7 +201,8 @@ class LabelDocument:
         if only_where is not None:
             only_where = self._class_id(only_where, "only_where")
         self._check_region(bbox, footprint)
-        return self._write(bbox, footprint, value, only_where)
+        self._check_instance_args(instance, only_instance, value)
+        return self._write(bbox, footprint, value, only_where, instance, only_instance)
 
     def assign(
         self,
@@ -176,6 +210,8 @@ class LabelDocument:
         values: np.ndarray,
         footprint: np.ndarray,
         only_where: int | None = None,
+        *,
+        instance: int | None = None,
     ) -> BBox | None:
         """Set the footprint's pixels to per-pixel ``values``; return the tight changed box.
 
@@ -198,6 +234,8 @@ class LabelDocument:
         only_where : int, optional
             Only pixels currently of this class change. With ``only_where=0`` (the
             ``"preserve"`` paint mode) labelled pixels are never changed.
+        instance : int, optional
+            With instances: pixels that get the class of this instance join it.
 
         Returns
         -------
@@ -218,6 +256,7 @@ class LabelDocument:
         if only_where is not None:
             only_where = self._class_id(only_where, "only_where")
         self._check_region(bbox, footprint)
+        self._check_instance_args(instance, None, None)
         expected = footprint.shape
         if not isinstance(values, np.ndarray) or values.dtype.kind not in "iu":
             got = values.dtype if isinstance(values, np.ndarray) else type(values).__name__
@@ -233,7 +272,7 @@ class LabelDocument:
                 f"values: expected class ids in [0, {self._n_classes}) on the footprint; "
                 f"got {int(bad)}"
             )
-        return self._write(bbox, footprint, values, only_where)
+        return self._write(bbox, footprint, values, only_where, instance)
 
     def _write(
         self,
@@ -241,12 +280,18 @@ class LabelDocument:
         footprint: np.ndarray,
         values: int | np.ndarray,
         only_where: int | None,
+        instance: int | None = None,
+        only_instance: int | None = None,
     ) -> BBox | None:
         """Write ``values`` (one id, or an array of ``bbox``'s shape) where the edit reaches.
 
         Shared by `apply` and `assign`, after validation: records the tight diff and keeps
         the class counts, in O(bbox).
         """
+        if self._instances is not None:
+            return self._write_with_instances(
+                bbox, footprint, values, only_where, instance, only_instance
+            )
         patch = self._mask[bbox.slices]  # a view: writes go to the live mask
         changed = footprint & (patch != values)
         if only_where is not None:
@@ -266,9 +311,9 @@ class LabelDocument:
         else:
             patch[inner][changed] = values
         if self._counts is not None:
-            _count(self._counts, before[changed], -1)
+            add_histogram(self._counts, before[changed], -1)
             if isinstance(values, np.ndarray):
-                _count(self._counts, new, +1)
+                add_histogram(self._counts, new, +1)
             else:
                 self._counts[values] += np.count_nonzero(changed)
         self._history.record(RegionDiff(tight, before, patch[inner].copy()))
@@ -296,11 +341,23 @@ class LabelDocument:
         tight = _true_bbox(self._mask != new_mask)
         if tight is None:
             return full
+        if self._instances is not None:
+            # Pixels whose class changes leave their instance; locks do not hold against a
+            # whole-mask assignment from code.
+            with self.step("replace"):
+                self._write_with_instances(
+                    tight,
+                    np.ones((tight.height, tight.width), bool),
+                    new_mask[tight.slices],
+                    None,
+                    protect=False,
+                )
+            return full
         before = self._mask[tight.slices].copy()
         self._mask[tight.slices] = new_mask[tight.slices]
         if self._counts is not None:
-            _count(self._counts, before, -1)
-            _count(self._counts, self._mask[tight.slices], +1)
+            add_histogram(self._counts, before, -1)
+            add_histogram(self._counts, self._mask[tight.slices], +1)
         with self.step("replace"):
             self._history.record(RegionDiff(tight, before, self._mask[tight.slices].copy()))
         return full
@@ -332,18 +389,22 @@ class LabelDocument:
 
     def undo(self) -> BBox | None:
         """Revert the last step; return the region changed, or None if nothing to undo."""
-        return self._history.undo(self._counted_mask())
+        return self._history.undo(self._targets())
 
     def redo(self) -> BBox | None:
         """Re-apply the last undone step; return the region changed, or None."""
-        return self._history.redo(self._counted_mask())
+        return self._history.redo(self._targets())
 
-    def _counted_mask(self) -> np.ndarray | _CountingMask:
-        # History writes each diff's patch with ``mask[bbox.slices] = patch``; the stand-in
-        # updates the class counts from exactly those writes, O(diff) each.
-        if self._counts is None:
-            return self._mask
-        return _CountingMask(self._mask, self._counts)
+    def _targets(self) -> dict[str, object]:
+        # History writes each diff's patch with ``target[bbox.slices] = patch``; the stand-in
+        # updates the class counts from exactly those writes, O(diff) each (the instance
+        # layer does the same for its counts and boxes).
+        mask = self._mask if self._counts is None else _CountingMask(self._mask, self._counts)
+        targets: dict[str, object] = {MASK_LAYER: mask}
+        if self._instances is not None:
+            targets[INSTANCE_LAYER] = self._instances
+            targets[TABLE_TARGET] = self._instances
+        return targets
 
     def _class_id(self, value: object, argument: str) -> int:
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
@@ -380,20 +441,6 @@ class _CountingMask:
         self._counts = counts
 
     def __setitem__(self, key: tuple[slice, slice], patch: np.ndarray) -> None:
-        _count(self._counts, self._mask[key], -1)
+        add_histogram(self._counts, self._mask[key], -1)
         self._mask[key] = patch
-        _count(self._counts, self._mask[key], +1)
-
-
-def _count(counts: np.ndarray, values: np.ndarray, sign: int) -> None:
-    """Add ``sign`` times the class histogram of ``values`` to ``counts``; O(values.size)."""
-    values = values.ravel()
-    if values.size <= _SCATTER_MAX:
-        # A brush dab: no histogram as long as the largest id (costly with many classes).
-        np.add.at(counts, values, sign)
-        return
-    histogram = np.bincount(values)
-    if sign > 0:
-        counts[: histogram.size] += histogram
-    else:
-        counts[: histogram.size] -= histogram
+        add_histogram(self._counts, self._mask[key], +1)

@@ -1,9 +1,17 @@
-"""Undo history made of region diffs, grouped into steps and bounded in bytes."""
+"""Undo history made of region diffs, grouped into steps and bounded in bytes.
+
+A step is a list of changes. A `RegionDiff` restores a box of one layer (the class mask by
+default, or the instance map); any other `Change`, such as a snapshot of the instance
+table, knows itself how to revert and re-apply. `History.undo` and `History.redo` take the
+targets to write to: one array (the mask), or a mapping from layer name to target.
+"""
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -12,12 +20,36 @@ from seg_widget.core.bbox import BBox
 _DEFAULT_MAX_BYTES = 256 * 2**20
 
 
+#: Layer a `RegionDiff` writes to unless told otherwise, and the name under which a single
+#: array passed to `History.undo` / `History.redo` is known.
+MASK_LAYER = "mask"
+
+
+class Change:
+    """One undoable change of a step: a base for records that are not region diffs.
+
+    Subclasses set ``bbox`` (the image region whose look changes, or None) and ``nbytes``,
+    and implement `revert` and `reapply` on the targets mapping given to `History.undo`.
+    """
+
+    bbox: BBox | None
+    nbytes: int
+
+    def revert(self, targets: Mapping[str, Any]) -> None:
+        """Undo this change in ``targets``."""
+        raise NotImplementedError
+
+    def reapply(self, targets: Mapping[str, Any]) -> None:
+        """Redo this change in ``targets``."""
+        raise NotImplementedError
+
+
 @dataclass(frozen=True)
-class RegionDiff:
-    """The values of a mask region before and after one edit.
+class RegionDiff(Change):
+    """The values of a region of one layer before and after one edit.
 
     ``before`` and ``after`` are arrays of the shape of ``bbox`` that the diff owns (they
-    must not be views of the live mask).
+    must not be views of the live mask). ``layer`` names the target they are written to.
 
     Examples
     --------
@@ -31,6 +63,7 @@ class RegionDiff:
     bbox: BBox
     before: np.ndarray
     after: np.ndarray
+    layer: str = MASK_LAYER
 
     def __post_init__(self) -> None:
         # Cheap, and a mismatched patch would otherwise surface only at undo time.
@@ -46,20 +79,28 @@ class RegionDiff:
         """Bytes held by the two patches."""
         return self.before.nbytes + self.after.nbytes
 
+    def revert(self, targets: Mapping[str, Any]) -> None:
+        """Write ``before`` back into the layer."""
+        targets[self.layer][self.bbox.slices] = self.before
+
+    def reapply(self, targets: Mapping[str, Any]) -> None:
+        """Write ``after`` into the layer again."""
+        targets[self.layer][self.bbox.slices] = self.after
+
 
 @dataclass
 class _Step:
     name: str | None
-    diffs: list[RegionDiff] = field(default_factory=list)
+    diffs: list[Change] = field(default_factory=list)
     nbytes: int = 0
 
-    def add(self, diff: RegionDiff) -> None:
+    def add(self, diff: Change) -> None:
         self.diffs.append(diff)
         self.nbytes += diff.nbytes
 
 
 class History:
-    """Undo/redo stacks of steps, each step a list of `RegionDiff` applied in order.
+    """Undo/redo stacks of steps, each step a list of changes (`RegionDiff`) applied in order.
 
     Diffs recorded between `begin_step` and the matching `end_step` form one step (calls nest:
     only the outermost `end_step` closes it); a diff recorded outside a step is a step of its
@@ -143,10 +184,10 @@ class History:
             self._push_undo(step)
             self._trim()
 
-    def record(self, diff: RegionDiff) -> None:
+    def record(self, diff: Change) -> None:
         """Add ``diff`` (already applied to the mask) to the open step, or as its own step."""
-        if not isinstance(diff, RegionDiff):
-            raise TypeError(f"diff: expected a RegionDiff; got {type(diff).__name__}")
+        if not isinstance(diff, Change):
+            raise TypeError(f"diff: expected a RegionDiff or Change; got {type(diff).__name__}")
         self._clear_redo()
         if self._open is not None:
             self._open.add(diff)
@@ -156,8 +197,11 @@ class History:
         self._push_undo(step)
         self._trim()
 
-    def undo(self, mask: np.ndarray) -> BBox | None:
+    def undo(self, mask: np.ndarray | Mapping[str, Any]) -> BBox | None:
         """Revert the newest step in ``mask``; return the region changed (None: nothing to undo).
+
+        ``mask`` is the array diffs of the default layer write to, or a mapping from layer
+        name to target (anything supporting ``target[slices] = patch``).
 
         Raises
         ------
@@ -168,24 +212,28 @@ class History:
         self._check_closed("undo")
         if not self._undo:
             return None
+        targets = _targets(mask)
         step = self._undo.pop()
         region: BBox | None = None
         for diff in reversed(step.diffs):
-            mask[diff.bbox.slices] = diff.before
-            region = diff.bbox.union(region)
+            diff.revert(targets)
+            if diff.bbox is not None:
+                region = diff.bbox.union(region)
         self._redo.append(step)
         return region
 
-    def redo(self, mask: np.ndarray) -> BBox | None:
+    def redo(self, mask: np.ndarray | Mapping[str, Any]) -> BBox | None:
         """Re-apply the newest undone step to ``mask``; return the region changed or None."""
         self._check_closed("redo")
         if not self._redo:
             return None
+        targets = _targets(mask)
         step = self._redo.pop()
         region: BBox | None = None
         for diff in step.diffs:
-            mask[diff.bbox.slices] = diff.after
-            region = diff.bbox.union(region)
+            diff.reapply(targets)
+            if diff.bbox is not None:
+                region = diff.bbox.union(region)
         self._undo.append(step)
         return region
 
@@ -215,6 +263,10 @@ class History:
     def _check_closed(self, action: str) -> None:
         if self._depth:
             raise RuntimeError(f"{action}: a step is still open (call end_step first)")
+
+
+def _targets(mask: np.ndarray | Mapping[str, Any]) -> Mapping[str, Any]:
+    return mask if isinstance(mask, Mapping) else {MASK_LAYER: mask}
 
 
 def _check_max_bytes(value: object) -> int:

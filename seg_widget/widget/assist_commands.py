@@ -78,7 +78,11 @@ class AssistCommands:
         if self.paint_mode == "preserve":
             only_where = self.label if erasing else 0
         self._discard_assist_state()
-        return self._apply_quality_edit((bbox, values, footprint), "accept proposal", only_where)
+        # With an active object, accepted pixels of its class join it.
+        instance = self.instance if self._document.instances is not None else None
+        return self._apply_quality_edit(
+            (bbox, values, footprint), "accept proposal", only_where, instance
+        )
 
     def reject_proposal(self) -> None:
         """Drop the proposal (and the scribbles and prompts that made it)."""

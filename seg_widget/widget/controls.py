@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import ipywidgets as widgets
 
 from .assist_panel import AssistPanel
+from .object_panel import ObjectPanel
 from .quality_panel import QualityPanel
 from .shortcuts import SHORTCUTS
 
@@ -153,6 +154,7 @@ class Controls:
         )
         widgets.link((widget, "fill_connectivity"), (self.fill_connectivity, "value"))
 
+        self.objects = ObjectPanel(widget)
         self.quality = QualityPanel(widget)
         self.assist = AssistPanel(widget)
         self.help = widgets.Accordion(
@@ -171,6 +173,8 @@ class Controls:
             [
                 widgets.HTML("<b>Classes</b>"),
                 self.class_list,
+                widgets.HTML("<b>Objects</b>"),
+                self.objects.box,
                 self.brush_size,
                 self.opacity,
                 self.brightness,

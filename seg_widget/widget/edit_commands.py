@@ -112,16 +112,22 @@ class EditCommands:
     def undo(self) -> None:
         """Undo the last stroke or command (no-op when there is nothing to undo)."""
         self._end_stroke()
-        bbox = self._document.undo()
-        if bbox is not None:
-            self._after_edit(bbox, full=bbox.area == self.mask.size)
+        self._history_moved(self._document.undo())
 
     def redo(self) -> None:
         """Redo the last undone step (no-op when there is nothing to redo)."""
         self._end_stroke()
-        bbox = self._document.redo()
+        self._history_moved(self._document.redo())
+
+    def _history_moved(self, bbox: BBox | None) -> None:
+        """After undo/redo: repaint the region, and follow instance table changes."""
+        if self._document.instances is not None:
+            self._forget_missing_selection()
         if bbox is not None:
             self._after_edit(bbox, full=bbox.area == self.mask.size)
+        else:
+            self._update_history_state()
+        self._object_panel.refresh()
 
     # -- the pen path (called by Interaction) -------------------------------------------
 
@@ -130,6 +136,7 @@ class EditCommands:
         value, only_where = brush_rule(erase=erase, label=self.label, paint_mode=self.paint_mode)
         self._document.history.begin_step("erase" if erase else "paint")
         self._stroke = _Stroke(value, only_where, float(self.brush_size), None)
+        self._stroke.instance_args = self._pen_instance(value)
         self._continue_stroke(image_xy)
 
     def _continue_stroke(self, image_xy: tuple[float, float]) -> None:
@@ -142,7 +149,9 @@ class EditCommands:
         footprint = brush_footprint(start, (row, col), stroke.diameter, self.mask.shape)
         if footprint is None:
             return
-        bbox = self._document.apply(footprint[0], footprint[1], stroke.value, stroke.only_where)
+        bbox = self._document.apply(
+            footprint[0], footprint[1], stroke.value, stroke.only_where, **stroke.instance_args
+        )
         if bbox is not None:
             self._after_edit(bbox)
 
@@ -153,12 +162,18 @@ class EditCommands:
         self._document.history.end_step()
         self._update_history_state()
         self._controls.show_class_counts(self._document.class_counts)
+        self._object_panel.refresh()
 
     def _pick_at(self, image_xy: tuple[float, float]) -> None:
         col, row = (math.floor(v) for v in image_xy)
         height, width = self.mask.shape
         if 0 <= row < height and 0 <= col < width:
+            layer = self._document.instances
+            instance_id = 0 if layer is None else int(layer.map[row, col])
             self.label = int(self.mask[row, col])
+            if layer is not None:
+                self.select_instance(instance_id)
+                self._object_panel.show_page_of(instance_id)
             self.tool = getattr(self, "_tool_before_pick", "brush")
 
     def _fill_at(self, image_xy: tuple[float, float]) -> None:
@@ -179,7 +194,9 @@ class EditCommands:
         self._end_stroke()
         value, only_where = brush_rule(erase=erase, label=self.label, paint_mode=self.paint_mode)
         with self._document.step(name):
-            changed = self._document.apply(bbox, footprint, value, only_where)
+            changed = self._document.apply(
+                bbox, footprint, value, only_where, **self._pen_instance(value)
+            )
         if changed is not None:
             self._after_edit(changed)
         self._update_history_state()
@@ -188,7 +205,7 @@ class EditCommands:
 class _Stroke:
     """What a brush stroke in progress needs between mouse events."""
 
-    __slots__ = ("diameter", "last_rc", "only_where", "value")
+    __slots__ = ("diameter", "instance_args", "last_rc", "only_where", "value")
 
     def __init__(
         self,
@@ -201,3 +218,4 @@ class _Stroke:
         self.only_where = only_where
         self.diameter = diameter
         self.last_rc = last_rc
+        self.instance_args: dict[str, int] = {}

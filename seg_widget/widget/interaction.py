@@ -198,6 +198,8 @@ class Interaction:
             widget.tool = argument
         elif kind == "erase":
             widget.erase = not widget.erase
+        elif kind == "instance":
+            widget.new_instance()
         elif kind == "outline":
             # Enter / Escape finish what is in progress: an outline, else a proposal
             # (accept / reject), else scribbles (propose / clear).

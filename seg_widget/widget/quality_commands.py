@@ -101,7 +101,11 @@ class QualityCommands:
         return self._apply_quality_edit(edit, "fill unlabelled")
 
     def _apply_quality_edit(
-        self, edit: quality.Edit | None, name: str, only_where: int | str | None = "paint mode"
+        self,
+        edit: quality.Edit | None,
+        name: str,
+        only_where: int | str | None = "paint mode",
+        instance: int | None = None,
     ) -> int:
         """Apply an edit triple as one undo step; by default only unlabelled pixels in preserve."""
         if edit is None:
@@ -112,7 +116,9 @@ class QualityCommands:
         if only_where == "paint mode":
             only_where = 0 if self.paint_mode == "preserve" else None
         with self._document.step(name):
-            changed = self._document.assign(bbox, values, footprint, only_where)
+            changed = self._document.assign(
+                bbox, values, footprint, only_where, instance=instance or None
+            )
         if changed is None:
             return 0
         self._after_edit(changed)

@@ -125,7 +125,10 @@ class Scene:
         opaque colour (cheap to send, no browser-side decode), or, when the patch
         has too many runs for that, its colours go as lossless PNG bands.
         """
-        patch = labels[bbox.slices]
+        self.paint_overlay_patch(labels[bbox.slices], bbox, lut)
+
+    def paint_overlay_patch(self, patch: np.ndarray, bbox: BBox, lut: np.ndarray) -> None:
+        """Repaint the overlay source inside ``bbox`` from colour codes (``lut`` rows)."""
         overlay = self.overlay_source
         with batched():
             overlay.clear_rect(bbox.col0, bbox.row0, bbox.width, bbox.height)

@@ -15,24 +15,28 @@ from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
-from traitlets import Bool, Int, Unicode, observe, validate
+from traitlets import Bool, Int, Tuple, Unicode, observe, validate
 
 from ..core.assist import SCRIBBLE_METHODS, classifier_available
 from ..core.bbox import BBox
 from ..core.checks import one_of
 from ..core.classes import LabelClass, mask_dtype, normalize_classes
 from ..core.document import LabelDocument
+from ..core.hierarchy import parent_ids
 from ..core.history import History
 from ..core.image import load_image
+from ..core.instances import table_from_maps
 from ..core.labels import validate_mask
 from ..core.policy import PAINT_MODES, validate_paint_mode
 from ..core.raster import pixel_center
 from ..render.display import contrast_limits, to_display
+from ..render.instance_view import COLOR_BY, SHOW_ONLY
 from ..render.overlay import color_lut
 from ..render.viewport import Viewport
 from .assist_commands import AssistCommands
 from .controls import Controls
 from .edit_commands import EditCommands
+from .instance_commands import InstanceCommands
 from .interaction import Interaction
 from .quality_commands import QualityCommands
 from .save_commands import SaveCommands
@@ -67,7 +71,13 @@ EditCallback = Callable[[BBox], Any]
 
 
 class SegmentationWidget(
-    EditCommands, ViewCommands, QualityCommands, AssistCommands, SaveCommands, widgets.VBox
+    EditCommands,
+    InstanceCommands,
+    ViewCommands,
+    QualityCommands,
+    AssistCommands,
+    SaveCommands,
+    widgets.VBox,
 ):
     """Label an image pixel by pixel in a notebook; the mask lives in ``w.mask``.
 
@@ -83,6 +93,9 @@ class SegmentationWidget(
     mask : array_like, optional
         ``(H, W)`` integer class ids to start from (fixing an existing mask). It
         is copied; the live array is ``w.mask``.
+    instances : array_like, optional
+        ``(H, W)`` integer instance ids (0 = none) to start from; every instance's
+        pixels must share one class of ``mask``. The live array is ``w.instance_mask``.
     brush_size : int
         Brush diameter in image pixels.
     opacity : float
@@ -110,6 +123,16 @@ class SegmentationWidget(
     tool = Unicode("brush")
     #: Selected class id (painted by the brush, and erased in preserve mode).
     label = Integral(1)
+    #: Active object (instance id, 0 = none): painting adds to it, erasing removes from it.
+    instance = Integral(0)
+    #: Objects ticked in the object list: what merge and delete act on.
+    selected_instances = Tuple()
+    #: Overlay colours: "class" or "instance" (each object in its own colour).
+    color_by = Unicode("class")
+    #: Draw only the outline of each object.
+    contours = Bool(False)
+    #: "all", "object" (only the active object) or "class" (only the selected class).
+    show_only = Unicode("all")
     #: Brush and eraser diameter in image pixels.
     brush_size = Integral(12)
     #: ``"overwrite"`` or ``"preserve"`` (shared borders: never change labelled pixels).
@@ -155,6 +178,7 @@ class SegmentationWidget(
         classes: Sequence[str | LabelClass] = ("unlabelled", "foreground"),
         mask: Any = None,
         *,
+        instances: Any = None,
         brush_size: int = 12,
         opacity: float = 0.5,
         width: int | None = None,
@@ -171,12 +195,21 @@ class SegmentationWidget(
             live = np.zeros(shape, dtype=mask_dtype(len(self._classes)))
         else:
             live = validate_mask(mask, shape=shape, n_classes=len(self._classes))
-        self._document = LabelDocument(live, len(self._classes), history=History(history_bytes))
+        self._document = LabelDocument(
+            live,
+            len(self._classes),
+            history=History(history_bytes),
+            class_parents=parent_ids(self._classes),
+        )
+        if instances is not None:
+            instance_map, table = table_from_maps(live, instances, self._classes)
+            self._document.enable_instances(instance_map, table)
         self._lut = color_lut([c.color for c in self._classes])
         self._contrast_limits = contrast_limits(self._image)
         self._display: np.ndarray | None = None
         self._edit_callbacks: list[EditCallback] = []
         self._stroke = None  # a stroke in progress: edit_commands._Stroke
+        self._recent_instance = 0  # the last active object: the default parent of a new part
         # Assisted tools: proposal (full-size arrays, allocated on first use), scribbles,
         # prompts, the cached over-segmentation.
         self._proposal_values: np.ndarray | None = None
@@ -206,6 +239,7 @@ class SegmentationWidget(
         self._set_zoom_trait(self._viewport.zoom)
 
         self._controls = Controls(self)
+        self._object_panel = self._controls.objects
         self._controls.show_class_counts(self._document.class_counts)
         self.children = self._controls.layout_children(self._scene.view)
         self.add_class("seg-widget")
@@ -399,6 +433,50 @@ class SegmentationWidget(
             raise ValueError(f"zoom: expected a positive scale; got {proposal.value}")
         return proposal.value
 
+    @validate("instance")
+    def _validate_instance(self, proposal):
+        if proposal.value == 0:
+            return 0
+        return self._known(proposal.value)
+
+    @validate("selected_instances")
+    def _validate_selected_instances(self, proposal):
+        return tuple(self._known(i) for i in proposal.value)
+
+    @validate("color_by")
+    def _validate_color_by(self, proposal):
+        return one_of(proposal.value, COLOR_BY, "color_by")
+
+    @validate("show_only")
+    def _validate_show_only(self, proposal):
+        return one_of(proposal.value, SHOW_ONLY, "show_only")
+
+    @observe("instance")
+    def _on_instance(self, change):
+        if change.new:
+            self._recent_instance = change.new
+            self.label = self._document.instances.get(change.new).class_id
+        self._object_panel.refresh()
+        self._update_status()
+        if self.show_only == "object":
+            self._repaint_labels()
+
+    @observe("selected_instances")
+    def _on_selected_instances(self, change):
+        self._object_panel.refresh()
+
+    @observe("color_by", "contours", "show_only")
+    def _on_label_view(self, change):
+        self._repaint_labels()
+
+    @observe("label")
+    def _on_label(self, change):
+        layer = self._document.instances
+        if self.instance and layer is not None and layer.get(self.instance).class_id != change.new:
+            self.instance = 0  # painting another class leaves the object
+        if self.show_only == "class":
+            self._repaint_labels()
+
     @observe("zoom")
     def _on_zoom(self, change):
         if self._syncing_zoom:
@@ -438,7 +516,7 @@ class SegmentationWidget(
         with batched():
             if full:
                 bbox = BBox.full(self.mask.shape)
-            self._scene.paint_overlay(self.mask, bbox, self._lut)
+            self._paint_labels(bbox)
             if self.show_missing:
                 self._scene.paint_missing(self.mask, bbox)
             clip = None if full else self._viewport.canvas_rect(bbox)
@@ -460,6 +538,12 @@ class SegmentationWidget(
                 logger.exception("seg-widget: on_edit callback %r failed", callback)
                 self._report_error(f"on_edit callback failed: {error!r}")
 
+    def _repaint_labels(self) -> None:
+        """Repaint the whole overlay after a change of what it shows (O(image), on a click)."""
+        with batched():
+            self._paint_labels(BBox.full(self.mask.shape))
+            self._draw_view()
+
     def _draw_view(self, clip: tuple[int, int, int, int] | None = None) -> None:
         self._scene.draw_view(
             self._viewport,
@@ -475,7 +559,7 @@ class SegmentationWidget(
         try:
             forget_current_canvas()
             self._scene.send_image(self._display_image())
-            self._scene.send_overlay(self.mask, self._lut)
+            self._paint_labels(BBox.full(self.mask.shape))
             if self.show_missing:
                 self._scene.paint_missing(self.mask, BBox.full(self.mask.shape))
             if self._proposal_bbox is not None:
@@ -503,6 +587,10 @@ class SegmentationWidget(
         if 0 <= r < height and 0 <= c < width:
             class_id = int(self.mask[r, c])
             self._pointer_text = f"x {c}, y {r} · {class_id}: {self._classes[class_id].name}"
+            layer = self._document.instances
+            instance_id = 0 if layer is None else int(layer.map[r, c])
+            if instance_id:
+                self._pointer_text += f" · {layer.get(instance_id).name}"
         else:
             self._pointer_text = "outside the image"
         self._update_status()
@@ -530,7 +618,9 @@ class SegmentationWidget(
     def _update_status(self) -> None:
         coverage = f"labelled {100 * self.labelled_fraction:.1f}%"
         zoom = f"zoom {self._viewport.zoom * 100:.0f}%"
-        parts = [p for p in (self._pointer_text, coverage, zoom) if p]
+        layer = self._document.instances
+        active = f"object: {layer.get(self.instance).name}" if self.instance else ""
+        parts = [p for p in (self._pointer_text, active, coverage, zoom) if p]
         parts += [m for m in (self._progress, self._message) if m]
         self.status = " · ".join(parts)
 

@@ -12,6 +12,7 @@ from seg_widget.core import (
     normalize_classes,
     parse_color,
 )
+from seg_widget.core.hierarchy import parent_ids
 
 
 def test_default_palette_has_at_least_20_distinct_colours():
@@ -116,8 +117,8 @@ def test_normalize_classes_stores_black_for_class_0_whatever_its_colour():
 
 
 def test_normalize_classes_resolves_given_colours_and_keeps_the_parent():
-    classes = normalize_classes(["bg", LabelClass("ear", color="#00ff00", parent="cat")])
-    assert classes[1] == LabelClass("ear", (0, 255, 0), "cat")
+    classes = normalize_classes(["bg", "cat", LabelClass("ear", color="#00ff00", parent="cat")])
+    assert classes[2] == LabelClass("ear", (0, 255, 0), "cat")
 
 
 def test_normalize_classes_cycles_the_palette_after_its_end():
@@ -172,6 +173,93 @@ def test_normalize_classes_rejects_a_duplicate_name():
 def test_normalize_classes_error_names_the_item_with_a_bad_colour():
     with pytest.raises(ValueError, match=r"^classes\[1\]\.color: expected a CSS colour name"):
         normalize_classes(["bg", LabelClass("cat", color="catcolour")])
+
+
+def test_normalize_classes_accepts_a_parent_listed_after_its_child():
+    classes = normalize_classes(
+        ["bg", LabelClass("eye", parent="face"), LabelClass("face", parent="person"), "person"]
+    )
+    assert [c.parent for c in classes] == [None, "face", "person", None]
+
+
+def test_normalize_classes_accepts_the_longest_chain_of_parents():
+    # c1 > c2 > ... > c65535, each class listed before its parent: no recursion limit.
+    chain = ["bg", *(LabelClass(f"c{i}", parent=f"c{i - 1}") for i in range(2, 65536)), "c1"]
+    assert normalize_classes(chain)[1].parent == "c1"
+
+
+def test_normalize_classes_rejects_a_parent_that_is_not_a_str():
+    with pytest.raises(
+        TypeError, match=r"^classes\[1\]\.parent: expected a class name or None; got int$"
+    ):
+        normalize_classes(["bg", LabelClass("cat", parent=2)])
+
+
+def test_a_parent_that_is_no_class_is_a_group_name_and_the_class_stays_top_level():
+    classes = normalize_classes(["bg", LabelClass("car", parent="vehicle"), "truck"])
+    assert classes[1].parent == "vehicle"
+    assert parent_ids(classes).tolist() == [-1, -1, -1]
+
+
+def test_normalize_classes_rejects_a_class_that_is_its_own_parent():
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "classes[1].parent: expected the name of another class; got 'face', the class itself"
+        ),
+    ):
+        normalize_classes(["bg", LabelClass("face", parent="face")])
+
+
+def test_normalize_classes_rejects_class_0_as_a_parent():
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "classes[1].parent: expected a labelled class (class 0 is 'unlabelled' and cannot "
+            "be a parent); got 'bg'"
+        ),
+    ):
+        normalize_classes(["bg", LabelClass("face", parent="bg")])
+
+
+def test_normalize_classes_rejects_a_parent_of_class_0():
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "classes[0].parent: expected None (class 0 is 'unlabelled' and has no parent); "
+            "got 'person'"
+        ),
+    ):
+        normalize_classes([LabelClass("bg", parent="person"), "person"])
+
+
+def test_normalize_classes_rejects_a_cycle_of_two_showing_it():
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "classes[1].parent: expected a hierarchy without cycles; got the cycle a > b > a"
+        ),
+    ):
+        normalize_classes(["bg", LabelClass("a", parent="b"), LabelClass("b", parent="a")])
+
+
+def test_normalize_classes_writes_a_cycle_parent_first_from_its_smallest_id():
+    # c's parent is d, d's parent is b, b's parent is c: from c (the smallest id), parent
+    # first, c > b > d > c.
+    classes = [
+        "bg",
+        LabelClass("x", parent="c"),  # leads into the cycle without being part of it
+        LabelClass("c", parent="d"),
+        LabelClass("b", parent="c"),
+        LabelClass("d", parent="b"),
+    ]
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "classes[2].parent: expected a hierarchy without cycles; got the cycle c > b > d > c"
+        ),
+    ):
+        normalize_classes(classes)
 
 
 @pytest.mark.parametrize(

@@ -70,10 +70,11 @@ def test_parent_may_be_a_group_name_that_is_not_a_class():
         (_schema({"name": "a"}, {"name": "a"}), "expected a unique name"),
         (_schema({"name": "a", "parent": ""}), r"\['parent'\]: expected a class or group name"),
         (
-            _schema({"name": "a", "parent": "b"}, {"name": "b", "parent": "a"}),
+            _schema({"name": "bg"}, {"name": "a", "parent": "b"}, {"name": "b", "parent": "a"}),
             "expected a hierarchy without cycles",
         ),
-        (_schema({"name": "a", "parent": "a"}), "'a' as its own ancestor"),
+        (_schema({"name": "bg"}, {"name": "a", "parent": "a"}), "'a', the class itself"),
+        (_schema({"name": "bg", "parent": "x"}, {"name": "a"}), "class 0 is 'unlabelled'"),
     ],
 )
 def test_invalid_schemas_are_refused_naming_the_entry(schema, message):
@@ -83,7 +84,10 @@ def test_invalid_schemas_are_refused_naming_the_entry(schema, message):
 
 def test_cycle_is_refused_on_save_too(tmp_path):
     with pytest.raises(ValueError, match="without cycles"):
-        save_schema(tmp_path / "s.json", [LabelClass("a", parent="a")])
+        save_schema(
+            tmp_path / "s.json",
+            [LabelClass("bg"), LabelClass("a", "red", "b"), LabelClass("b", None, "a")],
+        )
     assert not (tmp_path / "s.json").exists()
 
 

@@ -1,0 +1,276 @@
+"""The object list: one row per instance, the object commands, and the overlay views.
+
+Rows are a fixed pool of widgets reused page by page, so a refresh after every
+stroke only sends the values that changed, whatever the number of objects.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+import ipywidgets as widgets
+
+from ..core.instances import Instance
+from ..render.instance_view import instance_color
+
+if TYPE_CHECKING:
+    from .segmentation_widget import SegmentationWidget
+
+#: Rows shown at once; the rest are a page away.
+PAGE_SIZE = 8
+
+
+class ObjectPanel:
+    """Controls of the instance tools; ``box`` is the panel to show."""
+
+    def __init__(self, widget: SegmentationWidget) -> None:
+        self.widget = widget
+        self.page = 0
+        self._order: list[Instance] = []
+
+        new = _button("New (M)", "Start a new object of the selected class", "plus")
+        new.on_click(lambda _: self._guard(widget.new_instance))
+        merge = _button("Merge", "Merge the ticked objects into the first ticked", "compress")
+        merge.on_click(lambda _: self._guard(widget.merge_instances))
+        split = _button("Split", "Split the active object into its connected pieces", "cut")
+        split.on_click(lambda _: self._guard(widget.split_instance))
+        delete = _button("Delete", "Delete the ticked objects (or the active one)", "trash")
+        delete.on_click(lambda _: self._guard(widget.delete_instances))
+
+        self.name = widgets.Text(
+            placeholder="name of the active object",
+            continuous_update=False,
+            layout=widgets.Layout(width="130px"),
+        )
+        self.name.observe(self._rename, "value")
+        self.class_choice = widgets.Dropdown(
+            options=[(c.name, i) for i, c in enumerate(widget.classes) if i > 0],
+            layout=widgets.Layout(width="110px"),
+        )
+        self.class_choice.observe(self._change_class, "value")
+        self.active = widgets.HBox([self.name, self.class_choice])
+
+        self.rows = [_Row(self, k) for k in range(PAGE_SIZE)]
+        previous = _button("", "Previous page", "chevron-left")
+        following = _button("", "Next page", "chevron-right")
+        previous.on_click(lambda _: self._turn(-1))
+        following.on_click(lambda _: self._turn(+1))
+        self.page_text = widgets.HTML()
+        self.pager = widgets.HBox([previous, self.page_text, following])
+
+        self.color_by = widgets.ToggleButtons(
+            options=[("Class", "class"), ("Object", "instance")],
+            tooltips=["Each class in its colour", "Each object in its own colour"],
+            style=widgets.ToggleButtonsStyle(button_width="auto"),
+        )
+        widgets.link((widget, "color_by"), (self.color_by, "value"))
+        self.contours = widgets.Checkbox(description="Contours", indent=False)
+        widgets.link((widget, "contours"), (self.contours, "value"))
+        self.show_only = widgets.Dropdown(
+            options=[("Show all", "all"), ("Only object", "object"), ("Only class", "class")],
+            layout=widgets.Layout(width="120px"),
+        )
+        widgets.link((widget, "show_only"), (self.show_only, "value"))
+        self.message = widgets.HTML()
+
+        self.box = widgets.VBox(
+            [
+                widgets.HBox([new, merge, split, delete], layout=_wrap()),
+                self.active,
+                *(row.box for row in self.rows),
+                self.pager,
+                self.message,
+                widgets.HBox([self.color_by, self.contours], layout=_wrap()),
+                self.show_only,
+            ]
+        )
+        self.box.add_class("seg-objects")
+        self._syncing = False
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Show the current objects, counts, selection and active object."""
+        widget = self.widget
+        self._order = _tree_order(widget.instances)
+        pages = max(1, -(-len(self._order) // PAGE_SIZE))
+        self.page = min(self.page, pages - 1)
+        start = self.page * PAGE_SIZE
+        for k, row in enumerate(self.rows):
+            index = start + k
+            row.show(self._order[index] if index < len(self._order) else None)
+        count = len(self._order)
+        self.page_text.value = (
+            f"{start + 1}–{min(start + PAGE_SIZE, count)} of {count}" if count else "no objects"
+        )
+        self.pager.layout.display = "flex" if count > PAGE_SIZE else "none"
+        self._show_active()
+
+    def show_page_of(self, instance_id: int) -> None:
+        """Turn to the page listing ``instance_id``."""
+        for index, instance in enumerate(self._order):
+            if instance.id == instance_id:
+                self.page = index // PAGE_SIZE
+                break
+        self.refresh()
+
+    def _show_active(self) -> None:
+        widget = self.widget
+        layer = widget._document.instances
+        active = layer.get(widget.instance) if widget.instance and layer is not None else None
+        self._syncing = True
+        try:
+            self.active.layout.display = "flex" if active is not None else "none"
+            if active is not None:
+                self.name.value = active.name
+                self.class_choice.value = active.class_id
+        finally:
+            self._syncing = False
+
+    def _turn(self, step: int) -> None:
+        self.page = max(0, self.page + step)
+        self.refresh()
+
+    def _rename(self, change) -> None:
+        if not self._syncing and self.widget.instance and change.new.strip():
+            self._guard(self.widget.rename_instance, self.widget.instance, change.new)
+
+    def _change_class(self, change) -> None:
+        if not self._syncing and self.widget.instance and change.new is not None:
+            self._guard(self.widget.set_instance_class, self.widget.instance, change.new)
+
+    def _guard(self, action, *args) -> None:
+        """Run a panel action; a refused one (locked, nothing selected) is said, not raised."""
+        try:
+            action(*args)
+            self.message.value = ""
+        except (ValueError, KeyError, TypeError) as error:
+            text = error.args[0] if error.args else str(error)
+            self.message.value = f"<span style='color:#b00'>⚠ {html.escape(str(text))}</span>"
+            self.refresh()
+
+
+class _Row:
+    """One object row: swatch, tick, name (click: select), class and size, eye, lock."""
+
+    def __init__(self, panel: ObjectPanel, index: int) -> None:
+        self.panel = panel
+        self.instance: Instance | None = None
+        self.swatch = widgets.HTML(layout=widgets.Layout(width="14px"))
+        self.tick = widgets.Checkbox(indent=False, layout=widgets.Layout(width="20px"))
+        self.tick.observe(self._ticked, "value")
+        self.name = widgets.Button(layout=widgets.Layout(width="96px", padding="0 2px"))
+        self.name.add_class("seg-object-name")
+        self.name.on_click(self._select)
+        self.info = widgets.HTML(layout=widgets.Layout(width="74px"))
+        self.visible = widgets.ToggleButton(
+            icon="eye", tooltip="Show / hide", layout=widgets.Layout(width="30px", padding="0")
+        )
+        self.visible.add_class("seg-object-visible")
+        self.visible.observe(self._toggle_visible, "value")
+        self.locked = widgets.ToggleButton(
+            icon="lock",
+            tooltip="Lock: no tool changes it",
+            layout=widgets.Layout(width="30px", padding="0"),
+        )
+        self.locked.add_class("seg-object-lock")
+        self.locked.observe(self._toggle_locked, "value")
+        self.box = widgets.HBox(
+            [self.tick, self.swatch, self.name, self.info, self.visible, self.locked],
+            layout=widgets.Layout(align_items="center"),
+        )
+        self.box.add_class("seg-object-row")
+        self._showing = False
+
+    def show(self, instance: Instance | None) -> None:
+        self.instance = instance
+        self.box.layout.display = "none" if instance is None else "flex"
+        if instance is None:
+            return
+        widget = self.panel.widget
+        self._showing = True
+        try:
+            r, g, b = instance_color(instance.id)
+            self.swatch.value = (
+                f"<div style='width:12px;height:12px;background:rgb({r},{g},{b});"
+                "border:1px solid #555'></div>"
+            )
+            depth = _depth(instance, widget)
+            self.name.description = ("└ " if depth else "") + instance.name
+            self.name.tooltip = f"#{instance.id}: {instance.name} — click to select"
+            active = instance.id == widget.instance
+            self.name.button_style = "info" if active else ""
+            class_name = widget.classes[instance.class_id].name
+            pixels = widget._document.instances.count(instance.id)
+            self.info.value = f"<small>{html.escape(class_name)} · {_short(pixels)} px</small>"
+            self.tick.value = instance.id in widget.selected_instances
+            self.visible.value = instance.visible
+            self.visible.icon = "eye" if instance.visible else "eye-slash"
+            self.locked.value = instance.locked
+            self.locked.icon = "lock" if instance.locked else "unlock"
+        finally:
+            self._showing = False
+
+    def _select(self, _button=None) -> None:
+        if self.instance is not None:
+            self.panel._guard(self.panel.widget.select_instance, self.instance.id)
+
+    def _ticked(self, change) -> None:
+        if self._showing or self.instance is None:
+            return
+        widget = self.panel.widget
+        ids = [i for i in widget.selected_instances if i != self.instance.id]
+        if change.new:
+            ids.append(self.instance.id)
+        widget.selected_instances = tuple(ids)
+
+    def _toggle_visible(self, change) -> None:
+        if not self._showing and self.instance is not None:
+            self.panel._guard(self.panel.widget.set_instance_visible, self.instance.id, change.new)
+
+    def _toggle_locked(self, change) -> None:
+        if not self._showing and self.instance is not None:
+            self.panel._guard(self.panel.widget.set_instance_locked, self.instance.id, change.new)
+
+
+def _tree_order(instances: tuple[Instance, ...]) -> list[Instance]:
+    """Instances with each object's parts right after it (creation order otherwise)."""
+    by_parent: dict[int | None, list[Instance]] = {}
+    known = {i.id for i in instances}
+    for instance in instances:
+        parent = instance.parent if instance.parent in known else None
+        by_parent.setdefault(parent, []).append(instance)
+    ordered: list[Instance] = []
+    pending = list(reversed(by_parent.get(None, [])))
+    while pending:
+        instance = pending.pop()
+        ordered.append(instance)
+        pending.extend(reversed(by_parent.get(instance.id, [])))
+    return ordered
+
+
+def _depth(instance: Instance, widget: SegmentationWidget) -> int:
+    layer = widget._document.instances
+    depth = 0
+    while instance.parent is not None and instance.parent in layer and depth < 32:
+        instance = layer.get(instance.parent)
+        depth += 1
+    return depth
+
+
+def _short(pixels: int) -> str:
+    if pixels < 10_000:
+        return str(pixels)
+    if pixels < 10_000_000:
+        return f"{pixels / 1000:.0f}k"
+    return f"{pixels / 1e6:.0f}M"
+
+
+def _button(text: str, tooltip: str, icon: str) -> widgets.Button:
+    return widgets.Button(
+        description=text, tooltip=tooltip, icon=icon, layout=widgets.Layout(width="auto")
+    )
+
+
+def _wrap() -> widgets.Layout:
+    return widgets.Layout(flex_flow="row wrap")
