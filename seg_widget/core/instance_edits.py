@@ -21,6 +21,7 @@ from seg_widget.core.instances import (
     Instance,
     InstanceLayer,
     TableChange,
+    check_consistent,
     check_instance_id,
     replace_fields,
 )
@@ -245,6 +246,35 @@ class InstanceEdits:
             )
             self._history.record(TableChange(before, layer.table, None))
         return tuple(result)
+
+    def replace_all(
+        self, new_mask: np.ndarray, instance_map: np.ndarray, table: Iterable[Instance]
+    ) -> BBox:
+        """Replace class mask, instance map and table at once (loading a file): one step.
+
+        ``new_mask`` must be validated; ``instance_map`` and ``table`` must agree with it
+        (see `seg_widget.core.instances.check_consistent`). Locks do not hold against it.
+        Returns the full image box.
+        """
+        check_consistent(new_mask, instance_map, table)
+        layer = self.enable_instances()
+        full = BBox.full(self._mask.shape)
+        with self.step("load"):
+            before = layer.table
+            differs = (self._mask != new_mask) | (layer.map != instance_map)
+            tight = _true_bbox(differs)
+            if tight is not None:
+                self._write_with_instances(
+                    tight,
+                    differs[tight.slices],
+                    new_mask[tight.slices],
+                    None,
+                    ids_values=instance_map[tight.slices],
+                    protect=False,
+                )
+            layer.restore({instance.id: instance for instance in table})
+            self._history.record(TableChange(before, layer.table, None))
+        return full
 
     # -- the pixel write shared with LabelDocument ---------------------------------------
 

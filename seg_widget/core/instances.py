@@ -345,6 +345,72 @@ def table_from_maps(
     return ids, table
 
 
+def check_consistent(mask: np.ndarray, instance_map: np.ndarray, table: Iterable[Instance]) -> None:
+    """Raise unless every instance pixel has its instance's class and every id has a row.
+
+    O(image). Errors name ``instances``.
+
+    Examples
+    --------
+    >>> mask = np.array([[1, 2]], np.uint8)
+    >>> check_consistent(mask, np.array([[1, 1]], np.uint32), [Instance(1, 1, "a")])
+    Traceback (most recent call last):
+    ...
+    ValueError: instances: expected every pixel of instance 1 to have its class 1; got class 2
+
+    """
+    if not isinstance(instance_map, np.ndarray) or instance_map.shape != mask.shape:
+        got = instance_map.shape if isinstance(instance_map, np.ndarray) else instance_map
+        raise ValueError(f"instances: expected an id map of shape {mask.shape}; got {got}")
+    rows = sorted(table, key=lambda instance: instance.id)
+    ids = np.array([0, *(i.id for i in rows)], np.int64)
+    classes = np.array([0, *(i.class_id for i in rows)], np.int64)
+    flat_ids = instance_map.ravel()
+    inside = np.flatnonzero(flat_ids)
+    pixel_ids = flat_ids[inside]
+    position = np.searchsorted(ids, pixel_ids)
+    position[position >= ids.size] = 0
+    unknown = ids[position] != pixel_ids
+    if unknown.any():
+        raise ValueError(
+            f"instances: expected every id of the map in the table; id "
+            f"{int(pixel_ids[unknown][0])} has no row"
+        )
+    wrong = mask.ravel()[inside] != classes[position]
+    if wrong.any():
+        first = int(np.argmax(wrong))
+        raise ValueError(
+            f"instances: expected every pixel of instance {int(pixel_ids[first])} to have its "
+            f"class {int(classes[position[first]])}; got class {int(mask.ravel()[inside][first])}"
+        )
+
+
+def export_ids(mask: np.ndarray, instance_map: np.ndarray | None) -> np.ndarray | None:
+    """Return one id per object to export: the instances, plus each loose class region.
+
+    Labelled pixels outside every instance get one new id per 8-connected region of one
+    class, after the largest instance id, so an export per id loses no labelled pixel.
+    Returns None when there is no instance pixel (export per region instead). O(image).
+
+    Examples
+    --------
+    >>> mask = np.array([[1, 1, 0, 2]], np.uint8)
+    >>> export_ids(mask, np.array([[4, 0, 0, 0]], np.uint32)).tolist()
+    [[4, 5, 0, 6]]
+
+    """
+    if instance_map is None or not instance_map.any():
+        return None
+    from skimage.measure import label
+
+    ids = instance_map.astype(np.int64)
+    loose = (mask != 0) & (ids == 0)
+    if loose.any():
+        regions = label(np.where(loose, mask, 0), background=0, connectivity=2)
+        ids[loose] = int(ids.max()) + regions[loose]
+    return ids
+
+
 def check_instance_id(value: object, argument: str = "instance") -> int:
     """Return ``value`` as an int instance id >= 1, or raise naming ``argument``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):

@@ -23,7 +23,10 @@ import os
 import shutil
 from collections.abc import Sequence
 
+import numpy as np
+
 from seg_widget.core.classes import LabelClass, normalize_classes
+from seg_widget.core.instances import export_ids
 from seg_widget.io._paths import as_path
 from seg_widget.io.atomic import atomic_writer
 from seg_widget.io.coco import coco_annotations, coco_document, coco_image, save_coco
@@ -45,8 +48,9 @@ def export_coco(
     """Write every image of ``dataset`` and its annotations as one COCO JSON file, atomically.
 
     Image ``i`` (its position in the dataset) gets ``id = i + 1`` and ``file_name`` = its file
-    name; annotations are those of `seg_widget.io.coco.coco_annotations` (one per connected
-    region of a class), numbered from 1 across the whole file.
+    name; annotations are those of `seg_widget.io.coco.coco_annotations`: one per object
+    when the image has saved objects (plus one per connected region of a class outside
+    them), else one per connected region of a class; numbered from 1 across the file.
 
     Parameters
     ----------
@@ -87,8 +91,17 @@ def export_coco(
         image_id = position + 1
         images.append(coco_image(image_id, entry.name, entry.shape))
         if mask is not None:
+            objects = dataset.load_objects(position)
+            ids = None
+            if objects is not None and np.array_equal(objects.mask, mask):
+                ids = export_ids(mask, objects.instance_map)
             annotations += coco_annotations(
-                mask, classes, image_id=image_id, start_id=len(annotations) + 1, polygons=polygons
+                mask,
+                classes,
+                instance_mask=ids,
+                image_id=image_id,
+                start_id=len(annotations) + 1,
+                polygons=polygons,
             )
     _report(progress, total, total)
     save_coco(name, coco_document(images, annotations, classes))

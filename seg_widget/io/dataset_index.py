@@ -28,10 +28,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from seg_widget.core.classes import LabelClass
+from seg_widget.core.instances import Instance
 from seg_widget.io._paths import as_path
 from seg_widget.io.atomic import atomic_writer
 from seg_widget.io.image_files import list_images, read_image_shape
+from seg_widget.io.instance_files import Annotation, load_annotation, save_annotation
 from seg_widget.io.masks import MASK_EXTENSIONS, load_mask, save_mask
+
+#: Suffix of the file beside a mask that keeps the image's objects (instances).
+OBJECTS_SUFFIX = ".objects.npz"
 
 __all__ = ["STATE_FILE_NAME", "DatasetImage", "DatasetIndex", "ProgressCallback"]
 
@@ -215,6 +220,41 @@ class DatasetIndex:
                 f"got {_size_text(mask.shape)} in {entry.mask_path!r}"
             )
         return mask
+
+    def objects_path(self, position: int) -> str:
+        """Path of the file keeping the objects of image ``position``: beside its mask."""
+        return os.path.splitext(self._entries[position].mask_path)[0] + OBJECTS_SUFFIX
+
+    def load_objects(self, position: int) -> Annotation | None:
+        """Load the objects of image ``position`` (see `save_objects`), or None if none."""
+        path = self.objects_path(position)
+        self._check_inside(path)
+        if not os.path.exists(path):
+            return None
+        annotation = load_annotation(path)
+        entry = self._entries[position]
+        if annotation.mask.shape != entry.shape:
+            raise ValueError(
+                f"objects: expected the size of image {entry.path!r}, {_size_text(entry.shape)}; "
+                f"got {_size_text(annotation.mask.shape)} in {path!r}"
+            )
+        return annotation
+
+    def save_objects(
+        self,
+        position: int,
+        mask: np.ndarray,
+        instance_map: np.ndarray,
+        instances: Sequence[Instance],
+    ) -> None:
+        """Save the objects of image ``position`` atomically beside its mask.
+
+        The file (`seg_widget.io.instance_files`) also holds the class mask, so objects
+        never disagree with the mask they were saved with.
+        """
+        path = self.objects_path(position)
+        self._check_inside(path)
+        save_annotation(path, mask, instance_map, instances)
 
     def save_mask(
         self,

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import ipywidgets as widgets
+import numpy as np
 
 from ..core.bbox import BBox
 from ..core.classes import LabelClass, normalize_classes
@@ -239,6 +240,9 @@ class DatasetAnnotator(widgets.VBox):
         self._dataset.save_mask(
             self._position, widget.mask, self._classes, labelled=widget.labelled_fraction > 0
         )
+        layer = widget._document.instances
+        if layer is not None:
+            self._dataset.save_objects(self._position, widget.mask, layer.map, layer.instances)
         self._saved_edit_count = count
         self._autosave.saved()
         self._write_state()
@@ -305,7 +309,21 @@ class DatasetAnnotator(widgets.VBox):
         try:
             image = load_image(entry.path)
             mask = self._dataset.load_mask(position, len(self._classes))
-            new = SegmentationWidget(image, self._classes, mask=mask, **self._widget_kwargs)
+            objects = self._dataset.load_objects(position)
+            if objects is not None and (mask is None or not np.array_equal(objects.mask, mask)):
+                self._show_warning(
+                    f"{entry.name}: the objects file does not match the mask (edited "
+                    "elsewhere?); objects not loaded"
+                )
+                objects = None
+            new = SegmentationWidget(
+                image,
+                self._classes,
+                mask=mask,
+                instances=None if objects is None else objects.instance_map,
+                instance_table=None if objects is None else objects.instances,
+                **self._widget_kwargs,
+            )
         except ValueError as error:
             self._problems[position] = str(error)
             self._show_warning(f"cannot open {entry.name}: {error}")

@@ -5,9 +5,11 @@ Extension   File
 =========== =====================================================================
 ``.png``    8-bit palette PNG, palette = the class colours (16-bit grey > 256 classes)
 ``.npy``    `numpy.save` of the mask
-``.npz``    `numpy.savez_compressed`, the mask under the key ``"mask"``
-``.json``   COCO: categories from the classes, one annotation per instance (or per
-            8-connected region of a class), RLE (or polygons), area and bbox
+``.npz``    `numpy.savez_compressed`, the mask under the key ``"mask"``; with
+            instances also the instance map and table (`seg_widget.io.instance_files`)
+``.json``   COCO: categories from the classes, one annotation per instance (and per
+            8-connected region of a class outside every instance), RLE (or polygons),
+            area and bbox
 =========== =====================================================================
 
 Every write is atomic (see `seg_widget.io.atomic`).
@@ -21,8 +23,11 @@ from typing import Any
 import numpy as np
 
 from ..core.classes import LabelClass
+from ..core.instances import export_ids, table_from_maps
+from ..core.labels import validate_mask
 from ..io.coco import coco_annotations, coco_document, coco_image, save_coco
 from ..io.coco_import import load_coco, mask_from_coco
+from ..io.instance_files import load_annotation, save_annotation
 from ..io.masks import MASK_EXTENSIONS, load_mask, save_mask
 
 #: Extensions :meth:`SaveCommands.save` and :meth:`SaveCommands.load` understand.
@@ -51,8 +56,11 @@ class SaveCommands:
         path : str or os.PathLike
             Ends in ``.png``, ``.npy``, ``.npz`` (class ids) or ``.json`` (COCO).
         instances : array_like of int, shape (H, W), optional
-            COCO only: instance id per pixel (0 = none); one annotation per instance instead
-            of per connected region of a class.
+            COCO only: instance id per pixel (0 = none) to export instead of the widget's
+            own objects; labelled pixels outside them are not exported. By default the
+            widget's objects are exported, one annotation each (their innermost pixels:
+            a person's annotation leaves out its face part), and every connected region
+            of a class outside all objects is one more annotation, so nothing is lost.
         polygons : bool
             COCO only: polygon segmentations instead of RLE.
         file_name : str, optional
@@ -90,10 +98,17 @@ class SaveCommands:
                     f"{given[0]}: expected only when saving COCO .json; got it with a "
                     f"{extension} file (save instance masks with seg_widget.io.save_instance_mask)"
                 )
-            save_mask(name, self.mask, self.classes)
+            layer = self._document.instances
+            if extension == ".npz" and layer is not None and layer.instances:
+                save_annotation(name, self.mask, layer.map, layer.instances)
+            else:
+                save_mask(name, self.mask, self.classes)
             return
         if file_name is None:
             file_name = os.path.splitext(os.path.basename(name))[0]
+        if instances is None:
+            layer = self._document.instances
+            instances = export_ids(self.mask, None if layer is None else layer.map)
         annotations = coco_annotations(
             self.mask, self.classes, instance_mask=instances, image_id=image_id, polygons=polygons
         )
@@ -104,8 +119,9 @@ class SaveCommands:
         """Replace the mask by the one in ``path`` (validated, redrawn, one undo step).
 
         A ``.json`` file is read as COCO: the annotations of ``image_id`` (by default the
-        document's only image) are painted in order; categories map to classes by name when
-        every category name is a class name, else by id.
+        document's only image) are painted in order, each one an object; categories map to
+        classes by name when every category name is a class name, else by id. An ``.npz``
+        written with objects brings them back with names, visibility, locks and parts.
 
         Raises
         ------
@@ -126,14 +142,32 @@ class SaveCommands:
             stored_shape = _stored_shape(document, image_id)
             if stored_shape is not None and stored_shape != shape:
                 raise _size_error(name, stored_shape, shape)
-            mask, _ = mask_from_coco(
+            mask, instance_map = mask_from_coco(
                 document, image_id, shape, classes=self.classes if by_name else None
             )
-        else:
-            mask = load_mask(name)
-            if mask.shape != shape:
-                raise _size_error(name, mask.shape, shape)
+            mask = validate_mask(mask, shape=shape, n_classes=len(self.classes))
+            instance_map, table = table_from_maps(mask, instance_map, self.classes)
+            self._load_with_instances(mask, instance_map, table)
+            return
+        if extension == ".npz":
+            annotation = load_annotation(name)
+            if annotation.instance_map is not None:
+                if annotation.mask.shape != shape:
+                    raise _size_error(name, annotation.mask.shape, shape)
+                mask = validate_mask(annotation.mask, shape=shape, n_classes=len(self.classes))
+                self._load_with_instances(mask, annotation.instance_map, annotation.instances)
+                return
+        mask = load_mask(name)
+        if mask.shape != shape:
+            raise _size_error(name, mask.shape, shape)
         self.mask = mask
+
+    def _load_with_instances(self, mask: np.ndarray, instance_map: np.ndarray, table) -> None:
+        self._end_stroke()
+        bbox = self._document.replace_all(mask, instance_map, table)
+        self._forget_missing_selection()
+        self._after_edit(bbox, full=True)
+        self._object_panel.refresh()
 
 
 def _name_and_extension(path: object) -> tuple[str, str]:

@@ -25,7 +25,7 @@ from ..core.document import LabelDocument
 from ..core.hierarchy import parent_ids
 from ..core.history import History
 from ..core.image import load_image
-from ..core.instances import table_from_maps
+from ..core.instances import Instance, check_consistent, table_from_maps
 from ..core.labels import validate_mask
 from ..core.policy import PAINT_MODES, validate_paint_mode
 from ..core.raster import pixel_center
@@ -96,6 +96,9 @@ class SegmentationWidget(
     instances : array_like, optional
         ``(H, W)`` integer instance ids (0 = none) to start from; every instance's
         pixels must share one class of ``mask``. The live array is ``w.instance_mask``.
+    instance_table : sequence of Instance, optional
+        The objects of ``instances`` with their names, visibility, locks and parents
+        (as ``w.instances`` returns them); by default one per id, named after its class.
     brush_size : int
         Brush diameter in image pixels.
     opacity : float
@@ -179,6 +182,7 @@ class SegmentationWidget(
         mask: Any = None,
         *,
         instances: Any = None,
+        instance_table: Sequence[Instance] | None = None,
         brush_size: int = 12,
         opacity: float = 0.5,
         width: int | None = None,
@@ -203,7 +207,12 @@ class SegmentationWidget(
         )
         if instances is not None:
             instance_map, table = table_from_maps(live, instances, self._classes)
+            if instance_table is not None:
+                table = list(instance_table)
+                check_consistent(live, instance_map, table)
             self._document.enable_instances(instance_map, table)
+        elif instance_table is not None:
+            raise ValueError("instance_table: expected it only with instances=; got no instances")
         self._lut = color_lut([c.color for c in self._classes])
         self._contrast_limits = contrast_limits(self._image)
         self._display: np.ndarray | None = None

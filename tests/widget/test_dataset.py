@@ -461,3 +461,46 @@ def test_bad_arguments_are_refused(folder, masks):
         _annotator(folder, masks, autosave_seconds="30")
     with pytest.raises(ValueError, match="mask_format: expected one of"):
         _annotator(folder, masks, mask_format=".jpg")
+
+
+def test_objects_are_saved_beside_the_mask_and_come_back_with_the_image(folder, masks):
+    annotator = _annotator(folder, masks)
+    w = annotator.widget
+    first = w.new_instance(1, name="left cell")
+    w.paint_stroke([(5, 5)], brush_size=3)
+    w.new_instance(1)
+    w.paint_stroke([(5, 20)], brush_size=3)
+    w.set_instance_locked(first)
+    expected_ids = w.instance_mask.copy()
+    annotator.next()
+    assert (masks / "img0.objects.npz").exists()
+    annotator.previous()
+    w = annotator.widget
+    np.testing.assert_array_equal(w.instance_mask, expected_ids)
+    assert [(i.name, i.locked) for i in w.instances] == [("left cell", True), ("cell 2", False)]
+
+
+def test_objects_not_matching_an_edited_mask_are_not_loaded_and_a_warning_says_so(folder, masks):
+    annotator = _annotator(folder, masks)
+    annotator.widget.new_instance(1)
+    annotator.widget.paint_stroke([(5, 5)], brush_size=3)
+    annotator.next()
+    save_mask(masks / "img0.png", _mask({(0, 0): 2}), CLASSES)  # edited by another tool
+    with pytest.warns(UserWarning, match="objects file does not match the mask"):
+        annotator.previous()
+    assert annotator.widget.instances == ()
+    assert annotator.widget.mask[0, 0] == 2
+
+
+def test_coco_export_of_a_dataset_has_one_annotation_per_saved_object(folder, masks, tmp_path):
+    annotator = _annotator(folder, masks)
+    w = annotator.widget
+    w.new_instance(1)
+    w.paint_stroke([(5, 5), (5, 20)], brush_size=3)  # one object made of one stroke ...
+    w.paint_stroke([(18, 5)], brush_size=3)  # ... and a separate piece of it
+    w.instance = 0
+    w.paint_stroke([(18, 25)], label=2, brush_size=3)  # a loose debris region
+    counts = annotator.export_coco(tmp_path / "all.json")
+    assert counts["annotations"] == 2
+    document = json.loads((tmp_path / "all.json").read_text())
+    assert sorted(a["category_id"] for a in document["annotations"]) == [1, 2]
