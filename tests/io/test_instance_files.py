@@ -76,5 +76,5 @@ def test_a_parent_missing_from_the_table_is_refused(tmp_path):
 def test_a_broken_file_is_named(tmp_path):
     path = tmp_path / "broken.npz"
     path.write_bytes(b"not a zip")
-    with pytest.raises(ValueError, match="cannot read an .npz archive from .*broken.npz"):
+    with pytest.raises(ValueError, match=r"cannot read an \.npz archive from .*broken\.npz"):
         load_annotation(path)

@@ -25,7 +25,7 @@ def _widget_with_objects():
 
 
 def test_npz_round_trip_restores_mask_objects_and_their_settings(tmp_path):
-    w, person, face = _widget_with_objects()
+    w, person, _ = _widget_with_objects()
     w.set_instance_visible(person, False)
     path = tmp_path / "work.npz"
     w.save(path)
@@ -73,7 +73,7 @@ def test_coco_round_trip_brings_the_objects_back(tmp_path):
         (2, w.instance_pixels(face)),
         (3, int((w.mask == 3).sum())),
     ]
-    class_mask, instance_map = mask_from_coco(load_coco(path), 1, (40, 40))
+    _, instance_map = mask_from_coco(load_coco(path), 1, (40, 40))
     np.testing.assert_array_equal(other.instance_mask, instance_map)
 
 
