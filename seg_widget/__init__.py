@@ -7,6 +7,7 @@
 
 from .core.bbox import BBox
 from .core.classes import DEFAULT_PALETTE, LabelClass
+from .core.instances import Instance
 from .core.policy import PAINT_MODES
 from .io.masks import load_mask
 from .io.schema import load_schema, save_schema
@@ -22,6 +23,7 @@ __all__ = [
     "TOOLS",
     "BBox",
     "DatasetAnnotator",
+    "Instance",
     "LabelClass",
     "SegmentationWidget",
     "__version__",

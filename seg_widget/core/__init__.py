@@ -13,7 +13,9 @@ from seg_widget.core.classes import (
     parse_color,
 )
 from seg_widget.core.document import LabelDocument
+from seg_widget.core.hierarchy import class_mask
 from seg_widget.core.history import History, RegionDiff
+from seg_widget.core.instances import Instance, InstanceLayer
 from seg_widget.core.image import load_image
 from seg_widget.core.labels import validate_mask
 from seg_widget.core.policy import PAINT_MODES, brush_rule, validate_paint_mode
@@ -24,11 +26,14 @@ __all__ = [
     "PAINT_MODES",
     "BBox",
     "History",
+    "Instance",
+    "InstanceLayer",
     "LabelClass",
     "LabelDocument",
     "RegionDiff",
     "brush_footprint",
     "brush_rule",
+    "class_mask",
     "load_image",
     "mask_dtype",
     "normalize_classes",

@@ -17,6 +17,7 @@ from seg_widget.io.coco import (
     save_coco,
 )
 from seg_widget.io.coco_import import load_coco, mask_from_coco
+from seg_widget.io.instance_files import Annotation, load_annotation, save_annotation
 from seg_widget.io.masks import (
     MASK_EXTENSIONS,
     load_instance_mask,
@@ -30,12 +31,14 @@ from seg_widget.io.schema import load_schema, save_schema, schema_from_dict, sch
 
 __all__ = [
     "MASK_EXTENSIONS",
+    "Annotation",
     "atomic_write_bytes",
     "atomic_writer",
     "coco_annotations",
     "coco_categories",
     "coco_document",
     "coco_image",
+    "load_annotation",
     "load_coco",
     "load_instance_mask",
     "load_mask",
@@ -44,6 +47,7 @@ __all__ = [
     "mask_to_polygons",
     "rle_decode",
     "rle_encode",
+    "save_annotation",
     "save_coco",
     "save_instance_mask",
     "save_mask",
