@@ -209,7 +209,7 @@ class InstanceEdits:
         """Split an instance into its connected components: one undo step.
 
         The largest component keeps the id, name and parts; each other one becomes a new
-        instance of the same class named ``"<name> #k"``. Returns the ids of the pieces,
+        instance of the same class, visibility and parent, named ``"<name> #k"``. Returns the ids of the pieces,
         the kept one first (just ``(instance_id,)`` if it is in one piece).
         """
         from skimage.measure import label
@@ -238,9 +238,8 @@ class InstanceEdits:
                 new_id = layer.next_id()
                 ids[piece] = new_id
                 result.append(new_id)
-                layer.put(
-                    Instance(new_id, current.class_id, f"{current.name} #{k}", current.visible)
-                )
+                name = f"{current.name} #{k}"
+                layer.put(replace_fields(current, id=new_id, name=name, locked=False))
             self._write_with_instances(
                 box, inside, current.class_id, None, ids_values=ids[pieces], protect=False
             )

@@ -123,6 +123,7 @@ class InstanceLayer:
         for instance in table:
             self._table[instance.id] = instance
         self._protected: np.ndarray | None = None
+        self._hidden: tuple[int, ...] | None = None
         self._counts: dict[int, int] = {}
         self._boxes: dict[int, BBox] = {}
         self.recount()
@@ -208,6 +209,13 @@ class InstanceLayer:
             self._protected = np.array(sorted(ids), dtype=INSTANCE_DTYPE)
         return self._protected
 
+    @property
+    def hidden_ids(self) -> tuple[int, ...]:
+        """Ids of the hidden instances (not drawn), in creation order."""
+        if self._hidden is None:
+            self._hidden = tuple(i for i, inst in self._table.items() if not inst.visible)
+        return self._hidden
+
     def protected_footprint(self, ids: np.ndarray) -> np.ndarray | None:
         """Return True where a patch of ids is of a protected instance; None if none can be."""
         protected = self.protected_ids
@@ -222,17 +230,17 @@ class InstanceLayer:
     def restore(self, table: Mapping[int, Instance]) -> None:
         """Replace the whole table (undo/redo of a `TableChange`)."""
         self._table = dict(table)
-        self._protected = None
+        self._protected = self._hidden = None
 
     def put(self, instance: Instance) -> None:
         """Add or replace one entry of the table (not recorded: see `LabelDocument`)."""
         self._table[instance.id] = instance
-        self._protected = None
+        self._protected = self._hidden = None
 
     def remove(self, instance_id: int) -> None:
         """Drop one entry of the table (not recorded: see `LabelDocument`)."""
         del self._table[instance_id]
-        self._protected = None
+        self._protected = self._hidden = None
 
     def __setitem__(self, key: tuple[slice, slice], patch: np.ndarray) -> None:
         """Write a patch into the map, keeping counts and boxes (how undo writes)."""
@@ -255,6 +263,24 @@ class InstanceLayer:
                 self._counts[instance_id] = self._counts.get(instance_id, 0) + sign * count
                 if sign > 0:
                     self._boxes[instance_id] = bbox.union(self._boxes.get(instance_id))
+
+    def detach_mismatched(self, mask: np.ndarray) -> int:
+        """Take pixels out of their instance where ``mask`` no longer has its class.
+
+        Ids that are not in the table are cleared too. For maps edited in place, outside the document (O(image), not undoable).
+        Returns the number of pixels detached.
+        """
+        rows = sorted(self._table.values(), key=lambda instance: instance.id)
+        ids = np.array([0, *(i.id for i in rows)], np.int64)
+        classes = np.array([0, *(i.class_id for i in rows)], np.int64)
+        flat = self._map.reshape(-1)
+        inside = np.flatnonzero(flat)
+        position = np.searchsorted(ids, flat[inside]).clip(max=ids.size - 1)
+        unknown = ids[position] != flat[inside]  # ids written in place, not in the table
+        wrong = inside[unknown | (mask.reshape(-1)[inside] != classes[position])]
+        flat[wrong] = 0
+        self.recount()
+        return int(wrong.size)
 
     def recount(self) -> None:
         """Count pixels and find boxes of every instance from scratch (O(image))."""

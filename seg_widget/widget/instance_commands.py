@@ -180,7 +180,7 @@ class InstanceCommands:
 
     def _overlay_style(self) -> OverlayStyle:
         layer = self._document.instances
-        hidden = () if layer is None else tuple(i.id for i in layer.instances if not i.visible)
+        hidden = () if layer is None else layer.hidden_ids
         return OverlayStyle(
             color_by=self.color_by,
             contours=self.contours,

@@ -324,6 +324,8 @@ class SegmentationWidget(
     def refresh(self, bbox: BBox | None = None) -> None:
         """Redraw the overlay after ``w.mask`` was changed in place (not undoable).
 
+        Pixels whose class changed leave their object.
+
         Parameters
         ----------
         bbox : BBox, optional
@@ -336,6 +338,9 @@ class SegmentationWidget(
                 f"mask: expected class ids in [0, {len(self._classes)}) after the in-place "
                 f"edit; got values in [{mask.min()}, {mask.max()}]"
             )
+        if self._document.instances is not None:
+            # A pixel whose class was changed in place leaves its object (keeps the invariant).
+            self._document.instances.detach_mismatched(mask)
         self._document.recount()
         full = BBox.full(mask.shape)
         self._after_edit(full if bbox is None else bbox.clip(mask.shape), full=bbox is None)

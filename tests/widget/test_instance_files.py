@@ -89,3 +89,14 @@ def test_an_npz_whose_objects_disagree_with_the_mask_is_refused_and_nothing_chan
     with pytest.raises(ValueError, match="instances: expected every pixel of instance 1"):
         other.load(path)
     assert not other.mask.any() and other.instances == ()
+
+
+def test_refresh_after_an_in_place_class_edit_takes_the_pixel_out_of_its_object():
+    w = sw.SegmentationWidget(np.zeros((10, 10)), CLASSES)
+    first = w.new_instance(3)
+    w.paint_stroke([(5, 5)], brush_size=3)
+    w.mask[5, 5] = 1
+    w.instance_mask[0, 0] = 99  # an id no object has, written in place
+    w.refresh()
+    assert w.instance_mask[5, 5] == 0 and w.instance_mask[0, 0] == 0
+    assert w.instance_pixels(first) == 8
