@@ -15,8 +15,8 @@ from seg_widget.core.classes import (
 from seg_widget.core.document import LabelDocument
 from seg_widget.core.hierarchy import class_mask
 from seg_widget.core.history import History, RegionDiff
-from seg_widget.core.instances import Instance, InstanceLayer
 from seg_widget.core.image import load_image
+from seg_widget.core.instances import Instance, InstanceLayer
 from seg_widget.core.labels import validate_mask
 from seg_widget.core.policy import PAINT_MODES, brush_rule, validate_paint_mode
 from seg_widget.core.raster import brush_footprint, pixel_center

@@ -209,8 +209,8 @@ class InstanceEdits:
         """Split an instance into its connected components: one undo step.
 
         The largest component keeps the id, name and parts; each other one becomes a new
-        instance of the same class, visibility and parent, named ``"<name> #k"``. Returns the ids of the pieces,
-        the kept one first (just ``(instance_id,)`` if it is in one piece).
+        instance of the same class, visibility and parent, named ``"<name> #k"``. Returns
+        the ids of the pieces, the kept one first (``(instance_id,)`` if it is one piece).
         """
         from skimage.measure import label
 

@@ -267,8 +267,8 @@ class InstanceLayer:
     def detach_mismatched(self, mask: np.ndarray) -> int:
         """Take pixels out of their instance where ``mask`` no longer has its class.
 
-        Ids that are not in the table are cleared too. For maps edited in place, outside the document (O(image), not undoable).
-        Returns the number of pixels detached.
+        Ids that are not in the table are cleared too. For maps edited in place, outside
+        the document (O(image), not undoable). Returns the number of pixels detached.
         """
         rows = sorted(self._table.values(), key=lambda instance: instance.id)
         ids = np.array([0, *(i.id for i in rows)], np.int64)
