@@ -38,6 +38,7 @@ class _SerialisingComm(BaseComm):
 comm.create_comm = lambda *args, **kwargs: _SerialisingComm(*args, **kwargs)
 
 import assist_bench  # noqa: E402
+import instance_bench  # noqa: E402
 import io_bench  # noqa: E402
 import numpy as np  # noqa: E402
 
@@ -272,6 +273,7 @@ def main() -> None:
 
     io_bench.main(quick=args.quick)
     assist_bench.main(quick=args.quick)
+    instance_bench.main(quick=args.quick)
 
     print("== Opening a 4096² RGB image: constructor to first frame sent (lossless PNG) ==")
     seconds, nbytes = open_time(4096, 1 if args.quick else 3)

@@ -310,7 +310,12 @@ class InstanceEdits:
             blocked = layer.protected_footprint(ids)
             if blocked is not None:
                 eligible = eligible & ~blocked
-        if ids_values is None:
+        if ids_values is None and instance is not None and not isinstance(values, np.ndarray):
+            # The pen with an active object: every pixel it reaches joins it (or, erasing,
+            # leaves every object): one id for all, no per-pixel rule.
+            joins = values == layer.get(instance).class_id
+            new_ids = np.broadcast_to(INSTANCE_DTYPE.type(instance if joins else 0), ids.shape)
+        elif ids_values is None:
             new_ids = np.where(patch == values, ids, 0).astype(INSTANCE_DTYPE, copy=False)
             if instance is not None:
                 joins = np.broadcast_to(values == layer.get(instance).class_id, ids.shape)

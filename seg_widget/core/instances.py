@@ -17,6 +17,7 @@ O(its box), never O(image).
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral
@@ -34,6 +35,10 @@ INSTANCE_DTYPE = np.dtype(np.uint32)
 INSTANCE_LAYER = "instances"
 #: History target name of the instance table.
 TABLE_TARGET = "table"
+#: Up to this many pixels, per-id counts use a Counter (no sort: cheaper for brush dabs).
+_COUNTER_MAX = 1024
+#: Locked/hidden ids below this are looked up in a bool table rather than searched.
+_LUT_MAX_ID = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,7 @@ class InstanceLayer:
             self._table[instance.id] = instance
         self._protected: np.ndarray | None = None
         self._hidden: tuple[int, ...] | None = None
+        self._protected_lut: np.ndarray | None = None
         self._counts: dict[int, int] = {}
         self._boxes: dict[int, BBox] = {}
         self.recount()
@@ -223,6 +229,13 @@ class InstanceLayer:
             return None
         if protected.size == 1:
             return ids == protected[0]
+        if self._protected_lut is None and protected[-1] < _LUT_MAX_ID:
+            # One gather per dab instead of np.isin's sort; ids past the table read False.
+            self._protected_lut = np.zeros(int(protected[-1]) + 2, bool)
+            self._protected_lut[protected] = True
+        if self._protected_lut is not None:
+            lut = self._protected_lut
+            return lut[np.minimum(ids, lut.size - 1)]
         return np.isin(ids, protected)
 
     # -- writing -----------------------------------------------------------------------
@@ -230,17 +243,17 @@ class InstanceLayer:
     def restore(self, table: Mapping[int, Instance]) -> None:
         """Replace the whole table (undo/redo of a `TableChange`)."""
         self._table = dict(table)
-        self._protected = self._hidden = None
+        self._protected = self._hidden = self._protected_lut = None
 
     def put(self, instance: Instance) -> None:
         """Add or replace one entry of the table (not recorded: see `LabelDocument`)."""
         self._table[instance.id] = instance
-        self._protected = self._hidden = None
+        self._protected = self._hidden = self._protected_lut = None
 
     def remove(self, instance_id: int) -> None:
         """Drop one entry of the table (not recorded: see `LabelDocument`)."""
         del self._table[instance_id]
-        self._protected = self._hidden = None
+        self._protected = self._hidden = self._protected_lut = None
 
     def __setitem__(self, key: tuple[slice, slice], patch: np.ndarray) -> None:
         """Write a patch into the map, keeping counts and boxes (how undo writes)."""
@@ -256,8 +269,7 @@ class InstanceLayer:
         shape (the whole box, or just the changed pixels); cost O(their size).
         """
         for ids, sign in ((before, -1), (after, +1)):
-            values, counts = np.unique(ids, return_counts=True)
-            for instance_id, count in zip(values.tolist(), counts.tolist(), strict=True):
+            for instance_id, count in _histogram(ids):
                 if instance_id == 0:
                     continue
                 self._counts[instance_id] = self._counts.get(instance_id, 0) + sign * count
@@ -285,6 +297,15 @@ class InstanceLayer:
     def recount(self) -> None:
         """Count pixels and find boxes of every instance from scratch (O(image))."""
         self._counts, self._boxes = _instance_stats(self._map)
+
+
+def _histogram(ids: np.ndarray) -> list[tuple[int, int]]:
+    """``(id, count)`` of the values of ``ids``; a brush dab is counted without sorting."""
+    ids = np.asarray(ids).ravel()
+    if ids.size <= _COUNTER_MAX:
+        return list(Counter(ids.tolist()).items())
+    values, counts = np.unique(ids, return_counts=True)
+    return list(zip(values.tolist(), counts.tolist(), strict=True))
 
 
 def _instance_stats(instance_map: np.ndarray) -> tuple[dict[int, int], dict[int, BBox]]:

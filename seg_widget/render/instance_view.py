@@ -140,19 +140,18 @@ def overlay_codes(
 def _instance_codes(
     classes: np.ndarray, ids: np.ndarray, class_lut: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Codes: the class for pixels without an instance, else one code per instance of the patch."""
+    """Codes: the class for pixels without an instance, else its palette colour's row.
+
+    Instance colours cycle through the palette by id (`instance_color`), so the table is
+    the class colours followed by the palette, and a patch needs no search of its ids.
+    """
     n_classes = class_lut.shape[0]
-    present = np.unique(ids)
-    present = present[present != 0]
-    codes = classes.copy()
-    if present.size == 0:
-        return codes, class_lut
-    inside = ids != 0
-    codes[inside] = n_classes + np.searchsorted(present, ids[inside])
-    extra = np.empty((present.size, 4), np.uint8)
-    extra[:, :3] = [instance_color(int(i)) for i in present]
-    extra[:, 3] = 255
-    return codes, np.vstack([class_lut, extra])
+    palette = np.empty((len(DEFAULT_PALETTE), 4), np.uint8)
+    palette[:, :3] = DEFAULT_PALETTE
+    palette[:, 3] = 255
+    cycled = (ids.astype(np.int64) - 1) % len(DEFAULT_PALETTE) + n_classes
+    codes = np.where(ids != 0, cycled, classes)
+    return codes, np.vstack([class_lut, palette])
 
 
 def _edges(mask: np.ndarray, instance_map: np.ndarray | None, bbox: BBox) -> np.ndarray:
