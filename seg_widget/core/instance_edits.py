@@ -63,8 +63,8 @@ class InstanceEdits:
         Parameters
         ----------
         instance_map : ndarray of uint32, optional
-            The instance map to own; zeros by default. It must agree with the class mask:
-            see `seg_widget.core.instances.check_consistent`.
+            The instance map to own; zeros by default. It must agree with the class mask
+            (checked, O(image): see `seg_widget.core.instances.check_consistent`).
         table : iterable of Instance
             The table of the ids in ``instance_map``.
 
@@ -72,6 +72,9 @@ class InstanceEdits:
         if self._instances is None:
             if instance_map is None:
                 instance_map = np.zeros(self._mask.shape, INSTANCE_DTYPE)
+            else:
+                table = list(table)
+                check_consistent(self._mask, instance_map, table)
             self._instances = InstanceLayer(instance_map, table)
         return self._instances
 
@@ -88,13 +91,14 @@ class InstanceEdits:
         class_id = self._class_id(class_id, "class_id")
         if class_id == 0:
             raise ValueError("class_id: expected a class id >= 1 (0 is unlabelled); got 0")
-        layer = self.enable_instances()
-        new_id = layer.next_id()
+        if name is not None:
+            _check_name(name)
+        new_id = 1 if self._instances is None else self._instances.next_id()
         instance = Instance(new_id, class_id, f"instance {new_id}" if name is None else name)
-        _check_name(instance.name)
         if parent is not None:
             self._check_parent(instance, parent)
             instance = replace_fields(instance, parent=int(parent))
+        layer = self.enable_instances()
         with self.step("new instance"):
             before = layer.table
             layer.put(instance)
@@ -117,8 +121,8 @@ class InstanceEdits:
         locked) and must keep parts inside their parent's class. Returns the image region
         whose look changed, or None.
         """
-        layer = self._layer()
-        current = layer.get(check_instance_id(instance_id, "instance_id"))
+        layer = self._layer("instance_id")
+        current = layer.get(check_instance_id(instance_id, "instance_id"), "instance_id")
         changes: dict[str, Any] = {}
         if name is not _UNSET:
             changes["name"] = _check_name(name)
@@ -137,13 +141,15 @@ class InstanceEdits:
             new_class = self._class_id(class_id, "class_id")
             if new_class == 0:
                 raise ValueError("class_id: expected a class id >= 1 (0 is unlabelled); got 0")
-            if current.locked and changes.get("locked", True):
+            if new_class != current.class_id and current.locked and changes.get("locked", True):
                 raise ValueError(
                     f"instance_id: instance {current.id} ({current.name!r}) is locked; "
                     "unlock it to change its class"
                 )
             changes["class_id"] = new_class
         updated = replace_fields(current, **changes)
+        if updated == current:
+            return None  # nothing to change: no empty undo step
         self._check_family_classes(updated)
         region: BBox | None = None
         with self.step("edit instance"):
@@ -162,13 +168,13 @@ class InstanceEdits:
 
         Returns the region changed, or None. Raises if one of them (or a part) is locked.
         """
-        layer = self._layer()
+        layer = self._layer("instance_ids")
         doomed: list[int] = []
         for instance_id in self._ids(instance_ids, at_least=1):
             for member in (instance_id, *layer.descendants(instance_id)):
                 if member not in doomed:
                     doomed.append(member)
-        self._refuse_locked(doomed, "delete")
+        self._refuse_locked(doomed, "delete", "instance_ids")
         region: BBox | None = None
         with self.step("delete instance"):
             before = layer.table
@@ -185,9 +191,9 @@ class InstanceEdits:
         Parts of the merged instances become parts of the first one when their class
         allows it, and top-level objects otherwise. Returns the region changed, or None.
         """
-        layer = self._layer()
+        layer = self._layer("instance_ids")
         ids = self._ids(instance_ids, at_least=2)
-        self._refuse_locked(ids, "merge")
+        self._refuse_locked(ids, "merge", "instance_ids")
         target = layer.get(ids[0])
         region: BBox | None = None
         with self.step("merge instances"):
@@ -216,9 +222,9 @@ class InstanceEdits:
 
         if connectivity not in (4, 8):
             raise ValueError(f"connectivity: expected 4 or 8; got {connectivity!r}")
-        layer = self._layer()
-        current = layer.get(check_instance_id(instance_id, "instance_id"))
-        self._refuse_locked([current.id], "split")
+        layer = self._layer("instance_id")
+        current = layer.get(check_instance_id(instance_id, "instance_id"), "instance_id")
+        self._refuse_locked([current.id], "split", "instance_id")
         found = layer.region(current.id)
         if found is None:
             return (current.id,)
@@ -299,6 +305,10 @@ class InstanceEdits:
         """
         layer = self._instances
         assert layer is not None
+        if protect and any(
+            given is not None and layer.get(given).protected for given in (instance, only_instance)
+        ):
+            return None  # a locked or hidden object neither grows nor shrinks
         patch = self._mask[bbox.slices]
         ids = layer.map[bbox.slices]
         eligible = footprint
@@ -333,14 +343,16 @@ class InstanceEdits:
             slice(tight.col0 - bbox.col0, tight.col1 - bbox.col0),
         )
         changed = changed[inner]
-        if class_changed[inner].any():
-            self._write_classes(tight, patch, inner, changed, values)
-        if id_changed[inner].any():
-            before = ids[inner].copy()
-            new = new_ids[inner][changed]
-            ids[inner][changed] = new
-            layer.note_write(tight, before[changed], new)
-            self._history.record(RegionDiff(tight, before, ids[inner].copy(), layer=INSTANCE_LAYER))
+        with self.step("edit"):  # class and id diffs undo together, even outside a step
+            if class_changed[inner].any():
+                self._write_classes(tight, patch, inner, changed, values)
+            if id_changed[inner].any():
+                before = ids[inner].copy()
+                new = new_ids[inner][changed]
+                ids[inner][changed] = new
+                layer.note_write(tight, before[changed], new)
+                after = ids[inner].copy()
+                self._history.record(RegionDiff(tight, before, after, layer=INSTANCE_LAYER))
         return tight
 
     def _write_classes(
@@ -372,9 +384,9 @@ class InstanceEdits:
 
     # -- checks ----------------------------------------------------------------------------
 
-    def _layer(self) -> InstanceLayer:
+    def _layer(self, argument: str = "instance_id") -> InstanceLayer:
         if self._instances is None:
-            raise ValueError("instance_id: there are no instances yet (add one first)")
+            raise ValueError(f"{argument}: there are no instances yet (add one first)")
         return self._instances
 
     def _check_instance_args(
@@ -383,8 +395,8 @@ class InstanceEdits:
         for argument, given in (("instance", instance), ("only_instance", only_instance)):
             if given is None:
                 continue
-            layer = self._layer()
-            found = layer.get(check_instance_id(given, argument))
+            layer = self._layer(argument)
+            found = layer.get(check_instance_id(given, argument), argument)
             if argument == "instance" and value is not None and value not in (0, found.class_id):
                 raise ValueError(
                     f"instance: expected an instance of class {value} (the value painted); "
@@ -392,12 +404,17 @@ class InstanceEdits:
                 )
 
     def _ids(self, instance_ids: Iterable[int], *, at_least: int) -> list[int]:
-        layer = self._layer()
+        layer = self._layer("instance_ids")
         if isinstance(instance_ids, (int, np.integer)):
             instance_ids = [instance_ids]
+        if isinstance(instance_ids, (str, bytes)) or not isinstance(instance_ids, Iterable):
+            raise TypeError(
+                "instance_ids: expected a sequence of instance ids; "
+                f"got {type(instance_ids).__name__}"
+            )
         ids: list[int] = []
         for given in instance_ids:
-            instance_id = layer.get(check_instance_id(given, "instance_ids")).id
+            instance_id = layer.get(check_instance_id(given, "instance_ids"), "instance_ids").id
             if instance_id not in ids:
                 ids.append(instance_id)
         if len(ids) < at_least:
@@ -406,14 +423,12 @@ class InstanceEdits:
             )
         return ids
 
-    def _refuse_locked(self, instance_ids: Iterable[int], action: str) -> None:
-        layer = self._layer()
+    def _refuse_locked(self, instance_ids: Iterable[int], action: str, argument: str) -> None:
+        layer = self._layer(argument)
         locked = [i for i in instance_ids if layer.get(i).locked]
         if locked:
             names = ", ".join(f"{i} ({layer.get(i).name!r})" for i in locked)
-            raise ValueError(
-                f"instance_ids: cannot {action} locked instances {names}; unlock first"
-            )
+            raise ValueError(f"{argument}: cannot {action} locked instances {names}; unlock first")
 
     def _descends(self, class_id: int, ancestor: int) -> bool:
         """Return True if ``ancestor`` is a strict ancestor class of ``class_id``."""
@@ -427,10 +442,10 @@ class InstanceEdits:
         return False
 
     def _check_parent(self, instance: Instance, parent: object) -> None:
-        layer = self._layer() if self._instances is not None else None
+        layer = self._instances
         if layer is None:
             raise ValueError(f"parent: expected an instance id; there are none; got {parent}")
-        parent_instance = layer.get(check_instance_id(parent, "parent"))
+        parent_instance = layer.get(check_instance_id(parent, "parent"), "parent")
         if parent_instance.id == instance.id or parent_instance.id in layer.descendants(
             instance.id
         ):

@@ -154,14 +154,16 @@ class InstanceLayer:
     def __contains__(self, instance_id: object) -> bool:
         return instance_id in self._table
 
-    def get(self, instance_id: int) -> Instance:
-        """Return instance ``instance_id``, or raise a KeyError naming the known ids."""
+    def get(self, instance_id: int, argument: str = "instance") -> Instance:
+        """Return instance ``instance_id``, or raise a KeyError naming ``argument`` and the ids."""
         try:
             return self._table[instance_id]
         except KeyError:
-            known = ", ".join(map(str, self._table)) or "none"
+            known = ", ".join(map(str, list(self._table)[:20])) or "none"
+            if len(self._table) > 20:
+                known += f", ... ({len(self._table) - 20} more)"
             raise KeyError(
-                f"instance: expected the id of an instance (known: {known}); got {instance_id}"
+                f"{argument}: expected the id of an instance (known: {known}); got {instance_id}"
             ) from None
 
     def count(self, instance_id: int) -> int:

@@ -128,7 +128,10 @@ def overlay_codes(
     if ids is not None and style.hidden:
         hide |= np.isin(ids, np.asarray(style.hidden, ids.dtype))
     if style.show_only == "object":
-        hide |= ids != style.selected_instance if ids is not None else True
+        # Only the active object; with none active, nothing.
+        hide |= (
+            True if ids is None or not style.selected_instance else ids != style.selected_instance
+        )
     elif style.show_only == "class":
         hide |= classes != style.selected_class
     if style.contours:

@@ -91,11 +91,11 @@ class InstanceCommands:
         selected last, when its class is an ancestor (select the person, pick the
         class face, press M). One undo step; returns the new id.
         """
+        if label == 0 or (label is None and self.label == 0):
+            raise ValueError("label: expected a class to make an instance of; got 0 (unlabelled)")
         if label is not None:
             self.label = label
         class_id = self.label
-        if class_id == 0:
-            raise ValueError("label: expected a class to make an instance of; got 0 (unlabelled)")
         layer = self._document.enable_instances()
         recent = self.instance or self._recent_instance
         if parent is None and recent in layer:
@@ -126,6 +126,11 @@ class InstanceCommands:
 
     def set_instance_class(self, instance_id: int, label: int) -> None:
         """Change an object's class, and so the class of all its pixels (one undo step)."""
+        n_classes = len(self._classes)
+        if isinstance(label, (bool, np.bool_)) or not isinstance(label, (int, np.integer)):
+            raise TypeError(f"label: expected a class id (int); got {type(label).__name__}")
+        if not 1 <= label < n_classes:
+            raise ValueError(f"label: expected a class id in [1, {n_classes}); got {label}")
         self._update(instance_id, class_id=label)
         if instance_id == self.instance:
             self.set_trait("label", int(label))
@@ -146,13 +151,11 @@ class InstanceCommands:
         """Delete objects (default: the selected ones) and their parts: pixels become unlabelled."""
         ids = self._given_or_selected(instance_ids)
         self._run(lambda: self._document.delete_instances(ids))
-        self._forget_missing_selection()
 
     def merge_instances(self, instance_ids: Iterable[int] | None = None) -> int:
         """Merge objects (default: the selected ones) into the first; one undo step; return it."""
         ids = self._given_or_selected(instance_ids)
         self._run(lambda: self._document.merge_instances(ids))
-        self._forget_missing_selection()
         self.select_instance(ids[0])
         return ids[0]
 
@@ -208,21 +211,22 @@ class InstanceCommands:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _layer(self):
+    def _layer(self, argument: str = "instance_id"):
         layer = self._document.instances
         if layer is None:
-            raise ValueError("instance_id: there are no instances yet (press M to make one)")
+            raise ValueError(f"{argument}: there are no instances yet (press M to make one)")
         return layer
 
-    def _known(self, instance_id: object) -> int:
-        return self._layer().get(check_instance_id(instance_id, "instance_id")).id
+    def _known(self, instance_id: object, argument: str = "instance_id") -> int:
+        layer = self._layer(argument)
+        return layer.get(check_instance_id(instance_id, argument), argument).id
 
     def _given_or_selected(self, instance_ids: Iterable[int] | None) -> list[int]:
         if instance_ids is None:
             instance_ids = self.selected_instances or ((self.instance,) if self.instance else ())
         if isinstance(instance_ids, (int, np.integer)):
             instance_ids = [instance_ids]
-        return [self._known(i) for i in instance_ids]
+        return [self._known(i, "instance_ids") for i in instance_ids]
 
     def _update(self, instance_id: int, **changes: Any) -> None:
         instance_id = self._known(instance_id)
@@ -231,15 +235,16 @@ class InstanceCommands:
     def _run(self, command) -> None:
         self._end_stroke()
         region = command()
+        self._forget_missing_selection()  # before anything shows the active object
         self._instances_changed(region)
 
     def _forget_missing_selection(self) -> None:
         layer = self._layer()
+        if self.instance and self.instance not in layer:
+            self.instance = 0
         kept = tuple(i for i in self.selected_instances if i in layer)
         if kept != tuple(self.selected_instances):
             self.selected_instances = kept
-        if self.instance and self.instance not in layer:
-            self.instance = 0
 
     def _instances_changed(self, region: BBox | None) -> None:
         """After a command: repaint what changed (or just the list) and refresh the panel."""

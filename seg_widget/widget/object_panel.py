@@ -117,7 +117,8 @@ class ObjectPanel:
     def _show_active(self) -> None:
         widget = self.widget
         layer = widget._document.instances
-        active = layer.get(widget.instance) if widget.instance and layer is not None else None
+        known = layer is not None and widget.instance in layer
+        active = layer.get(widget.instance) if known else None
         self._syncing = True
         try:
             self.active.layout.display = "flex" if active is not None else "none"

@@ -451,11 +451,11 @@ class SegmentationWidget(
     def _validate_instance(self, proposal):
         if proposal.value == 0:
             return 0
-        return self._known(proposal.value)
+        return self._known(proposal.value, "instance")
 
     @validate("selected_instances")
     def _validate_selected_instances(self, proposal):
-        return tuple(self._known(i) for i in proposal.value)
+        return tuple(self._known(i, "selected_instances") for i in proposal.value)
 
     @validate("color_by")
     def _validate_color_by(self, proposal):
