@@ -179,6 +179,10 @@ class InstanceCommands:
         """Instance arguments of a pen write: join the active object, or erase only from it."""
         if not self.instance or self._document.instances is None:
             return {}
+        active = self._document.instances.get(self.instance)
+        if active.protected:
+            state = "locked" if active.locked else "hidden"
+            self._report_error(f"{active.name} is {state}: unlock or show it to change it")
         return {"only_instance": self.instance} if value == 0 else {"instance": self.instance}
 
     def _overlay_style(self) -> OverlayStyle:

@@ -1449,3 +1449,12 @@ def test_a_failing_on_edit_callback_does_not_break_instance_commands(w):
     assert [r.name.description for r in shown_rows(w)] == ["cat 1"]
     w.undo()
     assert len(w.instances) == 2
+
+
+def test_painting_with_a_locked_active_object_says_why_nothing_happens():
+    w = sw.SegmentationWidget(np.zeros((20, 20)), ["bg", "cat"])
+    cat = w.new_instance(1)
+    w.set_instance_locked(cat)
+    w.paint_stroke([(5, 5)], brush_size=3)
+    assert not w.mask.any()
+    assert "cat 1 is locked: unlock or show it to change it" in w.status
