@@ -13,11 +13,15 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from traitlets import Bool, HasTraits, Tuple, Unicode, observe, validate
 
 from ..core.bbox import BBox
+from ..core.checks import one_of
 from ..core.hierarchy import class_mask as _class_mask
 from ..core.instances import Instance, check_instance_id
-from ..render.instance_view import OverlayStyle, overlay_codes
+from ..render.instance_view import COLOR_BY, SHOW_ONLY, OverlayStyle, overlay_codes
+from .traits import Integral
+from .transport import batched
 
 if TYPE_CHECKING:
     from ..core.classes import LabelClass
@@ -25,12 +29,69 @@ if TYPE_CHECKING:
     from .scene import Scene
 
 
-class InstanceCommands:
+class InstanceCommands(HasTraits):
     """Object list commands, instance-aware painting and the overlay views for the widget."""
 
     _document: LabelDocument
     _scene: Scene
     _classes: tuple[LabelClass, ...]
+
+    #: Active object (instance id, 0 = none): painting adds to it, erasing removes from it.
+    instance = Integral(0)
+    #: Objects ticked in the object list: what merge and delete act on.
+    selected_instances = Tuple()
+    #: Overlay colours: "class" or "instance" (each object in its own colour).
+    color_by = Unicode("class")
+    #: Draw only the outline of each object.
+    contours = Bool(False)
+    #: "all", "object" (only the active object) or "class" (only the selected class).
+    show_only = Unicode("all")
+
+    # -- trait rules -----------------------------------------------------------------------
+
+    @validate("instance")
+    def _validate_instance(self, proposal):
+        if proposal.value == 0:
+            return 0
+        return self._known(proposal.value, "instance")
+
+    @validate("selected_instances")
+    def _validate_selected_instances(self, proposal):
+        return tuple(self._known(i, "selected_instances") for i in proposal.value)
+
+    @validate("color_by")
+    def _validate_color_by(self, proposal):
+        return one_of(proposal.value, COLOR_BY, "color_by")
+
+    @validate("show_only")
+    def _validate_show_only(self, proposal):
+        return one_of(proposal.value, SHOW_ONLY, "show_only")
+
+    @observe("instance")
+    def _on_instance(self, change):
+        if change.new:
+            self._recent_instance = change.new
+            self.label = self._document.instances.get(change.new).class_id
+        self._object_panel.refresh()
+        self._update_status()
+        if self.show_only == "object":
+            self._repaint_labels()
+
+    @observe("selected_instances")
+    def _on_selected_instances(self, change):
+        self._object_panel.refresh()
+
+    @observe("color_by", "contours", "show_only")
+    def _on_label_view(self, change):
+        self._repaint_labels()
+
+    @observe("label")
+    def _on_label(self, change):
+        layer = self._document.instances
+        if self.instance and layer is not None and layer.get(self.instance).class_id != change.new:
+            self.instance = 0  # painting another class leaves the object
+        if self.show_only == "class":
+            self._repaint_labels()
 
     # -- reading -------------------------------------------------------------------------
 
@@ -212,6 +273,12 @@ class InstanceCommands:
             self.mask, None if layer is None else layer.map, bbox, style, self._lut
         )
         self._scene.paint_overlay_patch(codes, bbox, lut)
+
+    def _repaint_labels(self) -> None:
+        """Repaint the whole overlay after a change of what it shows (O(image), on a click)."""
+        with batched():
+            self._paint_labels(BBox.full(self.mask.shape))
+            self._draw_view()
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
-from traitlets import Bool, Int, Tuple, Unicode, observe, validate
+from traitlets import Bool, Int, Unicode, observe, validate
 
 from ..core.assist import SCRIBBLE_METHODS, classifier_available
 from ..core.bbox import BBox
@@ -30,7 +30,6 @@ from ..core.labels import validate_mask
 from ..core.policy import PAINT_MODES, validate_paint_mode
 from ..core.raster import pixel_center
 from ..render.display import contrast_limits, to_display
-from ..render.instance_view import COLOR_BY, SHOW_ONLY
 from ..render.overlay import color_lut
 from ..render.viewport import Viewport
 from .assist_commands import AssistCommands
@@ -126,16 +125,6 @@ class SegmentationWidget(
     tool = Unicode("brush")
     #: Selected class id (painted by the brush, and erased in preserve mode).
     label = Integral(1)
-    #: Active object (instance id, 0 = none): painting adds to it, erasing removes from it.
-    instance = Integral(0)
-    #: Objects ticked in the object list: what merge and delete act on.
-    selected_instances = Tuple()
-    #: Overlay colours: "class" or "instance" (each object in its own colour).
-    color_by = Unicode("class")
-    #: Draw only the outline of each object.
-    contours = Bool(False)
-    #: "all", "object" (only the active object) or "class" (only the selected class).
-    show_only = Unicode("all")
     #: Brush and eraser diameter in image pixels.
     brush_size = Integral(12)
     #: ``"overwrite"`` or ``"preserve"`` (shared borders: never change labelled pixels).
@@ -447,50 +436,6 @@ class SegmentationWidget(
             raise ValueError(f"zoom: expected a positive scale; got {proposal.value}")
         return proposal.value
 
-    @validate("instance")
-    def _validate_instance(self, proposal):
-        if proposal.value == 0:
-            return 0
-        return self._known(proposal.value, "instance")
-
-    @validate("selected_instances")
-    def _validate_selected_instances(self, proposal):
-        return tuple(self._known(i, "selected_instances") for i in proposal.value)
-
-    @validate("color_by")
-    def _validate_color_by(self, proposal):
-        return one_of(proposal.value, COLOR_BY, "color_by")
-
-    @validate("show_only")
-    def _validate_show_only(self, proposal):
-        return one_of(proposal.value, SHOW_ONLY, "show_only")
-
-    @observe("instance")
-    def _on_instance(self, change):
-        if change.new:
-            self._recent_instance = change.new
-            self.label = self._document.instances.get(change.new).class_id
-        self._object_panel.refresh()
-        self._update_status()
-        if self.show_only == "object":
-            self._repaint_labels()
-
-    @observe("selected_instances")
-    def _on_selected_instances(self, change):
-        self._object_panel.refresh()
-
-    @observe("color_by", "contours", "show_only")
-    def _on_label_view(self, change):
-        self._repaint_labels()
-
-    @observe("label")
-    def _on_label(self, change):
-        layer = self._document.instances
-        if self.instance and layer is not None and layer.get(self.instance).class_id != change.new:
-            self.instance = 0  # painting another class leaves the object
-        if self.show_only == "class":
-            self._repaint_labels()
-
     @observe("zoom")
     def _on_zoom(self, change):
         if self._syncing_zoom:
@@ -551,12 +496,6 @@ class SegmentationWidget(
             except Exception as error:
                 logger.exception("seg-widget: on_edit callback %r failed", callback)
                 self._report_error(f"on_edit callback failed: {error!r}")
-
-    def _repaint_labels(self) -> None:
-        """Repaint the whole overlay after a change of what it shows (O(image), on a click)."""
-        with batched():
-            self._paint_labels(BBox.full(self.mask.shape))
-            self._draw_view()
 
     def _draw_view(self, clip: tuple[int, int, int, int] | None = None) -> None:
         self._scene.draw_view(
