@@ -158,11 +158,14 @@ class Controls:
         self.quality = QualityPanel(widget)
         self.assist = AssistPanel(widget)
         self.help = widgets.Accordion(
-            [self.quality.box, self.assist.box, widgets.HTML(_help_html())], selected_index=None
+            [self.objects.box, self.quality.box, self.assist.box, widgets.HTML(_help_html())],
+            selected_index=None,
         )
-        self.help.set_title(0, "Find what is missing")
-        self.help.set_title(1, "Assisted labelling")
-        self.help.set_title(2, "Keyboard shortcuts")
+        self.help.set_title(1, "Find what is missing")
+        self.help.set_title(2, "Assisted labelling")
+        self.help.set_title(3, "Keyboard shortcuts")
+        # The object list is section 0: titled with the count, opened by the first object.
+        self.objects.show_in(self.help, 0)
         self.help.add_class("seg-help")
 
         self.status = widgets.HTML()
@@ -173,8 +176,6 @@ class Controls:
             [
                 widgets.HTML("<b>Classes</b>"),
                 self.class_list,
-                widgets.HTML("<b>Objects</b>"),
-                self.objects.box,
                 self.brush_size,
                 self.opacity,
                 self.brightness,

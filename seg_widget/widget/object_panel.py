@@ -87,7 +87,14 @@ class ObjectPanel:
         )
         self.box.add_class("seg-objects")
         self._syncing = False
+        self._section: tuple[widgets.Accordion, int] | None = None
+        self._shown_count = 0
         self.refresh()
+
+    def show_in(self, accordion: widgets.Accordion, index: int) -> None:
+        """Live in section ``index`` of ``accordion``: titled "Objects (n)", opened by the first."""
+        self._section = (accordion, index)
+        self._update_section(len(self._order))
 
     def refresh(self) -> None:
         """Show the current objects, counts, selection and active object."""
@@ -105,6 +112,16 @@ class ObjectPanel:
         )
         self.pager.layout.display = "flex" if count > PAGE_SIZE else "none"
         self._show_active()
+        self._update_section(count)
+
+    def _update_section(self, count: int) -> None:
+        if self._section is None:
+            return
+        accordion, index = self._section
+        accordion.set_title(index, f"Objects ({count})")
+        if count and not self._shown_count:
+            accordion.selected_index = index  # the first object opens the list
+        self._shown_count = count
 
     def show_page_of(self, instance_id: int) -> None:
         """Turn to the page listing ``instance_id``."""

@@ -1458,3 +1458,14 @@ def test_painting_with_a_locked_active_object_says_why_nothing_happens():
     w.paint_stroke([(5, 5)], brush_size=3)
     assert not w.mask.any()
     assert "cat 1 is locked: unlock or show it to change it" in w.status
+
+
+def test_the_object_list_is_a_closed_section_until_the_first_object_opens_it():
+    w = sw.SegmentationWidget(np.zeros((20, 20)), ["bg", "cat"])
+    sections = w._controls.help
+    assert sections.selected_index is None and sections.titles[0] == "Objects (0)"
+    press_key(w.canvas, "m")
+    assert sections.selected_index == 0 and sections.titles[0] == "Objects (1)"
+    sections.selected_index = None  # the user closes it: a second object leaves it closed
+    w.new_instance()
+    assert sections.selected_index is None and sections.titles[0] == "Objects (2)"
