@@ -226,6 +226,8 @@ test.describe('seg-widget in JupyterLab', () => {
       '_mark = len(events)',
       `{"zoom": w.zoom, "at": w.canvas_to_image(*${JSON.stringify(P)}), "mark": _mark}`
     );
+    // Running the cells scrolled the notebook: bring the canvas back under the mouse.
+    await canvas.scrollIntoViewIfNeeded();
     const box0 = await canvas.boundingBox();
     const [px, py_] = await toPage(canvas, P);
     await page.mouse.move(px, py_);
