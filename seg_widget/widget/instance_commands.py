@@ -84,6 +84,8 @@ class InstanceCommands(HasTraits):
     @observe("color_by", "contours", "show_only")
     def _on_label_view(self, change):
         self._repaint_labels()
+        if change.name == "color_by":
+            self._object_panel.refresh()  # swatches show the colours drawn
 
     @observe("label")
     def _on_label(self, change):

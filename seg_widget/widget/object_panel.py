@@ -208,7 +208,11 @@ class _Row:
         widget = self.panel.widget
         self._showing = True
         try:
-            r, g, b = instance_color(instance.id)
+            # The swatch is the colour the object is drawn in: its class's or its own.
+            if widget.color_by == "instance":
+                r, g, b = instance_color(instance.id)
+            else:
+                r, g, b = widget.classes[instance.class_id].color
             self.swatch.value = (
                 f"<div style='width:12px;height:12px;background:rgb({r},{g},{b});"
                 "border:1px solid #555'></div>"
@@ -220,7 +224,10 @@ class _Row:
             self.name.button_style = "info" if active else ""
             class_name = widget.classes[instance.class_id].name
             pixels = widget._document.instances.count(instance.id)
-            self.info.value = f"<small>{html.escape(class_name)} · {_short(pixels)} px</small>"
+            self.info.value = (
+                "<div style='line-height:1.15;font-size:11px'>"
+                f"{html.escape(class_name)}<br>{_short(pixels)} px</div>"
+            )
             self.tick.value = instance.id in widget.selected_instances
             self.visible.value = instance.visible
             self.visible.icon = "eye" if instance.visible else "eye-slash"

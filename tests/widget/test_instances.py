@@ -250,7 +250,7 @@ def test_painting_with_an_active_instance_adds_exactly_the_painted_pixels(w):
     np.testing.assert_array_equal(w.mask == 1, painted)
     assert w.instance_mask.max() == 1 and w.mask.max() == 1
     assert w.instance_pixels(1) == painted.sum()
-    assert "cat · " in w._object_panel.rows[0].info.value
+    assert "cat<br>" in w._object_panel.rows[0].info.value
     assert f"{painted.sum()} px" in w._object_panel.rows[0].info.value
     w.undo()  # the whole drag is one step
     assert not w.mask.any() and not w.instance_mask.any()
@@ -1469,3 +1469,13 @@ def test_the_object_list_is_a_closed_section_until_the_first_object_opens_it():
     sections.selected_index = None  # the user closes it: a second object leaves it closed
     w.new_instance()
     assert sections.selected_index is None and sections.titles[0] == "Objects (2)"
+
+
+def test_row_swatches_show_the_colour_the_object_is_drawn_in():
+    w = sw.SegmentationWidget(np.zeros((20, 20)), ["bg", sw.LabelClass("cat", color="#102030")])
+    first = w.new_instance(1)
+    swatch = w._object_panel.rows[0].swatch
+    assert "rgb(16,32,48)" in swatch.value  # colour by class: the class colour
+    w.color_by = "instance"
+    r, g, b = instance_color(first)
+    assert f"rgb({r},{g},{b})" in swatch.value
