@@ -212,6 +212,7 @@ class LabelDocument(InstanceEdits):
         only_where: int | None = None,
         *,
         instance: int | None = None,
+        join: np.ndarray | None = None,
     ) -> BBox | None:
         """Set the footprint's pixels to per-pixel ``values``; return the tight changed box.
 
@@ -236,6 +237,10 @@ class LabelDocument(InstanceEdits):
             ``"preserve"`` paint mode) labelled pixels are never changed.
         instance : int, optional
             With instances: pixels that get the class of this instance join it.
+        join : ndarray of int, optional
+            With instances: an instance id per pixel of ``bbox`` (0 = none) that the pixel
+            joins, overriding ``instance``; each must be of the pixel's new class (see
+            `seg_widget.core.instance_fill.enclosing_instance_ids`).
 
         Returns
         -------
@@ -271,6 +276,11 @@ class LabelDocument(InstanceEdits):
             raise ValueError(
                 f"values: expected class ids in [0, {self._n_classes}) on the footprint; "
                 f"got {int(bad)}"
+            )
+        if join is not None:
+            self._check_join(join, values, footprint)
+            return self._write_with_instances(
+                bbox, footprint, values, only_where, instance, join_ids=join
             )
         return self._write(bbox, footprint, values, only_where, instance)
 

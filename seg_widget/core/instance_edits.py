@@ -293,6 +293,7 @@ class InstanceEdits:
         only_instance: int | None = None,
         *,
         ids_values: int | np.ndarray | None = None,
+        join_ids: np.ndarray | None = None,
         protect: bool = True,
     ) -> BBox | None:
         """Write classes (and instance ids) where the edit reaches; record both layers.
@@ -301,7 +302,7 @@ class InstanceEdits:
         ``only_instance`` when given, and (with ``protect``) not of a locked or hidden
         instance. Their new instance id is ``ids_values`` when given; otherwise
         ``instance`` where the new class is that instance's class, the old id where the
-        class does not change, and 0 elsewhere. O(bbox).
+        class does not change, and 0 elsewhere; then ``join_ids`` where non-zero. O(bbox).
         """
         layer = self._instances
         assert layer is not None
@@ -332,6 +333,13 @@ class InstanceEdits:
                 new_ids[joins] = instance
         else:
             new_ids = np.broadcast_to(np.asarray(ids_values, INSTANCE_DTYPE), ids.shape)
+        if join_ids is not None:
+            joining = join_ids != 0
+            if protect:  # a locked or hidden object does not grow either
+                blocked = layer.protected_footprint(join_ids)
+                if blocked is not None:
+                    joining &= ~blocked
+            new_ids = np.where(joining, join_ids, new_ids).astype(INSTANCE_DTYPE)
         class_changed = eligible & (patch != values)
         id_changed = eligible & (ids != new_ids)
         changed = class_changed | id_changed
@@ -401,6 +409,20 @@ class InstanceEdits:
                 raise ValueError(
                     f"instance: expected an instance of class {value} (the value painted); "
                     f"got instance {found.id} of class {found.class_id}"
+                )
+
+    def _check_join(self, join: np.ndarray, values: np.ndarray, footprint: np.ndarray) -> None:
+        layer = self._layer("join")
+        if not isinstance(join, np.ndarray) or join.shape != footprint.shape:
+            got = join.shape if isinstance(join, np.ndarray) else type(join).__name__
+            raise ValueError(f"join: expected an id array of the shape of bbox; got {got}")
+        joining = footprint & (join != 0)
+        for instance_id in np.unique(join[joining]).tolist():
+            class_id = layer.get(int(instance_id), "join").class_id
+            if (values[joining & (join == instance_id)] != class_id).any():
+                raise ValueError(
+                    f"join: expected pixels joining instance {instance_id} to get its class "
+                    f"{class_id}"
                 )
 
     def _ids(self, instance_ids: Iterable[int], *, at_least: int) -> list[int]:

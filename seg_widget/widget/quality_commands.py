@@ -13,6 +13,7 @@ import numpy as np
 
 from ..core import quality
 from ..core.bbox import BBox
+from ..core.instance_fill import enclosing_instance_ids
 from ..core.quality import Region
 
 if TYPE_CHECKING:
@@ -98,7 +99,8 @@ class QualityCommands:
         if region.is_empty:
             return 0
         edit = quality.fill_unlabelled(self.mask, region, self.label)
-        return self._apply_quality_edit(edit, "fill unlabelled")
+        # With an active object, the filled pixels join it, as painting would.
+        return self._apply_quality_edit(edit, "fill unlabelled", instance=self.instance or None)
 
     def _apply_quality_edit(
         self,
@@ -115,9 +117,14 @@ class QualityCommands:
         before = self.mask[bbox.slices].copy()
         if only_where == "paint mode":
             only_where = 0 if self.paint_mode == "preserve" else None
+        layer = self._document.instances
+        join = None
+        if layer is not None and not instance:
+            # A hole inside an object becomes part of it, not just of its class.
+            join = enclosing_instance_ids(self.mask, layer.map, bbox, values, footprint)
         with self._document.step(name):
             changed = self._document.assign(
-                bbox, values, footprint, only_where, instance=instance or None
+                bbox, values, footprint, only_where, instance=instance or None, join=join
             )
         if changed is None:
             return 0

@@ -100,3 +100,28 @@ def test_refresh_after_an_in_place_class_edit_takes_the_pixel_out_of_its_object(
     w.refresh()
     assert w.instance_mask[5, 5] == 0 and w.instance_mask[0, 0] == 0
     assert w.instance_pixels(first) == 8
+
+
+def test_fixes_put_a_hole_or_speck_inside_an_object_into_that_object():
+    w = sw.SegmentationWidget(np.zeros((30, 30)), ["bg", "cat", "dog"])
+    first = w.new_instance(1)
+    w.paint_stroke([(10, 5), (10, 20)], brush_size=7)
+    second = w.new_instance(1)
+    w.paint_stroke([(22, 5), (22, 20)], brush_size=7)
+    w.instance = 0
+    w.flood_fill((10, 10), erase=True)  # would erase all of cat 1: undo, make a 1-px hole
+    w.undo()
+    w.mask[10, 10] = 0
+    w.mask[22, 12] = 2  # a dog speck inside cat 2
+    w.refresh()
+    pixels = (w.instance_pixels(first), w.instance_pixels(second))
+    assert w.fill_holes() == 1 and w.remove_specks() == 1
+    assert (w.instance_mask[10, 10], w.instance_mask[22, 12]) == (first, second)
+    assert (w.instance_pixels(first), w.instance_pixels(second)) == (pixels[0] + 1, pixels[1] + 1)
+
+
+def test_fill_unlabelled_with_an_active_object_adds_to_it():
+    w = sw.SegmentationWidget(np.zeros((10, 10)), ["bg", "cat"])
+    cat = w.new_instance(1)
+    w.fill_unlabelled(sw.BBox(0, 3, 0, 3))
+    assert (w.instance_mask[:3, :3] == cat).all() and w.instance_pixels(cat) == 9
