@@ -67,9 +67,7 @@ def enclosing_instance_ids(
         inside = (n_rows >= 0) & (n_rows < height) & (n_cols >= 0) & (n_cols < width)
         r, c, n_r, n_c = rows[inside], cols[inside], n_rows[inside], n_cols[inside]
         # A neighbour inside the edit is part of the region, not around it.
-        in_box = (
-            (n_r >= bbox.row0) & (n_r < bbox.row1) & (n_c >= bbox.col0) & (n_c < bbox.col1)
-        )
+        in_box = (n_r >= bbox.row0) & (n_r < bbox.row1) & (n_c >= bbox.col0) & (n_c < bbox.col1)
         outside = ~in_box.copy()
         outside[in_box] = ~footprint[n_r[in_box] - bbox.row0, n_c[in_box] - bbox.col0]
         r, c, n_r, n_c = r[outside], c[outside], n_r[outside], n_c[outside]
