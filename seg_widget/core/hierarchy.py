@@ -12,8 +12,9 @@ person, an ``eye`` may be a part of the face). The parents form a forest over th
   parts of the roots ("face"), and a level at least the largest depth changes nothing.
 - Class 0 ("unlabelled") is always at level 0: it has no parent and is no class's parent.
 
-`seg_widget.core.classes.normalize_classes` checks these rules (parents name other classes,
-in any order, without cycles). The functions here take its result, a tuple of `LabelClass`
+`seg_widget.core.classes.normalize_classes` checks these rules (a parent is another class,
+in any order, without cycles). A parent that names no class is a *group name* (exported
+as COCO's supercategory): for nesting, such a class has no parent. The functions here take its result, a tuple of `LabelClass`
 whose index is the class id; each costs O(number of classes), and `class_mask` O(pixels)
 through a lookup table.
 

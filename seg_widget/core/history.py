@@ -8,6 +8,7 @@ targets to write to: one array (the mask), or a mapping from layer name to targe
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ _DEFAULT_MAX_BYTES = 256 * 2**20
 MASK_LAYER = "mask"
 
 
-class Change:
+class Change(ABC):
     """One undoable change of a step: a base for records that are not region diffs.
 
     Subclasses set ``bbox`` (the image region whose look changes, or None) and ``nbytes``,
@@ -35,13 +36,13 @@ class Change:
     bbox: BBox | None
     nbytes: int
 
+    @abstractmethod
     def revert(self, targets: Mapping[str, Any]) -> None:
         """Undo this change in ``targets``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def reapply(self, targets: Mapping[str, Any]) -> None:
         """Redo this change in ``targets``."""
-        raise NotImplementedError
 
 
 @dataclass(frozen=True)
