@@ -14,9 +14,9 @@ person, an ``eye`` may be a part of the face). The parents form a forest over th
 
 `seg_widget.core.classes.normalize_classes` checks these rules (a parent is another class,
 in any order, without cycles). A parent that names no class is a *group name* (exported
-as COCO's supercategory): for nesting, such a class has no parent. The functions here take its result, a tuple of `LabelClass`
-whose index is the class id; each costs O(number of classes), and `class_mask` O(pixels)
-through a lookup table.
+as COCO's supercategory): for nesting, such a class has no parent. The functions here take
+its result, a tuple of `LabelClass` whose index is the class id; each costs O(number of
+classes), and `class_mask` O(pixels) through a lookup table.
 
 Examples
 --------
