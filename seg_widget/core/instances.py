@@ -311,7 +311,29 @@ def _histogram(ids: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _instance_stats(instance_map: np.ndarray) -> tuple[dict[int, int], dict[int, BBox]]:
-    """Pixel count and tight box of every non-zero id of the map, in one pass over it."""
+    """Pixel count and tight box of every non-zero id of the map, O(image)."""
+    largest = int(instance_map.max(initial=0))
+    if largest == 0:
+        return {}, {}
+    if largest < _LUT_MAX_ID:
+        # Usual ids (compact, small): a histogram and scipy's per-label boxes, no sort.
+        from scipy import ndimage  # lazily: comes with scikit-image, slow to import
+
+        counts = np.bincount(instance_map.ravel(), minlength=largest + 1)
+        boxes = ndimage.find_objects(instance_map)
+        present = np.flatnonzero(counts[1:]) + 1
+        return (
+            {int(i): int(counts[i]) for i in present},
+            {
+                int(i): BBox(
+                    boxes[i - 1][0].start,
+                    boxes[i - 1][0].stop,
+                    boxes[i - 1][1].start,
+                    boxes[i - 1][1].stop,
+                )
+                for i in present
+            },
+        )
     flat_ids = np.flatnonzero(instance_map)
     if flat_ids.size == 0:
         return {}, {}

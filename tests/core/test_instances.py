@@ -1329,3 +1329,16 @@ def test_instance_arguments_without_instances_are_refused_naming_the_argument(ca
     assert document.instances is None
     assert not document.can_undo
     np.testing.assert_array_equal(document.mask, [[0, 0]])
+
+
+@pytest.mark.parametrize("big_id", [5, 2**21], ids=["compact ids", "an id past the lookup table"])
+def test_counts_and_boxes_of_a_loaded_map_match_a_brute_force_count(big_id):
+    rng = np.random.default_rng(3)
+    ids = rng.integers(0, 6, (40, 50)).astype(np.uint32)
+    ids[ids == 5] = big_id
+    layer = InstanceLayer(ids, [Instance(int(i), 1, str(i)) for i in np.unique(ids) if i])
+    for instance_id in np.unique(ids[ids > 0]).tolist():
+        rows, cols = np.nonzero(ids == instance_id)
+        assert layer.count(instance_id) == rows.size
+        expected = BBox(rows.min(), rows.max() + 1, cols.min(), cols.max() + 1)
+        assert layer.box(instance_id) == expected
