@@ -49,6 +49,8 @@ CARRIED_SETTINGS = (
     "show_missing",
     "brightness",
     "contrast",
+    "color_by",
+    "contours",
 )
 
 

@@ -426,9 +426,11 @@ def test_tool_settings_carry_over_to_the_next_image(folder, masks):
     annotator.widget.tool = "fill"
     annotator.widget.label = 2
     annotator.widget.opacity = 0.8
+    annotator.widget.color_by, annotator.widget.contours = "instance", True
     annotator.next()
     assert (annotator.widget.tool, annotator.widget.label) == ("fill", 2)
     assert annotator.widget.opacity == 0.8 and annotator.widget.brush_size == 4
+    assert (annotator.widget.color_by, annotator.widget.contours) == ("instance", True)
 
 
 def test_close_saves_and_closes_the_widgets(folder, masks):
