@@ -260,12 +260,15 @@ class InstanceCommands(HasTraits):
             hidden=hidden,
         )
 
-    def _paint_labels(self, bbox: BBox) -> None:
-        """Repaint the overlay source in ``bbox`` (grown by a pixel when contours are drawn)."""
+    def _paint_labels(self, bbox: BBox) -> BBox:
+        """Repaint the overlay source in ``bbox``, grown by a pixel when contours are drawn.
+
+        Returns the region repainted (what the view must redraw).
+        """
         style = self._overlay_style()
         if style.is_plain:
             self._scene.paint_overlay(self.mask, bbox, self._lut)
-            return
+            return bbox
         if style.needs_neighbours:
             bbox = BBox(bbox.row0 - 1, bbox.row1 + 1, bbox.col0 - 1, bbox.col1 + 1).clip(
                 self.mask.shape
@@ -275,6 +278,7 @@ class InstanceCommands(HasTraits):
             self.mask, None if layer is None else layer.map, bbox, style, self._lut
         )
         self._scene.paint_overlay_patch(codes, bbox, lut)
+        return bbox
 
     def _repaint_labels(self) -> None:
         """Repaint the whole overlay after a change of what it shows (O(image), on a click)."""

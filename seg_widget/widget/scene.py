@@ -114,10 +114,6 @@ class Scene:
         self.image_source.clear()
         self._send_bands(self.image_source, display)
 
-    def send_overlay(self, labels: np.ndarray, lut: np.ndarray) -> None:
-        """Replace the whole overlay source by the colours of ``labels``."""
-        self.paint_overlay(labels, BBox.full(labels.shape), lut)
-
     def paint_overlay(self, labels: np.ndarray, bbox: BBox, lut: np.ndarray) -> None:
         """Repaint the overlay source inside ``bbox`` from the label map ``labels``.
 

@@ -475,10 +475,11 @@ class SegmentationWidget(
         with batched():
             if full:
                 bbox = BBox.full(self.mask.shape)
-            self._paint_labels(bbox)
+            # Contours depend on neighbours: the repainted region may be a pixel larger.
+            painted = self._paint_labels(bbox)
             if self.show_missing:
                 self._scene.paint_missing(self.mask, bbox)
-            clip = None if full else self._viewport.canvas_rect(bbox)
+            clip = None if full else self._viewport.canvas_rect(painted)
             if full or clip is not None:
                 self._draw_view(clip)
         self._update_history_state()

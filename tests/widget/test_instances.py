@@ -1479,3 +1479,16 @@ def test_row_swatches_show_the_colour_the_object_is_drawn_in():
     w.color_by = "instance"
     r, g, b = instance_color(first)
     assert f"rgb({r},{g},{b})" in swatch.value
+
+
+def test_with_contours_the_view_redraw_covers_the_neighbours_whose_outline_changed():
+    w = sw.SegmentationWidget(np.zeros((40, 40)), ["bg", "cat"], width=160, height=160)
+    w.paint_stroke([(20, 10), (20, 30)], label=1, brush_size=7)
+    w.contours = True
+    changed, clips = [], []
+    w.on_edit(changed.append)
+    w._draw_view = clips.append  # record what the scene redraw is clipped to
+    w.paint_stroke([(20, 20)], label=0, brush_size=1)  # a one-pixel hole: its ring changes
+    assert changed == [sw.BBox(20, 21, 20, 21)]  # observers hear the pixels that changed
+    # The redraw covers the box grown by one image pixel on each side.
+    assert clips == [w._viewport.canvas_rect(sw.BBox(19, 22, 19, 22))]
