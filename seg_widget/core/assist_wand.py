@@ -134,11 +134,7 @@ def _grow_region(
 
     bbox = _true_bbox(region, (window.row0, window.col0))
     assert bbox is not None  # the seed is always close to itself
-    inner = (
-        slice(bbox.row0 - window.row0, bbox.row1 - window.row0),
-        slice(bbox.col0 - window.col0, bbox.col1 - window.col0),
-    )
-    return bbox, np.ascontiguousarray(region[inner])
+    return bbox, np.ascontiguousarray(region[bbox.slices_in(window)])
 
 
 def _seed_component(within: np.ndarray, seed: tuple[int, int]) -> np.ndarray:

@@ -102,6 +102,20 @@ class BBox(NamedTuple):
             min(self.col1, int(width)),
         )
 
+    def slices_in(self, outer: BBox) -> tuple[slice, slice]:
+        """Return the slices selecting this box in an array covering ``outer`` (which holds it).
+
+        Examples
+        --------
+        >>> BBox(3, 5, 10, 12).slices_in(BBox(2, 8, 10, 20))
+        (slice(1, 3, None), slice(0, 2, None))
+
+        """
+        return (
+            slice(self.row0 - outer.row0, self.row1 - outer.row0),
+            slice(self.col0 - outer.col0, self.col1 - outer.col0),
+        )
+
     @classmethod
     def full(cls, shape: tuple[int, int]) -> BBox:
         """Return the box covering a whole image of ``shape`` ``(H, W)``.

@@ -309,24 +309,8 @@ class LabelDocument(InstanceEdits):
         tight = _true_bbox(changed, (bbox.row0, bbox.col0))
         if tight is None:
             return None
-        inner = (
-            slice(tight.row0 - bbox.row0, tight.row1 - bbox.row0),
-            slice(tight.col0 - bbox.col0, tight.col1 - bbox.col0),
-        )
-        before = patch[inner].copy()
-        changed = changed[inner]
-        if isinstance(values, np.ndarray):
-            new = values[inner][changed]
-            patch[inner][changed] = new
-        else:
-            patch[inner][changed] = values
-        if self._counts is not None:
-            add_histogram(self._counts, before[changed], -1)
-            if isinstance(values, np.ndarray):
-                add_histogram(self._counts, new, +1)
-            else:
-                self._counts[values] += np.count_nonzero(changed)
-        self._history.record(RegionDiff(tight, before, patch[inner].copy()))
+        inner = tight.slices_in(bbox)
+        self._write_classes(tight, patch, inner, changed[inner], values)
         return tight
 
     def replace(self, new_mask: np.ndarray) -> BBox:

@@ -346,10 +346,7 @@ class InstanceEdits:
         tight = _true_bbox(changed, (bbox.row0, bbox.col0))
         if tight is None:
             return None
-        inner = (
-            slice(tight.row0 - bbox.row0, tight.row1 - bbox.row0),
-            slice(tight.col0 - bbox.col0, tight.col1 - bbox.col0),
-        )
+        inner = tight.slices_in(bbox)
         changed = changed[inner]
         with self.step("edit"):  # class and id diffs undo together, even outside a step
             if class_changed[inner].any():
@@ -371,12 +368,20 @@ class InstanceEdits:
         changed: np.ndarray,
         values: int | np.ndarray,
     ) -> None:
+        """Write the changed pixels of the box ``tight`` (``inner`` in ``patch``); record it.
+
+        The one class write of the document, with or without instances: keeps the class
+        counts and records the tight diff, O(tight).
+        """
         before = patch[inner].copy()
         new = values[inner][changed] if isinstance(values, np.ndarray) else values
         patch[inner][changed] = new
         if self._counts is not None:
             add_histogram(self._counts, before[changed], -1)
-            add_histogram(self._counts, patch[inner][changed], +1)
+            if isinstance(values, np.ndarray):
+                add_histogram(self._counts, new, +1)
+            else:  # one class for all: no histogram needed
+                self._counts[values] += np.count_nonzero(changed)
         self._history.record(RegionDiff(tight, before, patch[inner].copy()))
 
     def _rewrite_instance(self, instance_id: int, class_id: int, new_id: int) -> BBox | None:

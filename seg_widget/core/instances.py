@@ -184,11 +184,7 @@ class InstanceLayer:
         if tight is None:
             return None
         self._boxes[instance_id] = tight
-        inner = (
-            slice(tight.row0 - box.row0, tight.row1 - box.row0),
-            slice(tight.col0 - box.col0, tight.col1 - box.col0),
-        )
-        return tight, inside[inner]
+        return tight, inside[tight.slices_in(box)]
 
     def next_id(self) -> int:
         """Return the id a new instance gets: one more than the largest in use."""
