@@ -48,6 +48,7 @@ __all__ = [
     "class_mask",
     "class_path",
     "descendants",
+    "descends_from",
     "is_descendant",
     "parent_ids",
 ]
@@ -266,11 +267,26 @@ def is_descendant(classes: Sequence[LabelClass], child: int, ancestor: int) -> b
     parents = _parents(classes)
     child = _class_id(child, len(parents), "child")
     ancestor = _class_id(ancestor, len(parents), "ancestor")
-    index = parents[child]
+    return descends_from(parents, child, ancestor)
+
+
+def descends_from(parents: Sequence[int], child: int, ancestor: int) -> bool:
+    """Return whether following ``parents`` up from ``child`` reaches ``ancestor`` (strict).
+
+    The unchecked walk behind `is_descendant`, on a parent-id array such as `parent_ids`
+    returns (-1 = no parent; the hierarchy must be acyclic). O(depth).
+
+    Examples
+    --------
+    >>> descends_from([-1, -1, 1, 2], 3, 1), descends_from([-1, -1, 1, 2], 1, 1)
+    (True, False)
+
+    """
+    index = int(parents[child])
     while index >= 0:
         if index == ancestor:
             return True
-        index = parents[index]
+        index = int(parents[index])
     return False
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from seg_widget.core.bbox import BBox, _true_bbox
+from seg_widget.core.hierarchy import descends_from
 from seg_widget.core.history import RegionDiff
 from seg_widget.core.instances import (
     INSTANCE_DTYPE,
@@ -206,7 +207,7 @@ class InstanceEdits:
                 layer.put(replace_fields(target, parent=None))
             for child in layer.instances:
                 if child.parent in ids[1:]:
-                    keep = self._descends(child.class_id, target.class_id)
+                    keep = descends_from(self._class_parents, child.class_id, target.class_id)
                     layer.put(replace_fields(child, parent=target.id if keep else None))
             self._history.record(TableChange(before, layer.table, None))
         return region
@@ -457,17 +458,6 @@ class InstanceEdits:
             names = ", ".join(f"{i} ({layer.get(i).name!r})" for i in locked)
             raise ValueError(f"{argument}: cannot {action} locked instances {names}; unlock first")
 
-    def _descends(self, class_id: int, ancestor: int) -> bool:
-        """Return True if ``ancestor`` is a strict ancestor class of ``class_id``."""
-        seen = 0
-        parent = int(self._class_parents[class_id])
-        while parent >= 0 and seen <= self._n_classes:
-            if parent == ancestor:
-                return True
-            parent = int(self._class_parents[parent])
-            seen += 1
-        return False
-
     def _check_parent(self, instance: Instance, parent: object) -> None:
         layer = self._instances
         if layer is None:
@@ -480,7 +470,7 @@ class InstanceEdits:
                 f"parent: instance {parent_instance.id} is instance {instance.id} or one of its "
                 "parts; an object cannot be a part of itself"
             )
-        if not self._descends(instance.class_id, parent_instance.class_id):
+        if not descends_from(self._class_parents, instance.class_id, parent_instance.class_id):
             raise ValueError(
                 f"parent: expected an instance of an ancestor class of class "
                 f"{instance.class_id}; got instance {parent_instance.id} of class "
@@ -492,14 +482,14 @@ class InstanceEdits:
         layer = self._layer()
         if instance.parent is not None:
             parent = layer.get(instance.parent)
-            if not self._descends(instance.class_id, parent.class_id):
+            if not descends_from(self._class_parents, instance.class_id, parent.class_id):
                 raise ValueError(
                     f"class_id: class {instance.class_id} is not under class "
                     f"{parent.class_id} of the parent instance {parent.id}"
                 )
         for child_id in layer.children(instance.id):
             child = layer.get(child_id)
-            if not self._descends(child.class_id, instance.class_id):
+            if not descends_from(self._class_parents, child.class_id, instance.class_id):
                 raise ValueError(
                     f"class_id: part {child.id} ({child.name!r}) of class {child.class_id} "
                     f"would not be under class {instance.class_id}"

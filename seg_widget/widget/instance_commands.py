@@ -18,6 +18,7 @@ from traitlets import Bool, HasTraits, Tuple, Unicode, observe, validate
 from ..core.bbox import BBox
 from ..core.checks import one_of
 from ..core.hierarchy import class_mask as _class_mask
+from ..core.hierarchy import is_descendant
 from ..core.instances import Instance, check_instance_id
 from ..render.instance_view import COLOR_BY, SHOW_ONLY, OverlayStyle, overlay_codes
 from .traits import Integral
@@ -162,7 +163,7 @@ class InstanceCommands(HasTraits):
         layer = self._document.enable_instances()
         recent = self.instance or self._recent_instance
         if parent is None and recent in layer:
-            if self._document._descends(class_id, layer.get(recent).class_id):
+            if is_descendant(self._classes, class_id, layer.get(recent).class_id):
                 parent = recent
         if name is None:
             name = f"{self._classes[class_id].name} {layer.next_id()}"
