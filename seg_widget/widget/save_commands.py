@@ -54,7 +54,8 @@ class SaveCommands:
         Parameters
         ----------
         path : str or os.PathLike
-            Ends in ``.png``, ``.npy``, ``.npz`` (class ids) or ``.json`` (COCO).
+            Ends in ``.png``, ``.npy`` (class ids), ``.npz`` (class ids, and the objects
+            with their names, locks and parts when there are any) or ``.json`` (COCO).
         instances : array_like of int, shape (H, W), optional
             COCO only: instance id per pixel (0 = none) to export instead of the widget's
             own objects; labelled pixels outside them are not exported. By default the
