@@ -12,8 +12,9 @@ cache and the preparer at work:
   the background's flood meets it on an edge.
 
 A box alone seeds the object at its centre pixel; only the box and a margin of
-``box_margin`` pixels are flooded (work ∝ box area). Points without a box flood the whole
-image.
+``box_margin`` pixels are flooded (work ∝ box area). Points without a box flood a window
+reaching ``point_window`` pixels beyond them, whose border seeds the background: the work
+per click does not grow with the image (an object larger than the window needs a box).
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ class WatershedPromptModel:
         `skimage.segmentation.watershed`'s compactness: higher = rounder regions.
     box_margin : int
         Pixels around a box that seed the background (>= 1).
+    point_window : int
+        How far (pixels) beyond the points a points-only prompt floods (>= 1).
 
     Examples
     --------
@@ -101,16 +104,23 @@ class WatershedPromptModel:
     """
 
     def __init__(
-        self, *, sigma: float = 2.0, compactness: float = 0.0, box_margin: int = 2
+        self,
+        *,
+        sigma: float = 2.0,
+        compactness: float = 0.0,
+        box_margin: int = 2,
+        point_window: int = 256,
     ) -> None:
         for name, value in (("sigma", sigma), ("compactness", compactness)):
             if isinstance(value, bool) or not isinstance(value, Real) or not value >= 0:
                 raise ValueError(f"{name}: expected a number >= 0; got {value!r}")
-        if isinstance(box_margin, bool) or not isinstance(box_margin, Integral) or box_margin < 1:
-            raise ValueError(f"box_margin: expected an int >= 1; got {box_margin!r}")
+        for name, value in (("box_margin", box_margin), ("point_window", point_window)):
+            if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+                raise ValueError(f"{name}: expected an int >= 1; got {value!r}")
         self.sigma = float(sigma)
         self.compactness = float(compactness)
         self.box_margin = int(box_margin)
+        self.point_window = int(point_window)
 
     def prepare(self, image: np.ndarray) -> GradientState:
         """Return the image's colour gradient (see `colour_gradient`)."""
@@ -133,9 +143,11 @@ class WatershedPromptModel:
         if prompt.box_xyxy is None:
             if not len(positives):
                 return region  # only "not this": nothing is the object
-            roi = BBox(0, shape[0], 0, shape[1])
-            markers = np.zeros(shape, np.int32)
-            _frame(markers, BBox(0, shape[0], 0, shape[1]))
+            reach = self.point_window
+            low, high = positives.min(axis=0) - reach, positives.max(axis=0) + reach + 1
+            roi = BBox(int(low[0]), int(high[0]), int(low[1]), int(high[1])).clip(shape)
+            markers = np.zeros((roi.height, roi.width), np.int32)
+            _frame(markers)
         else:
             box = _box_pixels(prompt.box_xyxy, shape)
             if box.is_empty:
@@ -162,7 +174,7 @@ class WatershedPromptModel:
     def __repr__(self) -> str:
         return (
             f"WatershedPromptModel(sigma={self.sigma}, compactness={self.compactness}, "
-            f"box_margin={self.box_margin})"
+            f"box_margin={self.box_margin}, point_window={self.point_window})"
         )
 
 
@@ -207,6 +219,5 @@ def _within(pixels_rc: np.ndarray, box: BBox) -> np.ndarray:
     return pixels_rc[keep].reshape(-1, 2)
 
 
-def _frame(markers: np.ndarray, box: BBox) -> None:
-    view = markers[box.slices]
-    view[0, :] = view[-1, :] = view[:, 0] = view[:, -1] = _BACKGROUND
+def _frame(markers: np.ndarray) -> None:
+    markers[0, :] = markers[-1, :] = markers[:, 0] = markers[:, -1] = _BACKGROUND

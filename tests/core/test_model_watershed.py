@@ -66,6 +66,17 @@ def test_a_negative_point_keeps_a_touching_region_out():
     assert left[8:22, 8:18].all() and not left[:, 21:].any()
 
 
+def test_a_click_floods_only_a_window_around_the_points():
+    image = np.zeros((60, 80), np.uint8)
+    image[10:50, 10:70] = 200  # larger than the window
+    model = WatershedPromptModel(sigma=0, point_window=8)
+    mask = model.predict(model.prepare(image), Prompt.of([(40.5, 30.5)]))
+    rows, cols = np.nonzero(mask)
+    assert mask[30, 40]
+    assert rows.min() >= 30 - 8 and rows.max() <= 30 + 8
+    assert cols.min() >= 40 - 8 and cols.max() <= 40 + 8
+
+
 def test_only_negative_points_give_an_empty_region():
     model = WatershedPromptModel()
     state = model.prepare(np.zeros((10, 10), np.uint8))
@@ -97,6 +108,7 @@ def test_it_runs_in_a_session_with_its_own_state_size():
         ({"sigma": -1}, "sigma: expected a number >= 0"),
         ({"compactness": "x"}, "compactness: expected a number >= 0"),
         ({"box_margin": 0}, "box_margin: expected an int >= 1"),
+        ({"point_window": 2.5}, "point_window: expected an int >= 1"),
     ],
 )
 def test_bad_options_are_refused_naming_them(options, message):
