@@ -203,11 +203,12 @@ class ModelSession:
         """Forget the images queued by `prepare_ahead` (one being prepared finishes)."""
         self._worker.set_ahead([])
 
-    def close(self, timeout: float | None = None) -> bool:
+    def close(self, timeout: float | None = 0.0) -> bool:
         """Stop: queued work resolves as ``"closed"``; wait up to ``timeout`` s for the worker.
 
-        Returns True if the worker has stopped (a model call in progress cannot be
-        interrupted; the worker ends after it).
+        Returns True if the worker has stopped. A model call in progress cannot be
+        interrupted: the worker ends after it. By default this does not wait; ``None`` waits
+        as long as the call takes (never from the worker itself, e.g. in a future's callback).
         """
         self._worker.close()
         return self._worker.join(timeout)
@@ -342,7 +343,7 @@ class _Worker:
         thread = self._thread
         if thread is None:
             return True
-        if timeout is None or timeout > 0:
+        if thread is not threading.current_thread() and (timeout is None or timeout > 0):
             thread.join(timeout)
         return not thread.is_alive()
 
@@ -454,7 +455,7 @@ class _Worker:
             return
         try:
             region = probability_proposal(result, shape, threshold=self._threshold)
-        except (TypeError, ValueError) as wrong:
+        except Exception as wrong:  # anything the model returned that is not a mask
             message = f"model failed: it returned an unusable result: {wrong}"
             self._finish(job, Prediction(key, job.prompt, "failed", shape=shape, message=message))
             return

@@ -34,13 +34,18 @@ def expected_mask(prompt) -> np.ndarray:
 class FakeModel:
     """Counts prepare calls per image number; can be held at a gate or made to fail.
 
-    ``gate``: a threading.Event that `prepare` waits for (a slow encoder).
+    ``gate``: a threading.Event that `prepare` waits for (a slow encoder);
+    ``predict_gate``: one that `predict` waits for (a slow decoder).
     ``failures``: how many of the first prepare calls raise.
     ``predict_error``: an exception `predict` raises; ``wrong_result``: return a bad array.
     """
 
-    def __init__(self, *, gate=None, failures=0, predict_error=None, wrong_result=False):
+    def __init__(
+        self, *, gate=None, predict_gate=None, failures=0, predict_error=None, wrong_result=False
+    ):
         self.prepared = Counter()
+        self.predict_gate = predict_gate
+        self.predicting = threading.Event()
         self.predictions = 0
         self.gate = gate
         self.failures = failures
@@ -65,6 +70,9 @@ class FakeModel:
     def predict(self, state, prompt):
         with self._lock:
             self.predictions += 1
+        self.predicting.set()
+        if self.predict_gate is not None:
+            assert self.predict_gate.wait(10), "test gate never opened"
         if self.predict_error is not None:
             raise self.predict_error
         if self.wrong_result:

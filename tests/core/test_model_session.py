@@ -129,6 +129,40 @@ def test_a_slow_model_never_blocks_the_caller_and_says_it_is_preparing(sessions)
     wait_until(lambda: statuses == [PREPARING, ""], "the status line to clear")
 
 
+def test_a_slow_decoder_never_blocks_the_caller_either(sessions):
+    gate = threading.Event()
+    model = FakeModel(predict_gate=gate)
+    session = sessions(model)
+    session.prepare(fake_image(1), key=1).result(10)
+    future = session.predict(fake_image(1), _click(3, 3), key=1)
+    assert model.predicting.wait(10)
+    assert not future.done() and session.activity.startswith("predicting 1 for ")
+    gate.set()
+    assert future.result(10).ok
+
+
+def test_cancelled_ahead_work_is_not_done(sessions):
+    gate = threading.Event()
+    model = FakeModel(gate=gate)
+    session = sessions(model)
+    session.prepare_ahead([fake_image(n) for n in (1, 2, 3)], keys=[1, 2, 3])
+    assert model.started.wait(10)  # image 1 is being prepared: it finishes
+    session.cancel_ahead()
+    gate.set()
+    wait_until(lambda: session.is_prepared(1), "image 1 to finish")
+    wait_until(lambda: session.activity == "", "the worker to go idle")
+    assert model.prepared == {1: 1}
+
+
+def test_closing_from_a_result_callback_neither_deadlocks_nor_raises(sessions):
+    session = sessions(FakeModel())
+    closed = []
+    future = session.predict(fake_image(1), _click(3, 3), key=1)
+    future.add_done_callback(lambda done: closed.append(session.close(timeout=None)))
+    assert future.result(10).ok
+    wait_until(lambda: closed, "the callback to run")
+
+
 def test_a_failing_model_reports_the_error_and_the_next_request_retries(sessions):
     model = FakeModel(failures=1)
     statuses = []
