@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from skimage.measure import label
 
 from seg_widget.core.outline import polygon_footprint
 from seg_widget.io.yolo_labels import (
@@ -117,3 +120,31 @@ def test_label_lines_carry_the_class_index_minus_one_and_enough_decimals():
     rows = np.array(numbers[1::2], float) * 30000
     assert sorted(set(np.round(rows, 2))) == [12345.0, 12345.5, 12346.0]
     assert np.abs(rows * 2 - np.round(rows * 2)).max() < 0.02  # 7 decimals: within 0.01 px
+
+
+@settings(max_examples=100)
+@given(
+    st.integers(1, 14).flatmap(
+        lambda height: st.integers(1, 14).flatmap(
+            lambda width: st.lists(
+                st.integers(0, 3), min_size=height * width, max_size=height * width
+            ).map(lambda values: np.array(values, np.uint8).reshape(height, width))
+        )
+    ),
+    st.booleans(),
+)
+def test_any_mask_round_trips_exactly_through_label_lines(tmp_path_factory, mask, merge_parts):
+    # Objects: 8-connected regions of one class; optionally every region of a class is one
+    # object (several parts, corner contacts, holes and islands all occur at random).
+    instances = label(mask, background=0, connectivity=2).astype(np.uint32)
+    if merge_parts:
+        instances = np.where(mask > 0, mask, 0).astype(np.uint32)
+    lines = yolo_label_lines(mask, ["u", "a", "b", "c"], instances)
+    path = tmp_path_factory.mktemp("labels") / "a.txt"
+    path.write_text("".join(line + "\n" for line in lines))
+    annotation = load_yolo_labels(path, mask.shape, ["u", "a", "b", "c"])
+    assert np.array_equal(annotation.mask, mask)
+    for object_id in np.unique(instances[instances > 0]):  # every labelled pixel has one
+        found = np.unique(annotation.instance_map[instances == object_id])
+        assert found.size == 1
+        assert np.array_equal(annotation.instance_map == found[0], instances == object_id)
