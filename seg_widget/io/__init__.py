@@ -1,4 +1,4 @@
-"""Data in and out: mask files, the label schema, COCO JSON, atomic writes.
+"""Data in and out: mask files, the label schema, COCO JSON, YOLO-seg folders, atomic writes.
 
 Depends on `seg_widget.core` only (no ipywidgets). Every write is atomic: a crash leaves the
 previous file or the new one, never a partial file.
@@ -28,23 +28,31 @@ from seg_widget.io.masks import (
 from seg_widget.io.polygons import mask_to_polygons
 from seg_widget.io.rle import rle_decode, rle_encode
 from seg_widget.io.schema import load_schema, save_schema, schema_from_dict, schema_to_dict
+from seg_widget.io.yolo import YoloDataset, YoloItem, export_yolo, read_yolo_dataset
+from seg_widget.io.yolo_labels import load_yolo_labels, read_yolo_labels, yolo_label_lines
 
 __all__ = [
     "MASK_EXTENSIONS",
     "Annotation",
+    "YoloDataset",
+    "YoloItem",
     "atomic_write_bytes",
     "atomic_writer",
     "coco_annotations",
     "coco_categories",
     "coco_document",
     "coco_image",
+    "export_yolo",
     "load_annotation",
     "load_coco",
     "load_instance_mask",
     "load_mask",
     "load_schema",
+    "load_yolo_labels",
     "mask_from_coco",
     "mask_to_polygons",
+    "read_yolo_dataset",
+    "read_yolo_labels",
     "rle_decode",
     "rle_encode",
     "save_annotation",
@@ -54,4 +62,5 @@ __all__ = [
     "save_schema",
     "schema_from_dict",
     "schema_to_dict",
+    "yolo_label_lines",
 ]
