@@ -4,7 +4,7 @@
     python benchmarks/instance_bench.py --quick    # fewer repeats and events
 
 Also run by ``benchmarks/run.py``. Kernel-side costs only, with the stand-in comm of
-``run.py`` (every message serialised, bytes counted, no browser). The scene is a 4096²
+``harness.py`` (every message serialised, bytes counted, no browser). The scene is a 4096²
 class mask and instance map: three ~1 MP objects (two touching halves to merge, one
 object cut in pieces to split, one solid) above ~200 small objects. Machines are shared
 and noisy: commands are repeated (undo in between restores the state) and medians are
@@ -17,29 +17,19 @@ from __future__ import annotations
 import argparse
 import math
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
-# Reuse the pen benchmark of run.py (its stroke path, timing helper and serialising comm).
-# run.py must be imported before ipycanvas: it installs the comm that counts the bytes.
-# When run.py is the script, it is ``__main__``: alias it rather than executing it twice.
-_main = sys.modules.get("__main__")
-_run_path = Path(__file__).with_name("run.py").resolve()
-if "run" not in sys.modules and getattr(_main, "__file__", None):
-    if Path(_main.__file__).resolve() == _run_path:
-        sys.modules["run"] = _main
+# Must come first: it installs the byte-counting comm before ipycanvas is imported.
+import numpy as np
+from harness import SerialisingComm, stroke_path
 
-import numpy as np  # noqa: E402
-import run  # noqa: E402
-
-import seg_widget as sw  # noqa: E402
-from seg_widget.core.classes import normalize_classes  # noqa: E402
-from seg_widget.core.document import LabelDocument  # noqa: E402
-from seg_widget.core.instances import table_from_maps  # noqa: E402
-from seg_widget.testing import send_canvas_event  # noqa: E402
+import seg_widget as sw
+from seg_widget.core.classes import normalize_classes
+from seg_widget.core.document import LabelDocument
+from seg_widget.core.instances import table_from_maps
+from seg_widget.testing import send_canvas_event
 
 SIZE = 4096
 CLASSES = ["unlabelled", "person", "car", "tree", "road", "sign"]
@@ -152,9 +142,9 @@ def _median_ms(
     times: dict[str, list[tuple[float, float, int, int]]] = {name: [] for name in commands}
 
     def timed(action: Callable[[], object]) -> tuple[float, int]:
-        before = run._SerialisingComm.sent_bytes
-        ms = run._timed(action)
-        return ms, run._SerialisingComm.sent_bytes - before
+        before = SerialisingComm.sent_bytes
+        ms = timed(action)
+        return ms, SerialisingComm.sent_bytes - before
 
     for _ in range(repeats):
         for name, (command, undo) in commands.items():
@@ -200,7 +190,7 @@ def command_costs(scene: InstanceScene, repeats: int) -> dict[str, tuple[float, 
         return lambda: (first(), second())
 
     big = layer.count(scene.solid) + layer.count(scene.neighbour)
-    wl = w._document.instances
+    wl = _PixelCounts(w)
     commands = {
         f"merge 2 halves -> 1 object of {merged / 1e6:.2f} MP": (
             then(lambda: document.merge_instances(scene.halves), check_merge(layer, a, merged)),
@@ -237,14 +227,28 @@ def command_costs(scene: InstanceScene, repeats: int) -> dict[str, tuple[float, 
     return results
 
 
+class _PixelCounts:
+    """A widget's object pixel counts, read through its public API."""
+
+    def __init__(self, widget: sw.SegmentationWidget) -> None:
+        self.widget = widget
+
+    def count(self, instance_id: int) -> int:
+        return self.widget.instance_pixels(instance_id)
+
+
+def _box(inside: np.ndarray) -> sw.BBox:
+    rows, cols = np.nonzero(inside.any(axis=1))[0], np.nonzero(inside.any(axis=0))[0]
+    return sw.BBox(int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1)
+
+
 def view_costs(scene: InstanceScene, repeats: int) -> dict[str, tuple[float, ...]]:
     """Hide/show of one object (repaints its box) and the full colour-by-instance repaint."""
     w = _widget(scene, instances=True)
     send_canvas_event(w.canvas, "client_ready")
-    layer = w._document.instances
     small = next(i.id for i in w.instances if i.id > scene.neighbour)
-    box = layer.box(scene.solid)
-    small_box = layer.box(small)
+    box = _box(w.object_mask(scene.solid))
+    small_box = _box(w.object_mask(small))
 
     def toggle(instance_id, visible):
         return lambda: w.set_instance_visible(instance_id, visible)
@@ -288,7 +292,7 @@ def pen_costs(scene: InstanceScene, n_events: int) -> tuple[dict[str, tuple[floa
             scene, instances=True, width=VIEW, height=VIEW
         ),
     }
-    path = run._stroke_path(n_events, VIEW / 2, 120)
+    path = stroke_path(n_events, VIEW / 2, 120)
     row, col = scene.pen_centre
     for w in widgets.values():
         w.actual_size()
@@ -318,11 +322,11 @@ def pen_costs(scene: InstanceScene, n_events: int) -> tuple[dict[str, tuple[floa
         send_canvas_event(w.canvas, "mouse_down", x=path[0][0], y=path[0][1])
     for x, y in path[1:]:
         for name, w in widgets.items():
-            before = run._SerialisingComm.sent_bytes
+            before = SerialisingComm.sent_bytes
             start = time.perf_counter()
             send_canvas_event(w.canvas, "mouse_move", x=x, y=y)
             times[name].append(time.perf_counter() - start)
-            sent[name].append(run._SerialisingComm.sent_bytes - before)
+            sent[name].append(SerialisingComm.sent_bytes - before)
     for w in widgets.values():
         send_canvas_event(w.canvas, "mouse_up", x=path[-1][0], y=path[-1][1])
 

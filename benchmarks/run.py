@@ -13,49 +13,19 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import math
 import statistics
 import time
 
-import comm
-from comm.base_comm import BaseComm
+# Must come first: it installs the byte-counting comm before ipycanvas is imported.
+import assist_bench
+import instance_bench
+import io_bench
+import numpy as np
+from harness import SerialisingComm, sent_during, stroke_path, timed
 
-
-class _SerialisingComm(BaseComm):
-    """A comm that does the kernel's share of sending: serialise, count the bytes."""
-
-    sent_bytes = 0
-
-    def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
-        text = json.dumps(
-            {"msg_type": msg_type, "data": data, "metadata": metadata or {}}, default=str
-        )
-        _SerialisingComm.sent_bytes += len(text) + sum(memoryview(b).nbytes for b in buffers or ())
-
-
-# Must happen before ipycanvas is imported: it opens its global comm at import.
-comm.create_comm = lambda *args, **kwargs: _SerialisingComm(*args, **kwargs)
-
-import assist_bench  # noqa: E402
-import instance_bench  # noqa: E402
-import io_bench  # noqa: E402
-import numpy as np  # noqa: E402
-
-import seg_widget as sw  # noqa: E402
-from seg_widget.testing import send_canvas_event  # noqa: E402
-
-
-def _sent_during(action) -> int:
-    before = _SerialisingComm.sent_bytes
-    action()
-    return _SerialisingComm.sent_bytes - before
-
-
-def _stroke_path(n_events: int, centre: float, radius: float) -> list[tuple[float, float]]:
-    # A circle walked in small steps, like a hand-drawn outline (~4 px per event).
-    steps = np.linspace(0, 2 * math.pi, n_events)
-    return [(centre + radius * math.cos(t), centre + radius * math.sin(t)) for t in steps]
+import seg_widget as sw
+from seg_widget.testing import send_canvas_event, undo_bytes
 
 
 def pen_event_costs(sizes: tuple[int, ...], n_events: int) -> dict[int, tuple[float, float]]:
@@ -72,18 +42,18 @@ def pen_event_costs(sizes: tuple[int, ...], n_events: int) -> dict[int, tuple[fl
         w.actual_size()  # 1:1, so a canvas step is an image step at every image size
         w.brush_size = 12
         widgets[size] = w
-    path = _stroke_path(n_events, 256, 120)
+    path = stroke_path(n_events, 256, 120)
     times: dict[int, list[float]] = {size: [] for size in sizes}
     sent: dict[int, list[int]] = {size: [] for size in sizes}
     for w in widgets.values():
         send_canvas_event(w.canvas, "mouse_down", x=path[0][0], y=path[0][1])
     for x, y in path[1:]:
         for size, w in widgets.items():
-            before = _SerialisingComm.sent_bytes
+            before = SerialisingComm.sent_bytes
             start = time.perf_counter()
             send_canvas_event(w.canvas, "mouse_move", x=x, y=y)
             times[size].append(time.perf_counter() - start)
-            sent[size].append(_SerialisingComm.sent_bytes - before)
+            sent[size].append(SerialisingComm.sent_bytes - before)
     for w in widgets.values():
         send_canvas_event(w.canvas, "mouse_up", x=path[-1][0], y=path[-1][1])
     return {
@@ -96,12 +66,12 @@ def view_change_bytes() -> dict[str, int]:
     send_canvas_event(w.canvas, "client_ready")
     send_canvas_event(w.canvas, "mouse_move", x=300, y=300)
     return {
-        "zoom step (wheel)": _sent_during(
+        "zoom step (wheel)": sent_during(
             lambda: send_canvas_event(w.canvas, "mouse_wheel", x=0, y=-100)
         ),
-        "pan step": _sent_during(lambda: w.pan(12, -7)),
-        "brightness change": _sent_during(lambda: setattr(w, "brightness", 1.3)),
-        "contrast change": _sent_during(lambda: setattr(w, "contrast", 1.2)),
+        "pan step": sent_during(lambda: w.pan(12, -7)),
+        "brightness change": sent_during(lambda: setattr(w, "brightness", 1.3)),
+        "contrast change": sent_during(lambda: setattr(w, "contrast", 1.2)),
     }
 
 
@@ -111,19 +81,13 @@ def open_time(size: int, repeats: int) -> tuple[float, int]:
     image = rng.integers(0, 256, (size, size, 3), dtype=np.uint8)
     best = math.inf
     for _ in range(repeats):
-        before = _SerialisingComm.sent_bytes
+        before = SerialisingComm.sent_bytes
         start = time.perf_counter()
         w = sw.SegmentationWidget(image, classes=["u", "a"])
         send_canvas_event(w.canvas, "client_ready")
         best = min(best, time.perf_counter() - start)
-        sent = _SerialisingComm.sent_bytes - before
+        sent = SerialisingComm.sent_bytes - before
     return best, sent
-
-
-def _timed(action) -> float:
-    start = time.perf_counter()
-    action()
-    return (time.perf_counter() - start) * 1e3
 
 
 def outline_and_fill_costs(repeats: int) -> dict[str, float]:
@@ -146,7 +110,7 @@ def outline_and_fill_costs(repeats: int) -> dict[str, float]:
     results: dict[str, list[float]] = {}
 
     def record(name: str, action) -> None:
-        results.setdefault(name, []).append(_timed(action))
+        results.setdefault(name, []).append(timed(action))
 
     for _ in range(repeats):
         record("polygon fill, 4 vertices, 25 % of 4096²", lambda: w.fill_polygon(square, label=1))
@@ -170,7 +134,7 @@ def history_bytes_per_stroke() -> dict[int, int]:
     for size in (512, 8192):
         w = sw.SegmentationWidget(np.zeros((size, size), np.uint8), classes=["u", "a"])
         w.paint_stroke([(100, 100), (100, 150)], label=1, brush_size=5)
-        sizes[size] = w._document.history.nbytes
+        sizes[size] = undo_bytes(w)
     return sizes
 
 
@@ -205,7 +169,7 @@ def quality_costs(repeats: int) -> dict[str, float]:
     }
     for _ in range(repeats):
         for name, action in actions.items():
-            results.setdefault(name, []).append(_timed(action))
+            results.setdefault(name, []).append(timed(action))
             if w.can_undo and "incl." in name:
                 w.undo()
     return {name: min(times) for name, times in results.items()}
@@ -223,7 +187,7 @@ def coverage_cost_per_event(n_events: int) -> tuple[float, float]:
 
     plain, counted = (LabelDocument(np.zeros((2048, 2048), np.uint8), 2) for _ in range(2))
     counted.recount()  # from now on kept up to date incrementally
-    path = _stroke_path(n_events, 1024, 400)
+    path = stroke_path(n_events, 1024, 400)
     times: dict[int, list[float]] = {id(plain): [], id(counted): []}
     for (x0, y0), (x1, y1) in itertools.pairwise(path):
         footprint = brush_footprint((y0, x0), (y1, x1), 12, (2048, 2048))

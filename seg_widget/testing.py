@@ -1,7 +1,10 @@
 """Helpers to drive a widget without a browser, for tests, benchmarks and demos.
 
 Events enter through the same comm-message handler the browser's messages reach,
-so everything after it (ipycanvas' dispatch, our handlers) is the real code.
+so everything after it (ipycanvas' dispatch, our handlers) is the real code. A few
+helpers look inside a widget where a test truly needs it (is there an instance layer?
+how many undo steps? which redraws were sent?); they are the only place outside the
+widget package that does.
 """
 
 from __future__ import annotations
@@ -10,9 +13,13 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import ipywidgets
+
+from .core.bbox import BBox
+
+_Control = TypeVar("_Control")
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,75 @@ def press_key(
 ) -> None:
     """Deliver one key press to a focused canvas."""
     send_canvas_event(canvas, "key_down", key=key, shift_key=shift, ctrl_key=ctrl, meta_key=meta)
+
+
+def find_control(root: ipywidgets.Widget, kind: type[_Control]) -> _Control:
+    """Return the first widget of type ``kind`` among the descendants of ``root``.
+
+    Walks ``children`` (and Accordion sections) depth first, e.g.
+    ``find_control(w, ObjectPanel)`` or ``find_control(w, ipywidgets.Accordion)``.
+
+    Raises
+    ------
+    LookupError
+        If there is none.
+
+    """
+    pending = list(getattr(root, "children", ()))
+    while pending:
+        child = pending.pop(0)
+        if isinstance(child, kind):
+            return child
+        pending[:0] = list(getattr(child, "children", ()))
+    raise LookupError(f"kind: expected a {kind.__name__} inside {type(root).__name__}; found none")
+
+
+def has_object_layer(widget: Any) -> bool:
+    """Whether the widget keeps an instance map (allocated only once objects are used)."""
+    return widget._editor.objects is not None
+
+
+def undo_steps(widget: Any) -> int:
+    """How many steps the widget's undo history holds."""
+    return len(widget._editor.document.history._undo)
+
+
+def undo_bytes(widget: Any) -> int:
+    """Bytes the widget's undo history holds."""
+    return widget._editor.document.history.nbytes
+
+
+def overlay_source(widget: Any) -> ipywidgets.Widget:
+    """Return the hidden canvas holding the label overlay (its commands can be replayed)."""
+    return widget._view._scene.overlay_source
+
+
+def visible_bbox(widget: Any) -> BBox:
+    """Return the image pixels at least partly visible in the widget's view."""
+    return widget._view.visible_bbox()
+
+
+def current_tool(widget: Any) -> Any:
+    """Return the tool object handling the pointer events now (``w.tool`` names it)."""
+    return widget._router._tool
+
+
+@contextmanager
+def record_redraws(widget: Any) -> Iterator[list[tuple[int, int, int, int] | None]]:
+    """Record each redraw of the visible canvas: its clip rectangle (None: the whole view)."""
+    view = widget._view
+    clips: list[tuple[int, int, int, int] | None] = []
+    original = view._draw
+
+    def recording_draw(clip):
+        clips.append(clip)
+        original(clip)
+
+    view._draw = recording_draw
+    try:
+        yield clips
+    finally:
+        del view._draw
 
 
 def _json_default(value: Any) -> Any:

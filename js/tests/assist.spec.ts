@@ -9,7 +9,7 @@
  * recorded in `events`.
  *
  * Expectations are computed in the kernel:
- * - the proposal: exactly `seg_widget.core.assist.wand_region(w._display_image(), seed,
+ * - the proposal: exactly `seg_widget.core.assist.wand_region(to_display(w.image, w.contrast_limits), seed,
  *   w.wand_tolerance)` (the README's rule) for the pixel under the mouse-down the kernel
  *   received; in this scene that is exactly the clicked object (the noise is far from yellow);
  * - colours: expected_rgb (image + committed overlay at w.opacity) and, for a pending
@@ -38,6 +38,7 @@ import math
 import numpy as np
 import seg_widget as sw
 from seg_widget.core.assist import wand_region
+from seg_widget.render.display import to_display
 from seg_widget.widget.scene import PROPOSAL_ALPHA
 
 H, W = 90, 130
@@ -87,7 +88,7 @@ def wand_report(mark, obj, other):
     x, y = [e[1:] for e in events[mark:] if e[0] == "down"][-1]
     col, row = w.canvas_to_image(x, y)
     seed = (math.floor(row), math.floor(col))
-    bbox, footprint = wand_region(w._display_image(), seed, w.wand_tolerance)
+    bbox, footprint = wand_region(to_display(w.image, w.contrast_limits), seed, w.wand_tolerance)
     p = w.proposal
     out = {"seed": list(seed), "n_downs": sum(e[0] == "down" for e in events[mark:]),
            "has_proposal": p is not None, "mask_zero": bool((w.mask == 0).all()),

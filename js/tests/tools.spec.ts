@@ -47,7 +47,7 @@ const SCENE = `\
 ${gradientScene({
   imports: [
     'from seg_widget.core.outline import polygon_footprint',
-    'from seg_widget.widget.outline_tools import LASSO_MIN_STEP',
+    'from seg_widget.widget.tools.outline import LASSO_MIN_STEP',
     'from skimage.measure import label as connected_components, points_in_poly'
   ]
 })}

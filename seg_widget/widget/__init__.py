@@ -1,6 +1,7 @@
-"""ipycanvas + ipywidgets glue: canvases, event routing, toolbar, shortcuts."""
+"""ipycanvas + ipywidgets glue: the widget facade, its collaborators, tools and panels."""
 
-from .segmentation_widget import TOOLS, SegmentationWidget
-from .shortcuts import SHORTCUTS
+from .keymap import SHORTCUTS
+from .segmentation_widget import SegmentationWidget
+from .tools import TOOLS
 
 __all__ = ["SHORTCUTS", "TOOLS", "SegmentationWidget"]

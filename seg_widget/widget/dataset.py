@@ -242,9 +242,11 @@ class DatasetAnnotator(widgets.VBox):
         self._dataset.save_mask(
             self._position, widget.mask, self._classes, labelled=widget.labelled_fraction > 0
         )
-        layer = widget._document.instances
-        if layer is not None:
-            self._dataset.save_objects(self._position, widget.mask, layer.map, layer.instances)
+        # Objects are saved once there are any, and kept in step after (all deleted: empty).
+        if widget.instances or os.path.exists(self._dataset.objects_path(self._position)):
+            self._dataset.save_objects(
+                self._position, widget.mask, widget.instance_mask, widget.instances
+            )
         self._saved_edit_count = count
         self._autosave.saved()
         self._write_state()

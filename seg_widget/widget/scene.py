@@ -96,7 +96,7 @@ class Scene:
 
     def close(self) -> None:
         """Close the three canvases (the visible one closes its layers)."""
-        for layer in self.view._canvases:
+        for layer in (self.scene_layer, self.interaction_layer):
             layer.close()
         sources = (
             self.image_source,

@@ -1,83 +1,72 @@
-"""The public :class:`SegmentationWidget`: state, validation, drawing and notifications.
+"""The public :class:`SegmentationWidget`: traits, validation, and delegation.
 
-The commands live in mixins, one concern each: ``EditCommands`` (brush, outlines,
-fills, undo), ``ViewCommands`` (zoom, pan), ``QualityCommands`` (coverage, holes,
-specks, fixes). Every edit ends in :meth:`SegmentationWidget._after_edit`, which
-repaints only the dirty box and notifies observers without copying the mask.
+The widget *owns* its collaborators and delegates to them; it inherits no command mixins:
+
+- `Editor` owns the label document and performs every undoable change, emitting an
+  `EditEvent` (dirty box, whether the object table changed);
+- `View` is the only caller of the drawing code: it repaints itself on edit events;
+- `Proposals` keeps the assisted tools' state; `StatusLine` the status text; `Selection`
+  keeps the active object and the selected class consistent;
+- `PointerRouter` sends input events to the tool objects of the one tool table;
+- `Panels` builds the controls, which refresh themselves from events and traits.
+
+See ``docs/architecture.md`` for the path of a pen event, a redraw and a save.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
-from traitlets import Bool, Int, Unicode, observe, validate
+from traitlets import Bool, Int, Tuple, Unicode, observe, validate
 
+from ..core import quality
 from ..core.assist import SCRIBBLE_METHODS, classifier_available
 from ..core.bbox import BBox
 from ..core.checks import one_of
 from ..core.classes import LabelClass, mask_dtype, normalize_classes
-from ..core.document import LabelDocument
-from ..core.hierarchy import parent_ids
-from ..core.history import History
+from ..core.hierarchy import class_mask as hierarchy_class_mask
+from ..core.hierarchy import is_descendant
 from ..core.image import load_image
-from ..core.instances import Instance, check_consistent, table_from_maps
+from ..core.instances import Instance, check_instance_id
 from ..core.labels import validate_mask
 from ..core.policy import PAINT_MODES, validate_paint_mode
-from ..core.raster import pixel_center
-from ..render.display import contrast_limits, to_display
-from ..render.overlay import color_lut
-from ..render.viewport import Viewport
-from .assist_commands import AssistCommands
-from .controls import Controls
-from .edit_commands import EditCommands
-from .instance_commands import InstanceCommands
-from .interaction import Interaction
-from .quality_commands import QualityCommands
-from .save_commands import SaveCommands
-from .scene import Scene
-from .traits import Integral, Real
-from .transport import batched, forget_current_canvas
-from .view_commands import ViewCommands
+from ..core.quality import Region
+from ..render.instance_view import COLOR_BY, SHOW_ONLY
+from .display_image import DisplayImage
+from .editor import EditEvent, Editor
+from .panels import Panels
+from .proposals import PromptCallback, Proposals
+from .router import STEP_ZOOM, PointerRouter, connect_canvas
+from .save_commands import load_file, save_file
+from .selection import Selection
+from .status import StatusLine
+from .tools import TOOLS, ToolHost, make_tools
+from .tools.brush import BrushStroke
+from .tools.fill import fill_at
+from .tools.outline import fill_outline
+from .traits import Integral, Real, in_range
+from .view import View
 
 logger = logging.getLogger("seg_widget")
 
-#: Tools of the toolbar, in toolbar order.
-TOOLS = (
-    "brush",
-    "eraser",
-    "lasso",
-    "polygon",
-    "fill",
-    "wand",
-    "superpixel",
-    "scribble",
-    "prompt",
-    "pick",
-    "pan",
-)
 #: ``fill_mode`` values: the connected region under the click, or that label everywhere.
 FILL_MODES = ("connected", "global")
 #: Largest side of the visible canvas chosen by default, in CSS pixels.
 DEFAULT_VIEW_SIZE = (800, 600)
 DEFAULT_HISTORY_BYTES = 256 * 2**20
+#: Default size limit (pixels) of a hole or speck.
+DEFAULT_MAX_SIZE = 64
 
 EditCallback = Callable[[BBox], Any]
 
 
-class SegmentationWidget(
-    EditCommands,
-    InstanceCommands,
-    ViewCommands,
-    QualityCommands,
-    AssistCommands,
-    SaveCommands,
-    widgets.VBox,
-):
+class SegmentationWidget(widgets.VBox):
     """Label an image pixel by pixel in a notebook; the mask lives in ``w.mask``.
 
     Parameters
@@ -154,13 +143,23 @@ class SegmentationWidget(
     contrast = Real(1.0)
     #: Canvas pixels per image pixel; changing it zooms about the view centre.
     zoom = Real(1.0)
-    #: Incremented after every edit (stroke event, undo, redo, mask assignment).
+    #: Incremented after every edit (stroke event, undo, redo, mask assignment, object command).
     edit_count = Int(0, read_only=True)
     #: Whether :meth:`undo` / :meth:`redo` would do something.
     can_undo = Bool(False, read_only=True)
     can_redo = Bool(False, read_only=True)
     #: Text of the status line.
     status = Unicode("")
+    #: Active object (instance id, 0 = none): painting adds to it, erasing removes from it.
+    instance = Integral(0)
+    #: Objects ticked in the object list: what merge and delete act on.
+    selected_instances = Tuple()
+    #: Overlay colours: "class" or "instance" (each object in its own colour).
+    color_by = Unicode("class")
+    #: Draw only the outline of each object.
+    contours = Bool(False)
+    #: "all", "object" (only the active object) or "class" (only the selected class).
+    show_only = Unicode("all")
 
     max_brush_size = 512
 
@@ -180,78 +179,88 @@ class SegmentationWidget(
         history_bytes: int = DEFAULT_HISTORY_BYTES,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
-        self._image = load_image(image)
-        self._classes = normalize_classes(classes)
-        shape = self._image.shape[:2]
+        # Everything that can reject the input runs before any widget exists, so bad input
+        # gives only the error (no half-built widget left registered).
+        loaded = load_image(image)
+        normalized = normalize_classes(classes)
+        shape = loaded.shape[:2]
         if mask is None:
-            live = np.zeros(shape, dtype=mask_dtype(len(self._classes)))
+            live = np.zeros(shape, dtype=mask_dtype(len(normalized)))
         else:
-            live = validate_mask(mask, shape=shape, n_classes=len(self._classes))
-        self._document = LabelDocument(
+            live = validate_mask(mask, shape=shape, n_classes=len(normalized))
+        editor = Editor(
             live,
-            len(self._classes),
-            history=History(history_bytes),
-            class_parents=parent_ids(self._classes),
+            normalized,
+            history_bytes=history_bytes,
+            instances=instances,
+            instance_table=instance_table,
         )
-        if instances is not None:
-            instance_map, table = table_from_maps(live, instances, self._classes)
-            if instance_table is not None:
-                table = list(instance_table)
-                check_consistent(live, instance_map, table)
-            self._document.enable_instances(instance_map, table)
-        elif instance_table is not None:
-            raise ValueError("instance_table: expected it only with instances=; got no instances")
-        self._lut = color_lut([c.color for c in self._classes])
-        self._contrast_limits = contrast_limits(self._image)
-        self._display: np.ndarray | None = None
-        self._edit_callbacks: list[EditCallback] = []
-        self._stroke = None  # a stroke in progress: edit_commands._Stroke
-        self._recent_instance = 0  # the last active object: the default parent of a new part
-        # Assisted tools: proposal (full-size arrays, allocated on first use), scribbles,
-        # prompts, the cached over-segmentation.
-        self._proposal_values: np.ndarray | None = None
-        self._proposal_mask: np.ndarray | None = None
-        self._proposal_bbox: BBox | None = None
-        self._scribbles: np.ndarray | None = None
-        self._prompt_callbacks: list = []
-        self._prompt_points: list[tuple[float, float]] = []
-        self._prompt_labels: list[int] = []
-        self._prompt_box: tuple[float, float, float, float] | None = None
-        self._superpixels = None
-        self._progress = ""
-        self._syncing_zoom = False
-        self._pointer_text = ""
-        self._message = ""
-
         css_size = _view_css_size(shape, width, height)
-        pixel_ratio = _positive_number(pixel_ratio, "pixel_ratio")
-        canvas_size = (round(css_size[0] * pixel_ratio), round(css_size[1] * pixel_ratio))
-        self._viewport = Viewport(shape, canvas_size)
-        self._scene = Scene(shape, canvas_size, pixel_ratio)
-        self._interaction = Interaction(self)
+        ratio = _positive_number(pixel_ratio, "pixel_ratio")
+        canvas_size = (round(css_size[0] * ratio), round(css_size[1] * ratio))
 
-        self.set_trait("label", 1 if len(self._classes) > 1 else 0)
+        self._editor = editor
+        super().__init__(**kwargs)
+        try:
+            self._assemble(DisplayImage(loaded), canvas_size, ratio, brush_size, opacity)
+        except BaseException:
+            self.close()
+            raise
+
+    def _assemble(
+        self,
+        display: DisplayImage,
+        canvas_size: tuple[int, int],
+        pixel_ratio: float,
+        brush_size: int,
+        opacity: float,
+    ) -> None:
+        editor = self._editor
+        self._edit_callbacks: list[EditCallback] = []
+        self._status = StatusLine(self, editor)
+        self._proposals = Proposals(
+            editor, display, report_progress=self._status.progress, report_error=self._status.error
+        )
+        self._view = view = View(
+            self,
+            editor,
+            self._proposals,
+            display,
+            canvas_size=canvas_size,
+            pixel_ratio=pixel_ratio,
+            report_error=self._status.error,
+        )
+        self._status.follow(view)
+        self._selection = Selection(self, editor)
+        host = ToolHost(self, editor, view, self._proposals, self._status)
+        commands = {
+            "undo": self.undo,
+            "redo": self.redo,
+            "new_instance": self.new_instance,
+            "accept_proposal": self.accept_proposal,
+            "reject_proposal": self.reject_proposal,
+            "propose_from_scribbles": self.propose_from_scribbles,
+        }
+        self._router = PointerRouter(host, make_tools(host), commands)
+        connect_canvas(view.canvas, self._router)
+        editor.edited.connect(self._on_edit)
+        view.navigated.connect(lambda _: setattr(self, "zoom", view.zoom))
+
+        self.set_trait("label", 1 if len(editor.classes) > 1 else 0)
         self.brush_size = brush_size
         self.opacity = opacity
-        self._set_zoom_trait(self._viewport.zoom)
-
-        self._controls = Controls(self)
-        self._object_panel = self._controls.objects
-        self._controls.show_class_counts(self._document.class_counts)
-        self.children = self._controls.layout_children(self._scene.view)
+        self.zoom = view.zoom
+        self._panels = Panels(self, editor.edited, self._status.error)
+        self.children = self._panels.children(view.canvas)
         self.add_class("seg-widget")
-        # client_ready fires when the browser (re)creates the canvases: at first
-        # display and after every page reload, since canvases keep no state.
-        self._scene.view.on_client_ready(self._on_client_ready)
-        self._update_status()
+        self._status.update()
 
     # -- read-only views of the document ------------------------------------------------
 
     @property
     def image(self) -> np.ndarray:
         """The image as loaded (not display-mapped)."""
-        return self._image
+        return self._view.display.image
 
     @property
     def contrast_limits(self) -> tuple[float, float]:
@@ -262,25 +271,21 @@ class SegmentationWidget(
         16-bit or float images); the brightness and contrast sliders act on top of it
         in the browser at no cost.
         """
-        return self._contrast_limits
+        return self._view.display.limits
 
     @contrast_limits.setter
     def contrast_limits(self, value: tuple[float, float]) -> None:
-        display = to_display(self._image, value)  # validates `limits`
-        self._contrast_limits = (float(value[0]), float(value[1]))
-        self._display = display
-        self._scene.send_image(display)
-        self._draw_view()
+        self._view.set_contrast_limits(value)
 
     @property
     def classes(self) -> tuple[LabelClass, ...]:
         """The label classes, colours resolved; the index is the class id."""
-        return self._classes
+        return self._editor.classes
 
     @property
     def canvas(self):
         """The ipycanvas ``MultiCanvas`` that receives mouse and keyboard events."""
-        return self._scene.view
+        return self._view.canvas
 
     @property
     def mask(self) -> np.ndarray:
@@ -289,26 +294,118 @@ class SegmentationWidget(
         Assigning validates, copies the values in, redraws and is undoable. After
         changing it in place from Python, call :meth:`refresh` to show the change.
         """
-        return self._document.mask
+        return self._editor.mask
 
     @mask.setter
     def mask(self, value: Any) -> None:
-        new = validate_mask(value, shape=self.mask.shape, n_classes=len(self._classes))
-        with self._document.step("set mask"):
-            bbox = self._document.replace(new)
-        self._after_edit(bbox, full=True)
+        new = validate_mask(value, shape=self.mask.shape, n_classes=len(self.classes))
+        self._editor.replace(new)
+
+    @property
+    def class_counts(self) -> np.ndarray:
+        """Pixels per class id (a new array), kept up to date incrementally as edits happen."""
+        return self._editor.document.class_counts
+
+    @property
+    def labelled_fraction(self) -> float:
+        """Share of pixels with a class other than 0, in [0, 1]."""
+        return self._editor.labelled_fraction
 
     # -- coordinates ---------------------------------------------------------------------
 
     def canvas_to_image(self, x: float, y: float) -> tuple[float, float]:
         """Map a canvas pixel position to image coordinates ``(x=col, y=row)``, floats."""
-        return self._viewport.canvas_to_image(x, y)
+        return self._view.canvas_to_image(x, y)
 
     def image_to_canvas(self, x: float, y: float) -> tuple[float, float]:
         """Map image coordinates ``(x=col, y=row)`` to a canvas pixel position."""
-        return self._viewport.image_to_canvas(x, y)
+        return self._view.image_to_canvas(x, y)
 
-    # -- editing ---------------------------------------------------------------------------
+    # -- painting from Python ----------------------------------------------------------------
+
+    def paint_stroke(
+        self,
+        points: Iterable[tuple[float, float]],
+        *,
+        label: int | None = None,
+        erase: bool = False,
+        brush_size: int | None = None,
+    ) -> None:
+        """Paint (or erase) a brush stroke through image points ``(row, col)``: one undo step.
+
+        It follows exactly the path of a mouse stroke, under the current
+        ``paint_mode``; ``label`` and ``brush_size`` default to the widget's.
+        """
+        points = [tuple(map(float, p)) for p in points]
+        if not points or any(len(p) != 2 or not all(map(math.isfinite, p)) for p in points):
+            raise ValueError(
+                f"points: expected a non-empty sequence of finite (row, col) pairs; got {points!r}"
+            )
+        if label is not None:
+            self.label = label
+        if brush_size is not None:
+            self.brush_size = brush_size
+        pen = self._pen(erase)
+        with self._editor.stroke("erase" if erase else "paint"):
+            stroke = BrushStroke(self._editor, pen, self.brush_size)
+            for row, col in points:
+                stroke.to((col, row))
+
+    def fill_polygon(
+        self,
+        points: Iterable[tuple[float, float]],
+        *,
+        label: int | None = None,
+        erase: bool = False,
+    ) -> None:
+        """Fill the closed outline through image points ``(row, col)``: one undo step.
+
+        The rule of the lasso and polygon tools: a pixel is filled when its centre
+        lies inside the outline (even–odd rule, so overlapping loops of a
+        self-intersecting outline cancel); see ``core.outline.polygon_footprint``.
+        An outline with fewer than three distinct points or no interior fills
+        nothing. ``erase`` sets the pixels to 0 instead (in ``"preserve"`` mode only
+        those of ``label``).
+        """
+        points = np.asarray(list(points), dtype=float)
+        if points.ndim != 2 or points.shape[1:] != (2,) or not np.isfinite(points).all():
+            raise ValueError(
+                f"points: expected a sequence of finite (row, col) pairs; got shape {points.shape}"
+            )
+        if label is not None:
+            self.label = label
+        fill_outline(self._editor, self._pen(erase), points, erase=erase)
+
+    def flood_fill(
+        self, seed: tuple[int, int], *, label: int | None = None, erase: bool = False
+    ) -> None:
+        """Fill like the fill tool clicked at pixel ``seed = (row, col)``: one undo step.
+
+        Fills the region of pixels equal to ``mask[seed]`` connected to the seed
+        (``fill_connectivity``), or every such pixel when ``fill_mode == "global"``.
+        ``erase`` sets them to 0 instead (in ``"preserve"`` mode only if they are
+        of class ``label``).
+        """
+        if label is not None:
+            self.label = label
+        fill_at(
+            self._editor,
+            self._pen(erase),
+            seed,
+            fill_mode=self.fill_mode,
+            connectivity=self.fill_connectivity,
+            erase=erase,
+        )
+
+    def undo(self) -> None:
+        """Undo the last stroke or command (no-op when there is nothing to undo)."""
+        self._router.end_drag()
+        self._editor.undo()
+
+    def redo(self) -> None:
+        """Redo the last undone step (no-op when there is nothing to redo)."""
+        self._router.end_drag()
+        self._editor.redo()
 
     def refresh(self, bbox: BBox | None = None) -> None:
         """Redraw the overlay after ``w.mask`` was changed in place (not undoable).
@@ -321,18 +418,7 @@ class SegmentationWidget(
             Only this region changed; by default the whole mask is redrawn.
 
         """
-        mask = self.mask
-        if mask.min(initial=0) < 0 or mask.max(initial=0) >= len(self._classes):
-            raise ValueError(
-                f"mask: expected class ids in [0, {len(self._classes)}) after the in-place "
-                f"edit; got values in [{mask.min()}, {mask.max()}]"
-            )
-        if self._document.instances is not None:
-            # A pixel whose class was changed in place leaves its object (keeps the invariant).
-            self._document.instances.detach_mismatched(mask)
-        self._document.recount()
-        full = BBox.full(mask.shape)
-        self._after_edit(full if bbox is None else bbox.clip(mask.shape), full=bbox is None)
+        self._editor.adopt_external_edit(bbox)
 
     def on_edit(self, callback: EditCallback, remove: bool = False) -> EditCallback:
         """Call ``callback(bbox)`` after every edit with the changed region (a :class:`BBox`).
@@ -347,9 +433,426 @@ class SegmentationWidget(
             self._edit_callbacks.append(callback)
         return callback
 
+    # -- view ------------------------------------------------------------------------------
+
+    def zoom_in(self) -> None:
+        """Magnify 1.5x about the view centre."""
+        self._view.zoom_by(STEP_ZOOM)
+
+    def zoom_out(self) -> None:
+        """Shrink 1.5x about the view centre."""
+        self._view.zoom_by(1 / STEP_ZOOM)
+
+    def fit(self) -> None:
+        """Show the whole image, centred."""
+        self._view.fit()
+
+    def actual_size(self) -> None:
+        """Show one image pixel per canvas pixel (1:1), keeping the view centre."""
+        self._view.set_zoom(1.0)
+
+    def pan(self, dx: float, dy: float) -> None:
+        """Move the view by ``(dx, dy)`` canvas pixels (the image follows)."""
+        self._view.pan_by(dx, dy)
+
+    def zoom_to(self, bbox: BBox) -> None:
+        """Centre the view on an image region and magnify it to fill about 40 % of the view.
+
+        Parameters
+        ----------
+        bbox : BBox
+            Image pixels to show, e.g. a ``Region.bbox`` from :meth:`find_holes`.
+
+        """
+        if not isinstance(bbox, BBox) or bbox.is_empty:
+            raise ValueError(f"bbox: expected a non-empty BBox; got {bbox!r}")
+        self._view.zoom_to(bbox)
+
+    # -- find what is missing --------------------------------------------------------------
+
+    def find_holes(
+        self, max_size: int = DEFAULT_MAX_SIZE, *, connectivity: int = 4
+    ) -> list[Region]:
+        """Unlabelled regions of at most ``max_size`` pixels that do not touch the image border.
+
+        Returns ``core.quality.Region`` records (size, bbox, centroid, surrounding label),
+        smallest first; pass one's ``bbox`` to :meth:`zoom_to` to look at it.
+        """
+        return quality.find_holes(self.mask, max_size, connectivity=connectivity)
+
+    def find_specks(
+        self, max_size: int = DEFAULT_MAX_SIZE, *, connectivity: int = 4
+    ) -> list[Region]:
+        """Isolated regions of one class of at most ``max_size`` pixels (stray brush specks)."""
+        return quality.find_specks(self.mask, max_size, connectivity=connectivity)
+
+    def fill_holes(self, max_size: int = DEFAULT_MAX_SIZE, *, connectivity: int = 4) -> int:
+        """Fill every hole (see :meth:`find_holes`) with its surrounding class: one undo step.
+
+        Returns the number of pixels changed.
+        """
+        edit = quality.fill_holes(self.mask, max_size, connectivity=connectivity)
+        return self._fix(edit, "fill holes")
+
+    def remove_specks(self, max_size: int = DEFAULT_MAX_SIZE, *, connectivity: int = 4) -> int:
+        """Give every speck (see :meth:`find_specks`) its surrounding class: one undo step.
+
+        In ``"preserve"`` mode this changes nothing (specks are labelled pixels).
+        Returns the number of pixels changed.
+        """
+        edit = quality.remove_specks(self.mask, max_size, connectivity=connectivity)
+        return self._fix(edit, "remove specks")
+
+    def smooth_borders(self, size: int = 3) -> int:
+        """Smooth jagged borders with a ``size`` x ``size`` majority filter: one undo step.
+
+        A pixel takes the label that is strictly most frequent in its window (ties keep
+        it), so straight borders stay and one-pixel notches go. Returns pixels changed.
+        """
+        return self._fix(quality.smooth_borders(self.mask, size), "smooth borders")
+
+    def fill_unlabelled(self, bbox: BBox | None = None, *, label: int | None = None) -> int:
+        """Give every unlabelled pixel of a region class ``label``: one undo step.
+
+        Parameters
+        ----------
+        bbox : BBox, optional
+            The region; by default the part of the image visible in the view.
+        label : int, optional
+            The class; by default the selected one (``w.label``).
+
+        """
+        if label is not None:
+            self.label = label
+        region = self._view.visible_bbox() if bbox is None else bbox
+        if region.is_empty:
+            return 0
+        edit = quality.fill_unlabelled(self.mask, region, self.label)
+        # With an active object, the filled pixels join it, as painting would.
+        return self._fix(edit, "fill unlabelled", instance=self.instance or None)
+
+    # -- assisted labelling -----------------------------------------------------------------
+
+    @property
+    def proposal(self) -> tuple[BBox, np.ndarray, np.ndarray] | None:
+        """The pending proposal as ``(bbox, values, footprint)`` (copies), or None."""
+        return self._proposals.proposal()
+
+    def accept_proposal(self) -> int:
+        """Commit the proposal to ``w.mask`` as one undo step; return the pixels changed.
+
+        In ``"preserve"`` mode only unlabelled pixels take the proposal (an erasing
+        proposal erases only the selected class), so neighbours keep their borders.
+        """
+        self._router.end_drag()
+        return self._proposals.accept(
+            paint_mode=self.paint_mode, label=self.label, instance=self.instance
+        )
+
+    def reject_proposal(self) -> None:
+        """Drop the proposal (and the scribbles and prompts that made it)."""
+        self._proposals.reject()
+
+    def propose_wand(self, seed: tuple[int, int], *, tolerance: float | None = None) -> None:
+        """Propose the connected region of similar colour around pixel ``seed = (row, col)``.
+
+        Colours are compared as displayed (after ``contrast_limits``), in CIE Lab;
+        ``tolerance`` (default ``w.wand_tolerance``) is a fraction of the largest distance.
+        """
+        if tolerance is not None:
+            self.wand_tolerance = tolerance
+        self._proposals.propose_wand(seed, tolerance=self.wand_tolerance, value=self._pen_value())
+
+    def propose_superpixels(self, points: Iterable[tuple[float, float]]) -> None:
+        """Add to the proposal every superpixel a brush stroke through ``(row, col)`` touches."""
+        points = [tuple(map(float, p)) for p in points]
+        if not points:
+            raise ValueError("points: expected at least one (row, col) point; got none")
+        previous = points[0]
+        for point in points:
+            self._proposals.add_superpixel_segment(
+                previous,
+                point,
+                diameter=self.brush_size,
+                segments=self.superpixel_segments,
+                compactness=self.superpixel_compactness,
+                value=self._pen_value(),
+            )
+            previous = point
+
+    def scribble(self, points: Iterable[tuple[float, float]], *, label: int | None = None) -> None:
+        """Scribble class ``label`` (default ``w.label``, not 0) along ``(row, col)`` points."""
+        if label is not None:
+            self.label = label
+        points = [tuple(map(float, p)) for p in points]
+        previous = points[0] if points else None
+        for point in points:
+            self._proposals.scribble_segment(
+                previous, point, diameter=self.brush_size, label=self.label
+            )
+            previous = point
+
+    def propose_from_scribbles(self, method: str | None = None) -> None:
+        """Turn the scribbles (two or more classes) into a whole-image proposal.
+
+        ``method`` (default ``w.scribble_method``): ``"watershed"``, ``"random_walker"`` or
+        ``"classifier"`` (needs scikit-learn). Can take a few seconds on big images; the
+        status line says so meanwhile.
+        """
+        if method is not None:
+            self.scribble_method = method
+        self._proposals.propose_from_scribbles(self.scribble_method)
+
+    def clear_scribbles(self) -> None:
+        """Forget every scribble."""
+        self._proposals.clear_scribbles()
+
+    def on_prompt(self, callback: PromptCallback, remove: bool = False) -> PromptCallback:
+        """Plug in a model: ``callback(image, prompt)`` returns a mask or probability map.
+
+        It is called whenever the prompt tool's points or box change, with ``w.image``
+        (read-only) and a :class:`Prompt`; it must return an ``(H, W)`` bool mask or float
+        map in [0, 1] (thresholded at 0.5). The result becomes a proposal of ``w.label``. A
+        callback that raises or returns something else shows a message and changes
+        nothing. Usable as a decorator. See the README for a Segment Anything adapter.
+        """
+        self._proposals.on_prompt(callback, remove)
+        return callback
+
+    def prompt(
+        self,
+        points_xy: Iterable[tuple[float, float]] = (),
+        point_labels: Iterable[int] | None = None,
+        box_xyxy: tuple[float, float, float, float] | None = None,
+    ) -> None:
+        """Run the model hook on these prompts, as the prompt tool would."""
+        points = [(float(x), float(y)) for x, y in points_xy]
+        labels = [1] * len(points) if point_labels is None else list(point_labels)
+        if len(labels) != len(points):
+            raise ValueError(
+                f"point_labels: expected one label per point ({len(points)}); got {len(labels)}"
+            )
+        box = None if box_xyxy is None else tuple(map(float, box_xyxy))
+        self._proposals.prompt(points, [int(v) for v in labels], box, value=self._pen_value())
+
+    # -- objects (instances) and parts ----------------------------------------------------
+
+    @property
+    def instance_mask(self) -> np.ndarray:
+        """The live ``(H, W)`` uint32 instance-id map (0 = no instance); edits change it.
+
+        Reading it starts instance bookkeeping (an all-zero map) if there was none.
+        """
+        return self._editor.enable_instances().map
+
+    @property
+    def instances(self) -> tuple[Instance, ...]:
+        """The objects, oldest first: ``Instance(id, class_id, name, visible, locked, parent)``."""
+        layer = self._editor.objects
+        return () if layer is None else layer.instances
+
+    def instance_pixels(self, instance_id: int) -> int:
+        """Return the number of pixels of an instance (kept current by every edit)."""
+        return self._objects().count(self._known(instance_id))
+
+    def class_mask(self, level: int = 0) -> np.ndarray:
+        """Return the class mask with each class replaced by its ancestor at ``level`` (a copy).
+
+        A pixel holds exactly one, innermost class (``face``, not ``person``); at
+        level 0 every class becomes its top-level ancestor, so the ``person`` mask
+        includes the face pixels. Classes at or above ``level`` are unchanged.
+
+        Examples
+        --------
+        >>> import numpy as np, seg_widget as sw
+        >>> w = sw.SegmentationWidget(
+        ...     np.zeros((4, 4)), ["bg", "person", sw.LabelClass("face", parent="person")]
+        ... )
+        >>> w.paint_stroke([(1, 1)], label=2, brush_size=1)
+        >>> int(w.mask[1, 1]), int(w.class_mask(level=0)[1, 1])
+        (2, 1)
+
+        """
+        return hierarchy_class_mask(self.mask, self.classes, level)
+
+    def object_mask(self, instance_id: int, *, parts: bool = True) -> np.ndarray:
+        """Boolean ``(H, W)`` mask of an instance, with its parts (and theirs) by default."""
+        layer = self._objects()
+        instance_id = self._known(instance_id)
+        members = [instance_id, *(layer.descendants(instance_id) if parts else ())]
+        return np.isin(layer.map, np.asarray(members, layer.map.dtype))
+
+    def new_instance(
+        self, label: int | None = None, *, name: str | None = None, parent: int | None = None
+    ) -> int:
+        """Start a new, empty object of class ``label`` (default: the selected class); select it.
+
+        Painting then adds pixels to it. ``parent`` is the object it is a part of
+        (its class must be an ancestor of ``label``); by default the object
+        selected last, when its class is an ancestor (select the person, pick the
+        class face, press M). One undo step; returns the new id.
+        """
+        if label == 0 or (label is None and self.label == 0):
+            raise ValueError("label: expected a class to make an instance of; got 0 (unlabelled)")
+        if label is not None:
+            self.label = label
+        class_id = self.label
+        layer = self._editor.enable_instances()
+        recent = self.instance or self._selection.recent_instance
+        if parent is None and recent in layer:
+            if is_descendant(self.classes, class_id, layer.get(recent).class_id):
+                parent = recent
+        if name is None:
+            name = f"{self.classes[class_id].name} {layer.next_id()}"
+        created = self._editor.add_instance(class_id, name=name, parent=parent)
+        self.instance = created.id
+        return created.id
+
+    def select_instance(self, instance_id: int, *, add: bool = False) -> None:
+        """Make an object the active one (painting adds to it); ``add`` keeps the others selected.
+
+        ``0`` selects none. The selected class follows the object's class.
+        """
+        instance_id = 0 if instance_id == 0 else self._known(instance_id)
+        selected = list(self.selected_instances) if add else []
+        if instance_id and instance_id not in selected:
+            selected.append(instance_id)
+        self.selected_instances = tuple(selected)
+        self.instance = instance_id
+
+    def rename_instance(self, instance_id: int, name: str) -> None:
+        """Rename an object (one undo step)."""
+        self._editor.update_instance(self._known(instance_id), name=name)
+
+    def set_instance_class(self, instance_id: int, label: int) -> None:
+        """Change an object's class, and so the class of all its pixels (one undo step)."""
+        n_classes = len(self.classes)
+        if isinstance(label, (bool, np.bool_)) or not isinstance(label, (int, np.integer)):
+            raise TypeError(f"label: expected a class id (int); got {type(label).__name__}")
+        if not 1 <= label < n_classes:
+            raise ValueError(f"label: expected a class id in [1, {n_classes}); got {label}")
+        self._editor.update_instance(self._known(instance_id), class_id=label)
+
+    def set_instance_visible(self, instance_id: int, visible: bool = True) -> None:
+        """Show or hide an object. Hidden objects are not drawn and no tool edits them."""
+        self._editor.update_instance(self._known(instance_id), visible=visible)
+
+    def set_instance_locked(self, instance_id: int, locked: bool = True) -> None:
+        """Lock or unlock an object: no tool or command changes a locked object's pixels."""
+        self._editor.update_instance(self._known(instance_id), locked=locked)
+
+    def set_instance_parent(self, instance_id: int, parent: int | None) -> None:
+        """Make an object a part of another (``None``: a top-level object). One undo step."""
+        self._editor.update_instance(self._known(instance_id), parent=parent)
+
+    def delete_instances(self, instance_ids: Iterable[int] | None = None) -> None:
+        """Delete objects (default: the selected ones) and their parts: pixels become unlabelled."""
+        self._editor.delete_instances(self._given_or_selected(instance_ids))
+
+    def merge_instances(self, instance_ids: Iterable[int] | None = None) -> int:
+        """Merge objects (default: the selected ones) into the first; one undo step; return it."""
+        ids = self._given_or_selected(instance_ids)
+        self._editor.merge_instances(ids)
+        self.select_instance(ids[0])
+        return ids[0]
+
+    def split_instance(
+        self, instance_id: int | None = None, *, connectivity: int = 8
+    ) -> tuple[int, ...]:
+        """Split an object (default: the active one) into its connected pieces: one undo step.
+
+        The largest piece keeps the id; returns the ids of all pieces.
+        """
+        instance_id = self._known(self.instance if instance_id is None else instance_id)
+        return self._editor.split_instance(instance_id, connectivity=connectivity)
+
+    # -- files -----------------------------------------------------------------------------
+
+    def save(
+        self,
+        path: str | os.PathLike,
+        *,
+        instances: Any = None,
+        polygons: bool = False,
+        file_name: str | None = None,
+        image_id: int | str = 1,
+    ) -> None:
+        """Save the mask to ``path`` atomically, in the format its extension names.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Ends in ``.png``, ``.npy`` (class ids), ``.npz`` (class ids, and the objects
+            with their names, locks and parts when there are any) or ``.json`` (COCO).
+        instances : array_like of int, shape (H, W), optional
+            COCO only: instance id per pixel (0 = none) to export instead of the widget's
+            own objects; labelled pixels outside them are not exported. By default the
+            widget's objects are exported, one annotation each (their innermost pixels:
+            a person's annotation leaves out its face part), and every connected region
+            of a class outside all objects is one more annotation, so nothing is lost.
+        polygons : bool
+            COCO only: polygon segmentations instead of RLE.
+        file_name : str, optional
+            COCO only: the image's ``file_name``; by default the JSON file's stem.
+        image_id : int or str
+            COCO only: the image's ``id``.
+
+        Raises
+        ------
+        ValueError
+            For an unknown extension, a missing folder, or COCO options with a mask format.
+
+        Examples
+        --------
+        >>> import os, tempfile, numpy as np, seg_widget as sw
+        >>> w = sw.SegmentationWidget(np.zeros((4, 4)), classes=["unlabelled", "cell"])
+        >>> w.mask[1:3, 1:3] = 1
+        >>> path = os.path.join(tempfile.mkdtemp(), "cells.png")
+        >>> w.save(path)
+        >>> int(sw.load_mask(path).sum())
+        4
+
+        """
+        save_file(
+            path,
+            self.mask,
+            self.classes,
+            self._editor.objects,
+            instances=instances,
+            polygons=polygons,
+            file_name=file_name,
+            image_id=image_id,
+        )
+
+    def load(self, path: str | os.PathLike, *, image_id: int | str | None = None) -> None:
+        """Replace the mask by the one in ``path`` (validated, redrawn, one undo step).
+
+        A ``.json`` file is read as COCO: the annotations of ``image_id`` (by default the
+        document's only image) are painted in order, each one an object; categories map to
+        classes by name when every category name is a class name, else by id. An ``.npz``
+        written with objects brings them back with names, visibility, locks and parts.
+
+        Raises
+        ------
+        ValueError
+            Naming the file: unknown extension, unreadable file, ids that are not classes,
+            or a size other than the image's (naming both sizes).
+
+        """
+        mask, instance_map, table = load_file(
+            path, tuple(self.mask.shape), self.classes, image_id=image_id
+        )
+        self._router.end_drag()
+        if instance_map is None:
+            self.mask = mask
+        else:
+            self._editor.load(mask, instance_map, table)
+
     def close(self) -> None:
         """Close the widget with its canvases and controls (frees them in the browser)."""
-        self._scene.close()
+        view = getattr(self, "_view", None)  # None when the constructor failed early
+        if view is not None:
+            view.close()
         pending = list(self.children)
         while pending:
             child = pending.pop()
@@ -365,7 +868,7 @@ class SegmentationWidget(
 
     @validate("label")
     def _validate_label(self, proposal):
-        n = len(self._classes)
+        n = len(self.classes)
         if not 0 <= proposal.value < n:
             raise ValueError(
                 f"label: expected a class id in [0, {n}) ({n} classes); got {proposal.value}"
@@ -381,9 +884,13 @@ class SegmentationWidget(
             )
         return proposal.value
 
-    @validate("fill_mode")
-    def _validate_fill_mode(self, proposal):
-        return one_of(proposal.value, FILL_MODES, "fill_mode")
+    @validate("fill_mode", "paint_mode", "color_by", "show_only")
+    def _validate_choice(self, proposal):
+        name = proposal.trait.name
+        if name == "paint_mode":
+            return validate_paint_mode(proposal.value)
+        choices = {"fill_mode": FILL_MODES, "color_by": COLOR_BY, "show_only": SHOW_ONLY}
+        return one_of(proposal.value, choices[name], name)
 
     @validate("fill_connectivity")
     def _validate_fill_connectivity(self, proposal):
@@ -391,23 +898,21 @@ class SegmentationWidget(
             raise ValueError(f"fill_connectivity: expected 4 or 8; got {proposal.value}")
         return proposal.value
 
-    @validate("wand_tolerance")
-    def _validate_wand_tolerance(self, proposal):
-        return _in_range(proposal.value, "wand_tolerance", 0.0, 1.0)
+    @validate("opacity", "wand_tolerance", "brightness", "contrast")
+    def _validate_range(self, proposal):
+        name = proposal.trait.name
+        high = 10.0 if name in ("brightness", "contrast") else 1.0
+        return in_range(proposal.value, name, 0.0, high)
 
-    @validate("superpixel_segments")
-    def _validate_superpixel_segments(self, proposal):
-        if proposal.value < 2:
-            raise ValueError(f"superpixel_segments: expected at least 2; got {proposal.value}")
-        return proposal.value
-
-    @validate("superpixel_compactness")
-    def _validate_superpixel_compactness(self, proposal):
-        if proposal.value <= 0:
-            raise ValueError(
-                f"superpixel_compactness: expected a positive number; got {proposal.value}"
-            )
-        return proposal.value
+    @validate("superpixel_segments", "superpixel_compactness", "zoom")
+    def _validate_positive(self, proposal):
+        name, value = proposal.trait.name, proposal.value
+        if name == "superpixel_segments" and value < 2:
+            raise ValueError(f"superpixel_segments: expected at least 2; got {value}")
+        if value <= 0:
+            what = "a positive scale" if name == "zoom" else "a positive number"
+            raise ValueError(f"{name}: expected {what}; got {value}")
+        return value
 
     @validate("scribble_method")
     def _validate_scribble_method(self, proposal):
@@ -418,169 +923,70 @@ class SegmentationWidget(
             )
         return method
 
-    @validate("paint_mode")
-    def _validate_paint_mode(self, proposal):
-        return validate_paint_mode(proposal.value)
-
-    @validate("opacity")
-    def _validate_opacity(self, proposal):
-        return _in_range(proposal.value, "opacity", 0.0, 1.0)
-
-    @validate("brightness", "contrast")
-    def _validate_filter(self, proposal):
-        return _in_range(proposal.value, proposal.trait.name, 0.0, 10.0)
-
-    @validate("zoom")
-    def _validate_zoom(self, proposal):
-        if proposal.value <= 0:
-            raise ValueError(f"zoom: expected a positive scale; got {proposal.value}")
-        return proposal.value
+    @validate("instance", "selected_instances")
+    def _validate_instances(self, proposal):
+        name = proposal.trait.name
+        if name == "instance":
+            return 0 if proposal.value == 0 else self._known(proposal.value, "instance")
+        return tuple(self._known(i, name) for i in proposal.value)
 
     @observe("zoom")
     def _on_zoom(self, change):
-        if self._syncing_zoom:
+        self._view.set_zoom(change.new)
+
+    def _on_edit(self, event: EditEvent) -> None:
+        """Count edits, follow the history, and call the user's callbacks (guarded)."""
+        self.set_trait("can_undo", self._editor.document.can_undo)
+        self.set_trait("can_redo", self._editor.document.can_redo)
+        if event.bbox is None and not event.table_changed:
             return
-        self._viewport.set_zoom(change.new)
-        self._view_changed()
-
-    @observe("opacity", "brightness", "contrast")
-    def _on_look(self, change):
-        self._draw_view()
-
-    @observe("show_missing")
-    def _on_show_missing(self, change):
-        with batched():
-            if change.new:
-                self._scene.paint_missing(self.mask, BBox.full(self.mask.shape))
-            self._draw_view()
-
-    @observe("tool")
-    def _on_tool(self, change):
-        self._interaction.reset()
-        if change.new == "pick" and change.old != "pick":
-            self._tool_before_pick = change.old
-        self._update_status()
-
-    @observe("label", "brush_size", "paint_mode", "erase")
-    def _on_pen_settings(self, change):
-        self._update_status()
-        if self._interaction.outline.active:
-            self._interaction.outline.redraw(self._interaction.last_xy)  # recolour the preview
-        elif self._interaction.last_xy is not None:
-            self._pointer_moved(self._interaction.last_xy)
-
-    # -- drawing --------------------------------------------------------------------------
-
-    def _after_edit(self, bbox: BBox, *, full: bool = False) -> None:
-        with batched():
-            if full:
-                bbox = BBox.full(self.mask.shape)
-            # Contours depend on neighbours: the repainted region may be a pixel larger.
-            painted = self._paint_labels(bbox)
-            if self.show_missing:
-                self._scene.paint_missing(self.mask, bbox)
-            clip = None if full else self._viewport.canvas_rect(painted)
-            if full or clip is not None:
-                self._draw_view(clip)
-        self._update_history_state()
-        if self._stroke is None:  # during a stroke: at its end, and the pointer updates status
-            self._controls.show_class_counts(self._document.class_counts)
-            self._update_status()
         try:
             self.set_trait("edit_count", self.edit_count + 1)
         except Exception as error:  # a user's traitlet observer raised
             logger.exception("seg-widget: an edit_count observer failed")
-            self._report_error(f"edit_count observer failed: {error!r}")
+            self._status.error(f"edit_count observer failed: {error!r}")
+        if event.bbox is None:
+            return
         for callback in list(self._edit_callbacks):
             try:
-                callback(bbox)
+                callback(event.bbox)
             except Exception as error:
                 logger.exception("seg-widget: on_edit callback %r failed", callback)
-                self._report_error(f"on_edit callback failed: {error!r}")
+                self._status.error(f"on_edit callback failed: {error!r}")
 
-    def _draw_view(self, clip: tuple[int, int, int, int] | None = None) -> None:
-        self._scene.draw_view(
-            self._viewport,
-            opacity=self.opacity,
-            brightness=self.brightness,
-            contrast=self.contrast,
-            show_missing=self.show_missing,
-            show_proposal=self._proposal_bbox is not None or self._scribbles is not None,
-            clip=clip,
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _pen(self, erase: bool):
+        pen = self._editor.pen_write(
+            erase=erase, label=self.label, paint_mode=self.paint_mode, active_instance=self.instance
         )
+        if pen.refusal:
+            self._status.error(pen.refusal)
+        return pen
 
-    def _on_client_ready(self) -> None:
-        try:
-            forget_current_canvas()
-            self._scene.send_image(self._display_image())
-            self._paint_labels(BBox.full(self.mask.shape))
-            if self.show_missing:
-                self._scene.paint_missing(self.mask, BBox.full(self.mask.shape))
-            if self._proposal_bbox is not None:
-                self._paint_assist_region(
-                    self._proposal_bbox, self._proposal_values, self._proposal_mask
-                )
-            elif self._scribbles is not None:
-                self._paint_assist_region(BBox.full(self.mask.shape), self._scribbles, None)
-            self._draw_view()
-        except Exception as error:
-            logger.exception("seg-widget: drawing the widget failed")
-            self._report_error(f"drawing failed: {error}")
+    def _pen_value(self) -> int:
+        return 0 if self.erase else self.label
 
-    # -- cursor and status line -------------------------------------------------------------
+    def _fix(self, edit, name: str, instance: int | None = None) -> int:
+        only_where = 0 if self.paint_mode == "preserve" else None
+        return self._editor.assign_edit(edit, name, only_where=only_where, instance=instance)
 
-    def _pointer_moved(self, canvas_xy: tuple[float, float]) -> None:
-        col, row = self.canvas_to_image(*canvas_xy)
-        if self.tool in ("brush", "eraser"):
-            center = self.image_to_canvas(*pixel_center(col, row))
-            self._scene.draw_brush_cursor(center, self.brush_size / 2 * self._viewport.zoom)
-        elif not self._interaction.outline.active:
-            self._scene.clear_cursor()
-        height, width = self.mask.shape
-        r, c = math.floor(row), math.floor(col)
-        if 0 <= r < height and 0 <= c < width:
-            class_id = int(self.mask[r, c])
-            self._pointer_text = f"x {c}, y {r} · {class_id}: {self._classes[class_id].name}"
-            layer = self._document.instances
-            instance_id = 0 if layer is None else int(layer.map[r, c])
-            if instance_id:
-                self._pointer_text += f" · {layer.get(instance_id).name}"
-        else:
-            self._pointer_text = "outside the image"
-        self._update_status()
+    def _objects(self, argument: str = "instance_id"):
+        layer = self._editor.objects
+        if layer is None:
+            raise ValueError(f"{argument}: there are no instances yet (press M to make one)")
+        return layer
 
-    def _pointer_left(self) -> None:
-        self._scene.clear_cursor()
-        self._pointer_text = ""
-        self._update_status()
+    def _known(self, instance_id: object, argument: str = "instance_id") -> int:
+        layer = self._objects(argument)
+        return layer.get(check_instance_id(instance_id, argument), argument).id
 
-    def _display_image(self) -> np.ndarray:
-        """Return the image as shown (uint8, after contrast_limits), computed once."""
-        if self._display is None:
-            self._display = to_display(self._image, self._contrast_limits)
-        return self._display
-
-    def _report_progress(self, message: str) -> None:
-        """Say what long work is running (sent at once, while the kernel keeps working)."""
-        self._progress = f"⏳ {message}" if message else ""
-        self._update_status()
-
-    def _report_error(self, message: str) -> None:
-        self._message = f"⚠ {message}"
-        self._update_status()
-
-    def _update_status(self) -> None:
-        coverage = f"labelled {100 * self.labelled_fraction:.1f}%"
-        zoom = f"zoom {self._viewport.zoom * 100:.0f}%"
-        layer = self._document.instances
-        active = f"object: {layer.get(self.instance).name}" if self.instance else ""
-        parts = [p for p in (self._pointer_text, active, coverage, zoom) if p]
-        parts += [m for m in (self._progress, self._message) if m]
-        self.status = " · ".join(parts)
-
-    def _update_history_state(self) -> None:
-        self.set_trait("can_undo", self._document.can_undo)
-        self.set_trait("can_redo", self._document.can_redo)
+    def _given_or_selected(self, instance_ids: Iterable[int] | None) -> list[int]:
+        if instance_ids is None:
+            instance_ids = self.selected_instances or ((self.instance,) if self.instance else ())
+        if isinstance(instance_ids, (int, np.integer)):
+            instance_ids = [instance_ids]
+        return [self._known(i, "instance_ids") for i in instance_ids]
 
 
 def _view_css_size(
@@ -609,12 +1015,6 @@ def _positive_number(value: Any, name: str) -> float:
     if not (math.isfinite(value) and value > 0):
         raise ValueError(f"{name}: expected a positive finite number; got {value}")
     return float(value)
-
-
-def _in_range(value: float, name: str, low: float, high: float) -> float:
-    if not low <= value <= high:
-        raise ValueError(f"{name}: expected a number in [{low:g}, {high:g}]; got {value:g}")
-    return value
 
 
 __all__ = ["FILL_MODES", "PAINT_MODES", "TOOLS", "SegmentationWidget"]

@@ -27,3 +27,14 @@ class Real(Float):
         raise TraitError(
             f"{self.name}: expected a finite number; got {type(value).__name__} {value!r}"
         )
+
+
+def in_range(value: float, name: str, low: float, high: float) -> float:
+    """Return ``value`` if ``low <= value <= high``, else raise naming ``name``.
+
+    >>> in_range(0.5, "opacity", 0.0, 1.0)
+    0.5
+    """
+    if not low <= value <= high:
+        raise ValueError(f"{name}: expected a number in [{low:g}, {high:g}]; got {value:g}")
+    return value

@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 import seg_widget as sw
+from seg_widget.core.assist import superpixel_labels
+from seg_widget.render.display import to_display
 from seg_widget.testing import click, mouse_drag, press_key
 
 
@@ -71,7 +73,12 @@ def test_superpixel_brush_proposes_whole_superpixels(scene):
     scene.brush_size = 3
     mouse_drag(scene.canvas, [(160, 160), (170, 165)])
     bbox, _, footprint = scene.proposal
-    labels = scene._superpixel_index().labels
+    # The same over-segmentation the widget computed (SLIC is deterministic).
+    labels = superpixel_labels(
+        to_display(scene.image, scene.contrast_limits),
+        n_segments=50,
+        compactness=scene.superpixel_compactness,
+    )
     touched = np.unique(labels[bbox.slices][footprint])
     full = np.zeros((100, 100), bool)
     full[bbox.slices] = footprint

@@ -6,8 +6,10 @@ the hidden overlay source canvas.
 """
 
 import json
+import math
 from contextlib import contextmanager
 
+import ipywidgets
 import numpy as np
 import pytest
 from ipycanvas.canvas import COMMANDS, _CanvasManager
@@ -17,8 +19,19 @@ from traitlets import TraitError
 import seg_widget as sw
 from seg_widget.core.instances import Instance
 from seg_widget.render.instance_view import instance_color
-from seg_widget.testing import click, mouse_drag, press_key, record_messages, send_canvas_event
-from seg_widget.widget.object_panel import PAGE_SIZE
+from seg_widget.testing import (
+    click,
+    find_control,
+    has_object_layer,
+    mouse_drag,
+    overlay_source,
+    press_key,
+    record_messages,
+    record_redraws,
+    send_canvas_event,
+    undo_steps,
+)
+from seg_widget.widget.panels import PAGE_SIZE, ObjectPanel
 from seg_widget.widget.transport import forget_current_canvas
 
 from .conftest import capsule
@@ -39,6 +52,10 @@ def make(classes=CLASSES, **kwargs):
 @pytest.fixture
 def w():
     return make()
+
+
+def object_panel(w):
+    return find_control(w, ObjectPanel)
 
 
 def xy(row, col):
@@ -95,7 +112,7 @@ class OverlayReplay:
 
     def __init__(self, widget):
         self.rgba = np.zeros((*widget.mask.shape, 4), np.uint8)
-        self.model = "IPY_MODEL_" + widget._scene.overlay_source.model_id
+        self.model = "IPY_MODEL_" + overlay_source(widget).model_id
         self.current = None
         self.fill = None
 
@@ -190,9 +207,9 @@ def test_semantic_only_painting_keeps_no_instance_bookkeeping(w):
     np.testing.assert_array_equal(w.mask == 2, stroke((10, 10), (10, 50)))
     assert w.instances == ()
     assert w.instance == 0 and w.selected_instances == ()
-    assert w._document.instances is None
+    assert not has_object_layer(w)
     assert "object" not in w.status
-    assert w._object_panel.page_text.value == "no objects"
+    assert object_panel(w).page_text.value == "no objects"
 
 
 def test_reading_instance_mask_starts_an_empty_instance_map(w):
@@ -200,7 +217,7 @@ def test_reading_instance_mask_starts_an_empty_instance_map(w):
     ids = w.instance_mask
     assert ids.shape == SHAPE and ids.dtype == np.uint32 and not ids.any()
     assert w.instances == ()
-    assert w._document.instances is not None
+    assert has_object_layer(w)
 
 
 # -- key M: a new object -------------------------------------------------------------------------
@@ -213,7 +230,7 @@ def test_key_m_makes_a_named_selected_instance_as_one_undo_step(w):
     assert w.instance == 1 and w.label == 2
     assert "object: dog 1" in w.status
     assert w.can_undo
-    assert w._object_panel.rows[0].name.description == "dog 1"
+    assert object_panel(w).rows[0].name.description == "dog 1"
     press_key(w.canvas, "m")
     assert [i.name for i in w.instances] == ["dog 1", "dog 2"] and w.instance == 2
     w.undo()
@@ -230,7 +247,7 @@ def test_key_m_with_unlabelled_selected_refuses_and_says_why(w):
     press_key(w.canvas, "m")
     assert "label: expected a class to make an instance of; got 0 (unlabelled)" in w.status
     assert w.instances == ()
-    assert w._document.instances is None
+    assert not has_object_layer(w)
     assert w.instance == 0 and not w.can_undo
 
 
@@ -250,8 +267,8 @@ def test_painting_with_an_active_instance_adds_exactly_the_painted_pixels(w):
     np.testing.assert_array_equal(w.mask == 1, painted)
     assert w.instance_mask.max() == 1 and w.mask.max() == 1
     assert w.instance_pixels(1) == painted.sum()
-    assert "cat<br>" in w._object_panel.rows[0].info.value
-    assert f"{painted.sum()} px" in w._object_panel.rows[0].info.value
+    assert "cat<br>" in object_panel(w).rows[0].info.value
+    assert f"{painted.sum()} px" in object_panel(w).rows[0].info.value
     w.undo()  # the whole drag is one step
     assert not w.mask.any() and not w.instance_mask.any()
     assert w.instance_pixels(1) == 0 and w.instances == (Instance(1, 1, "cat 1"),)
@@ -516,7 +533,7 @@ def test_the_same_tools_do_change_an_unprotected_instance():
 def test_panel_lock_then_unlock_lets_tools_edit_again():
     w = lock_scene(None)
     set_pen(w, "overwrite", False)
-    row = w._object_panel.rows[0]
+    row = object_panel(w).rows[0]
     row.locked.value = True
     assert w.instances[0].locked and row.locked.icon == "lock"
     _fill(w)
@@ -533,9 +550,9 @@ def test_a_protected_active_object_neither_grows_nor_shrinks(w, protect):
     drag(w, (10, 10), (10, 20))
     before = state(w)
     if protect == "locked":
-        w._object_panel.rows[0].locked.value = True
+        object_panel(w).rows[0].locked.value = True
     else:
-        w._object_panel.rows[0].visible.value = False
+        object_panel(w).rows[0].visible.value = False
     assert w.instance == 1
     drag(w, (30, 10), (30, 20))  # painting would add to it
     w.tool = "eraser"
@@ -561,12 +578,12 @@ LOCKED_COMMANDS = {
 def test_commands_on_a_locked_instance_raise_and_change_nothing(command):
     w = lock_scene("locked")
     before = state(w)
-    steps = len(w._document.history._undo)
+    steps = undo_steps(w)
     action, message = LOCKED_COMMANDS[command]
     with pytest.raises(ValueError, match=message):
         action(w)
     assert_state(w, before)
-    assert len(w._document.history._undo) == steps
+    assert undo_steps(w) == steps
 
 
 @pytest.mark.parametrize("button", ["Delete", "Merge", "Split"])
@@ -579,19 +596,19 @@ def test_panel_buttons_on_a_locked_instance_show_the_error_instead_of_raising(bu
     assert_state(w, before)
     action = button.lower()
     assert (
-        f"cannot {action} locked instances 1 (&#x27;cat 1&#x27;)" in w._object_panel.message.value
+        f"cannot {action} locked instances 1 (&#x27;cat 1&#x27;)" in object_panel(w).message.value
     )
-    assert "⚠" in w._object_panel.message.value
+    assert "⚠" in object_panel(w).message.value
 
 
 def test_panel_class_choice_on_a_locked_instance_shows_the_error():
     w = lock_scene("locked")
     w.select_instance(1)
     before = state(w)
-    w._object_panel.class_choice.value = 2
+    object_panel(w).class_choice.value = 2
     assert_state(w, before)
-    assert "is locked; unlock it to change its class" in w._object_panel.message.value
-    assert w._object_panel.class_choice.value == 1  # the panel shows the real class again
+    assert "is locked; unlock it to change its class" in object_panel(w).message.value
+    assert object_panel(w).class_choice.value == 1  # the panel shows the real class again
 
 
 # -- picking -------------------------------------------------------------------------------
@@ -609,7 +626,7 @@ def test_pick_selects_the_instance_under_the_cursor_and_its_class(w):
     click(w.canvas, *xy(20, 20))
     assert (w.instance, w.label) == (1, 1)
     assert w.tool == "eraser"  # back to the tool before picking
-    assert w._object_panel.rows[0].name.button_style == "info"
+    assert object_panel(w).rows[0].name.button_style == "info"
     w.tool = "pick"
     click(w.canvas, *xy(60, 20))
     assert (w.instance, w.label) == (2, 2)
@@ -643,13 +660,13 @@ def test_changing_the_class_leaves_the_active_instance(w):
 
 
 def button_of(w, text):
-    (bar,) = [c for c in w._object_panel.box.children[:1]]
+    (bar,) = [c for c in object_panel(w).children[:1]]
     (button,) = [b for b in bar.children if b.description.startswith(text)]
     return button
 
 
 def shown_rows(w):
-    return [row for row in w._object_panel.rows if row.box.layout.display != "none"]
+    return [row for row in object_panel(w).rows if row.box.layout.display != "none"]
 
 
 def test_rows_list_objects_in_tree_order_with_parts_under_their_parent():
@@ -669,8 +686,8 @@ def test_rows_list_objects_in_tree_order_with_parts_under_their_parent():
     names = [row.name.description for row in shown_rows(w)]
     assert names == ["person 1", "└ face 3", "person 2", "└ face 5", "person 4"]
     assert [row.instance.id for row in shown_rows(w)] == [1, 3, 2, 5, 4]
-    assert w._object_panel.page_text.value == "1–5 of 5"
-    assert w._object_panel.pager.layout.display == "none"
+    assert object_panel(w).page_text.value == "1–5 of 5"
+    assert object_panel(w).pager.layout.display == "none"
 
 
 def test_ticks_follow_the_selection_both_ways(w):
@@ -679,7 +696,7 @@ def test_ticks_follow_the_selection_both_ways(w):
     w.select_instance(2, add=True)
     assert w.selected_instances == (1, 2) and w.instance == 2
     assert [r.tick.value for r in shown_rows(w)] == [True, True]
-    w._object_panel.rows[0].tick.value = False
+    object_panel(w).rows[0].tick.value = False
     assert w.selected_instances == (2,)
     w.select_instance(0)
     assert w.selected_instances == () and w.instance == 0
@@ -690,14 +707,14 @@ def test_clicking_a_row_name_selects_that_object(w):
     two_cats(w)
     w.label = 2
     w.new_instance()  # dog 3, active
-    rows = w._object_panel.rows
+    rows = object_panel(w).rows
     rows[0].name.click()
     assert (w.instance, w.label) == (1, 1)
     assert [row.name.button_style for row in shown_rows(w)] == ["info", "", ""]
-    assert w._object_panel.name.value == "cat 1" and w._object_panel.class_choice.value == 1
+    assert object_panel(w).name.value == "cat 1" and object_panel(w).class_choice.value == 1
     rows[2].name.click()
     assert (w.instance, w.label) == (3, 2)
-    assert w._object_panel.name.value == "dog 3"
+    assert object_panel(w).name.value == "dog 3"
 
 
 def test_hiding_a_row_keeps_its_pixels_but_draws_nothing_there(w):
@@ -705,7 +722,7 @@ def test_hiding_a_row_keeps_its_pixels_but_draws_nothing_there(w):
     replay = shown(w)
     cat = rgba(w.classes[1].color)
     assert replay.color_of(first) == {cat} and replay.color_of(second) == {cat}
-    row = w._object_panel.rows[0]
+    row = object_panel(w).rows[0]
     with replay.watching():
         row.visible.value = False
     assert not w.instances[0].visible and row.visible.icon == "eye-slash"
@@ -729,7 +746,7 @@ def test_panel_pages_through_more_objects_than_a_page(w):
     for k in range(PAGE_SIZE + 2):
         w.new_instance(name=f"cat {k + 1}")
         w.paint_stroke([(5 * k + 2, 2)], brush_size=1)
-    panel = w._object_panel
+    panel = object_panel(w)
     assert panel.page_text.value == f"1–{PAGE_SIZE} of {PAGE_SIZE + 2}"
     assert panel.pager.layout.display == "flex"
     assert [r.name.description for r in shown_rows(w)] == [f"cat {k}" for k in range(1, 9)]
@@ -750,7 +767,7 @@ def test_panel_pages_through_more_objects_than_a_page(w):
 
 def test_panel_follows_undo_and_redo(w):
     two_cats(w)
-    panel = w._object_panel
+    panel = object_panel(w)
     assert [r.name.description for r in shown_rows(w)] == ["cat 1", "cat 2"]
     w.undo()  # the stroke of cat 2
     assert "0 px" in shown_rows(w)[1].info.value
@@ -771,7 +788,7 @@ def test_panel_follows_undo_and_redo(w):
 def test_active_name_and_class_fields_rename_and_reclass_the_object(w):
     first, _ = two_cats(w)
     w.select_instance(1)
-    panel = w._object_panel
+    panel = object_panel(w)
     panel.name.value = "Tom"
     assert w.instances[0].name == "Tom" and shown_rows(w)[0].name.description == "Tom"
     panel.class_choice.value = 2
@@ -796,13 +813,13 @@ def test_rename_instance_from_python_updates_the_row(w):
 def test_ticked_rows_and_merge_keep_the_first_id_as_one_undo_step(w):
     first, second = two_cats(w)
     w.select_instance(1)
-    rows = w._object_panel.rows
+    rows = object_panel(w).rows
     rows[0].tick.value = True
     rows[1].tick.value = True
     assert w.selected_instances == (1, 2)
     before = state(w)
     button_of(w, "Merge").click()
-    assert w._object_panel.message.value == ""
+    assert object_panel(w).message.value == ""
     after = state(w)
     assert w.instances == (Instance(1, 1, "cat 1"),)
     np.testing.assert_array_equal(w.instance_mask == 1, first | second)
@@ -829,10 +846,10 @@ def test_merging_away_the_active_instance_selects_the_kept_one(w):
 def test_merge_button_with_the_last_made_object_active(w):
     """Bug (through the panel): tick both, Merge — the natural flow after painting two."""
     first, second = two_cats(w)
-    w._object_panel.rows[0].tick.value = True
-    w._object_panel.rows[1].tick.value = True
+    object_panel(w).rows[0].tick.value = True
+    object_panel(w).rows[1].tick.value = True
     button_of(w, "Merge").click()
-    assert w._object_panel.message.value == ""
+    assert object_panel(w).message.value == ""
     assert w.instances == (Instance(1, 1, "cat 1"),) and w.instance == 1
     np.testing.assert_array_equal(w.instance_mask == 1, first | second)
     drag(w, (80, 10), (80, 30))  # and the widget keeps working: painting joins cat 1
@@ -887,9 +904,9 @@ def test_split_gives_one_instance_per_piece_as_one_undo_step(w):
 def test_split_of_one_piece_changes_nothing(w):
     press_key(w.canvas, "m")
     drag(w, (20, 10), (20, 30))
-    steps = len(w._document.history._undo)
+    steps = undo_steps(w)
     assert w.split_instance() == (1,)
-    assert len(w._document.history._undo) == steps
+    assert undo_steps(w) == steps
 
 
 def test_delete_removes_the_objects_pixels_as_one_undo_step(w):
@@ -921,9 +938,9 @@ def test_deleting_the_active_instance_deselects_it(w):
 def test_delete_button_deletes_the_active_object(w):
     """Bug (through the panel): Delete on the active object shows a KeyError."""
     first, _ = two_cats(w)
-    w._object_panel.rows[0].name.click()
+    object_panel(w).rows[0].name.click()
     button_of(w, "Delete").click()
-    assert w._object_panel.message.value == ""
+    assert object_panel(w).message.value == ""
     assert w.instances == (Instance(2, 1, "cat 2"),) and w.instance == 0
     assert [r.name.description for r in shown_rows(w)] == ["cat 2"]
     assert not w.mask[first].any()
@@ -1035,7 +1052,7 @@ def test_color_by_instance_draws_each_object_in_its_colour():
         drag(w, (62, 10), (62, 30))
     assert replay.color_of(w.instance_mask == 2) == {rgba(instance_color(2))}
     with replay.watching():
-        w._object_panel.color_by.value = "class"
+        object_panel(w).color_by.value = "class"
     assert w.color_by == "class"
     assert replay.color_of(w.mask == 2) == {dog}
 
@@ -1081,7 +1098,7 @@ def test_show_only_object_and_class():
     replay = shown(w)
     cat, dog = rgba(w.classes[1].color), rgba(w.classes[2].color)
     with replay.watching():
-        w._object_panel.show_only.value = "object"
+        object_panel(w).show_only.value = "object"
     assert w.show_only == "object"
     assert replay.color_of(second) == {cat}
     assert replay.color_of(~second) == TRANSPARENT
@@ -1188,7 +1205,7 @@ def test_constructor_instances_builds_the_table_from_the_id_map():
 
 def test_constructor_instances_all_zero_is_an_empty_table():
     w = make(instances=np.zeros(SHAPE, int))
-    assert w.instances == () and w._document.instances is not None
+    assert w.instances == () and has_object_layer(w)
 
 
 @pytest.mark.parametrize(
@@ -1263,7 +1280,7 @@ def test_instance_methods_before_any_instance_say_so(w):
             call()
     with pytest.raises(ValueError, match="there are no instances yet"):
         w.instance = 1
-    assert w._document.instances is None
+    assert not has_object_layer(w)
 
 
 @pytest.fixture(scope="module")
@@ -1462,7 +1479,7 @@ def test_painting_with_a_locked_active_object_says_why_nothing_happens():
 
 def test_the_object_list_is_a_closed_section_until_the_first_object_opens_it():
     w = sw.SegmentationWidget(np.zeros((20, 20)), ["bg", "cat"])
-    sections = w._controls.help
+    sections = find_control(w, ipywidgets.Accordion)
     assert sections.selected_index is None and sections.titles[0] == "Objects (0)"
     press_key(w.canvas, "m")
     assert sections.selected_index == 0 and sections.titles[0] == "Objects (1)"
@@ -1474,7 +1491,7 @@ def test_the_object_list_is_a_closed_section_until_the_first_object_opens_it():
 def test_row_swatches_show_the_colour_the_object_is_drawn_in():
     w = sw.SegmentationWidget(np.zeros((20, 20)), ["bg", sw.LabelClass("cat", color="#102030")])
     first = w.new_instance(1)
-    swatch = w._object_panel.rows[0].swatch
+    swatch = object_panel(w).rows[0].swatch
     assert "rgb(16,32,48)" in swatch.value  # colour by class: the class colour
     w.color_by = "instance"
     r, g, b = instance_color(first)
@@ -1485,10 +1502,14 @@ def test_with_contours_the_view_redraw_covers_the_neighbours_whose_outline_chang
     w = sw.SegmentationWidget(np.zeros((40, 40)), ["bg", "cat"], width=160, height=160)
     w.paint_stroke([(20, 10), (20, 30)], label=1, brush_size=7)
     w.contours = True
-    changed, clips = [], []
+    changed = []
     w.on_edit(changed.append)
-    w._draw_view = clips.append  # record what the scene redraw is clipped to
-    w.paint_stroke([(20, 20)], label=0, brush_size=1)  # a one-pixel hole: its ring changes
+    with record_redraws(w) as clips:  # what the scene redraw is clipped to
+        w.paint_stroke([(20, 20)], label=0, brush_size=1)  # a one-pixel hole: its ring changes
     assert changed == [sw.BBox(20, 21, 20, 21)]  # observers hear the pixels that changed
-    # The redraw covers the box grown by one image pixel on each side.
-    assert clips == [w._viewport.canvas_rect(sw.BBox(19, 22, 19, 22))]
+    # The redraw covers the box grown by one image pixel on each side (rounded outward and
+    # one canvas pixel more, as every clipped redraw).
+    left, top = w.image_to_canvas(19, 19)
+    right, bottom = w.image_to_canvas(22, 22)
+    x0, y0 = math.floor(left) - 1, math.floor(top) - 1
+    assert clips == [(x0, y0, math.ceil(right) + 1 - x0, math.ceil(bottom) + 1 - y0)]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from seg_widget.testing import click, mouse_drag, press_key, send_canvas_event
+from seg_widget.testing import click, current_tool, mouse_drag, press_key, send_canvas_event
 
 # The `widget` fixture shows a 100x100 image at 4 canvas px per image px, so canvas
 # (4c, 4r) is the top-left corner of image pixel (r, c).
@@ -44,7 +44,7 @@ def test_polygon_preview_does_not_touch_the_mask_until_closed(widget):
     polygon_clicks(widget.canvas, SQUARE_XY, close=None)
     send_canvas_event(widget.canvas, "mouse_move", x=300, y=300)
     assert not widget.mask.any()
-    assert widget._interaction.outline.active
+    assert current_tool(widget).active
 
 
 def test_backspace_removes_the_last_vertex_and_escape_cancels(widget):
@@ -199,8 +199,10 @@ def test_tool_shortcuts(widget):
 def test_switching_tool_cancels_the_outline_in_progress(widget):
     widget.tool = "polygon"
     polygon_clicks(widget.canvas, SQUARE_XY, close=None)
+    polygon = current_tool(widget)
+    assert polygon.active
     widget.tool = "brush"
-    assert not widget._interaction.outline.active
+    assert not polygon.active
     assert not widget.mask.any()
 
 

@@ -3,7 +3,8 @@
 import numpy as np
 
 from seg_widget.core.bbox import BBox
-from seg_widget.testing import mouse_drag, record_messages
+from seg_widget.testing import find_control, mouse_drag, record_messages, visible_bbox
+from seg_widget.widget.panels import ClassList, QualityPanel
 
 from .test_rendering import command_text
 
@@ -23,7 +24,7 @@ def test_coverage_is_updated_as_the_user_paints(widget):
     painted = int((widget.mask != 0).sum())
     assert widget.class_counts.tolist() == [10000 - painted, painted, 0]
     assert f"labelled {100 * painted / 10000:.1f}%" in widget.status
-    button = widget._controls.class_buttons[1]
+    button = find_control(widget, ClassList).buttons[1]
     assert button.description == f"1: cat · {100 * painted / 10000:.1f}%"
 
 
@@ -76,7 +77,7 @@ def test_fill_unlabelled_in_view_uses_the_selected_class(widget):
     widget.mask = scene_with_hole_and_speck()
     widget.label = 2
     widget.zoom_to(BBox(0, 20, 0, 20))
-    visible = widget._viewport.visible_bbox()
+    visible = visible_bbox(widget)
     changed = widget.fill_unlabelled()
     assert changed == int((scene_with_hole_and_speck()[visible.slices] == 0).sum())
     assert (widget.mask[visible.slices] != 0).all()
@@ -103,9 +104,9 @@ def test_show_missing_draws_unlabelled_pixels_in_magenta_over_a_dimmed_image(wid
 
 def test_panel_lists_regions_and_clicking_one_zooms_onto_it(widget):
     widget.mask = scene_with_hole_and_speck()
-    panel = widget._controls.quality
+    panel = find_control(widget, QualityPanel)
     panel.max_size.value = 10
-    panel._list(widget.find_holes(panel.max_size.value))
+    panel.show_regions(widget.find_holes(panel.max_size.value))
     assert panel.found.options == ("hole · 1 px · x 25, y 25 · in cat",)
     panel.found.index = 0
     x, y = widget.image_to_canvas(25.5, 25.5)
@@ -114,13 +115,13 @@ def test_panel_lists_regions_and_clicking_one_zooms_onto_it(widget):
 
 def test_panel_summaries_count_in_words_and_show_zooms_back(widget):
     widget.mask = scene_with_hole_and_speck()
-    panel = widget._controls.quality
-    panel._list(widget.find_specks(5))
+    panel = find_control(widget, QualityPanel)
+    panel.show_regions(widget.find_specks(5))
     assert panel.summary.value == "1 speck found"
     panel.found.index = 0
     widget.fit()
-    panel._zoom_to_selected()
+    panel.zoom_to_selected()
     assert widget.zoom > 4
-    panel._fill_holes()
+    panel.fix_buttons[0].click()  # Fill holes
     assert panel.summary.value == "1 pixel changed"
     assert panel.found.options == ()

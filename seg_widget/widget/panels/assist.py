@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import ipywidgets as widgets
 
-from ..core.assist import SCRIBBLE_METHODS, classifier_available
-
-if TYPE_CHECKING:
-    from .segmentation_widget import SegmentationWidget
+from ...core.assist import SCRIBBLE_METHODS, classifier_available
+from .guard import Guard
 
 
-class AssistPanel:
-    """Controls of the assisted tools; ``box`` is the panel to show."""
+class AssistPanel(widgets.VBox):
+    """Controls of the assisted tools."""
 
-    def __init__(self, widget: SegmentationWidget) -> None:
-        self.widget = widget
+    def __init__(self, widget: Any, guard: Guard) -> None:
         wide = widgets.Layout(width="auto")
         label_width = {"description_width": "90px"}
 
@@ -53,15 +50,19 @@ class AssistPanel:
 
         buttons = []
         for text, tooltip, action in (
-            ("Propose", "A whole-image proposal from the scribbles (Enter)", self._propose),
+            (
+                "Propose",
+                "A whole-image proposal from the scribbles (Enter)",
+                widget.propose_from_scribbles,
+            ),
             ("Accept", "Commit the proposal: one undo step (Enter)", widget.accept_proposal),
             ("Reject", "Drop the proposal and scribbles (Escape)", widget.reject_proposal),
         ):
             button = widgets.Button(description=text, tooltip=tooltip, layout=wide)
-            button.on_click(lambda _, action=action: self._run(action))
+            button.on_click(guard.on_click(action))
             buttons.append(button)
 
-        self.box = widgets.VBox(
+        super().__init__(
             [
                 self.tolerance,
                 self.segments,
@@ -73,11 +74,5 @@ class AssistPanel:
             ]
         )
 
-    def _propose(self) -> None:
-        self.widget.propose_from_scribbles()
 
-    def _run(self, action) -> None:
-        try:
-            action()
-        except Exception as error:  # a button must never raise into the front-end
-            self.widget._report_error(str(error))
+__all__ = ["AssistPanel"]

@@ -1,42 +1,50 @@
-"""The object list: one row per instance, the object commands, and the overlay views.
+"""The object list: one row per object, the object commands, and the overlay views.
 
-Rows are a fixed pool of widgets reused page by page, so a refresh after every
-stroke only sends the values that changed, whatever the number of objects.
+Rows are a fixed pool of widgets reused page by page, so refreshing after every edit only
+sends the values that changed, whatever the number of objects. The panel refreshes itself:
+after every settled edit and when the selection or the colouring changes. It reads and
+changes the widget only through its public API.
 """
 
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import Any
 
 import ipywidgets as widgets
 
-from ..core.instances import Instance
-from ..render.instance_view import instance_color
-
-if TYPE_CHECKING:
-    from .segmentation_widget import SegmentationWidget
+from ...core.instances import Instance
+from ...render.instance_view import instance_color
+from ..editor import EditEvent
+from ..signals import Signal
+from .guard import Guard
 
 #: Rows shown at once; the rest are a page away.
 PAGE_SIZE = 8
 
 
-class ObjectPanel:
-    """Controls of the instance tools; ``box`` is the panel to show."""
+class ObjectPanel(widgets.VBox):
+    """Controls of the object tools: new, merge, split, delete, the rows, the views."""
 
-    def __init__(self, widget: SegmentationWidget) -> None:
+    def __init__(self, widget: Any, edited: Signal[EditEvent]) -> None:
         self.widget = widget
         self.page = 0
         self._order: list[Instance] = []
+        self._by_id: dict[int, Instance] = {}
+        self.message = widgets.HTML()
+        self.guard = Guard(self._show_message)
 
         new = _button("New (M)", "Start a new object of the selected class", "plus")
-        new.on_click(lambda _: self._guard(widget.new_instance))
         merge = _button("Merge", "Merge the ticked objects into the first ticked", "compress")
-        merge.on_click(lambda _: self._guard(widget.merge_instances))
         split = _button("Split", "Split the active object into its connected pieces", "cut")
-        split.on_click(lambda _: self._guard(widget.split_instance))
         delete = _button("Delete", "Delete the ticked objects (or the active one)", "trash")
-        delete.on_click(lambda _: self._guard(widget.delete_instances))
+        for button, action in (
+            (new, widget.new_instance),
+            (merge, widget.merge_instances),
+            (split, widget.split_instance),
+            (delete, widget.delete_instances),
+        ):
+            button.on_click(lambda _, action=action: self.run(action))
 
         self.name = widgets.Text(
             placeholder="name of the active object",
@@ -51,7 +59,7 @@ class ObjectPanel:
         self.class_choice.observe(self._change_class, "value")
         self.active = widgets.HBox([self.name, self.class_choice])
 
-        self.rows = [_Row(self, k) for k in range(PAGE_SIZE)]
+        self.rows = [_Row(self) for _ in range(PAGE_SIZE)]
         previous = _button("", "Previous page", "chevron-left")
         following = _button("", "Next page", "chevron-right")
         previous.on_click(lambda _: self._turn(-1))
@@ -72,9 +80,8 @@ class ObjectPanel:
             layout=widgets.Layout(width="120px"),
         )
         widgets.link((widget, "show_only"), (self.show_only, "value"))
-        self.message = widgets.HTML()
 
-        self.box = widgets.VBox(
+        super().__init__(
             [
                 widgets.HBox([new, merge, split, delete], layout=_wrap()),
                 self.active,
@@ -85,10 +92,13 @@ class ObjectPanel:
                 self.show_only,
             ]
         )
-        self.box.add_class("seg-objects")
+        self.add_class("seg-objects")
         self._syncing = False
         self._section: tuple[widgets.Accordion, int] | None = None
         self._shown_count = 0
+        edited.connect(self._on_edit)
+        widget.observe(self._on_selected, "selected_instances")
+        widget.observe(lambda _: self.refresh(), ("instance", "color_by"))
         self.refresh()
 
     def show_in(self, accordion: widgets.Accordion, index: int) -> None:
@@ -98,21 +108,43 @@ class ObjectPanel:
 
     def refresh(self) -> None:
         """Show the current objects, counts, selection and active object."""
-        widget = self.widget
-        self._order = _tree_order(widget.instances)
-        pages = max(1, -(-len(self._order) // PAGE_SIZE))
+        instances = self.widget.instances
+        self._by_id = {instance.id: instance for instance in instances}
+        self._order = _tree_order(instances)
+        count = len(self._order)
+        pages = max(1, -(-count // PAGE_SIZE))
         self.page = min(self.page, pages - 1)
         start = self.page * PAGE_SIZE
         for k, row in enumerate(self.rows):
             index = start + k
-            row.show(self._order[index] if index < len(self._order) else None)
-        count = len(self._order)
+            row.show(self._order[index] if index < count else None)
         self.page_text.value = (
             f"{start + 1}–{min(start + PAGE_SIZE, count)} of {count}" if count else "no objects"
         )
         self.pager.layout.display = "flex" if count > PAGE_SIZE else "none"
         self._show_active()
         self._update_section(count)
+
+    def depth(self, instance: Instance) -> int:
+        """How deep a part is nested (0: a top-level object)."""
+        depth = 0
+        while instance.parent in self._by_id and depth < 32:
+            instance = self._by_id[instance.parent]
+            depth += 1
+        return depth
+
+    def _on_edit(self, event: EditEvent) -> None:
+        if event.settled:
+            self.refresh()
+
+    def _on_selected(self, change) -> None:
+        # The list turns to the object just selected (picked in the image, say); making a
+        # new object does not move the list away from what the user was looking at.
+        if change.new:
+            known = [instance.id for instance in self._order]
+            if change.new[-1] in known:
+                self.page = known.index(change.new[-1]) // PAGE_SIZE
+        self.refresh()
 
     def _update_section(self, count: int) -> None:
         if self._section is None:
@@ -123,19 +155,8 @@ class ObjectPanel:
             accordion.selected_index = index  # the first object opens the list
         self._shown_count = count
 
-    def show_page_of(self, instance_id: int) -> None:
-        """Turn to the page listing ``instance_id``."""
-        for index, instance in enumerate(self._order):
-            if instance.id == instance_id:
-                self.page = index // PAGE_SIZE
-                break
-        self.refresh()
-
     def _show_active(self) -> None:
-        widget = self.widget
-        layer = widget._document.instances
-        known = layer is not None and widget.instance in layer
-        active = layer.get(widget.instance) if known else None
+        active = self._by_id.get(self.widget.instance)
         self._syncing = True
         try:
             self.active.layout.display = "flex" if active is not None else "none"
@@ -151,27 +172,27 @@ class ObjectPanel:
 
     def _rename(self, change) -> None:
         if not self._syncing and self.widget.instance and change.new.strip():
-            self._guard(self.widget.rename_instance, self.widget.instance, change.new)
+            self.run(self.widget.rename_instance, self.widget.instance, change.new)
 
     def _change_class(self, change) -> None:
         if not self._syncing and self.widget.instance and change.new is not None:
-            self._guard(self.widget.set_instance_class, self.widget.instance, change.new)
+            self.run(self.widget.set_instance_class, self.widget.instance, change.new)
 
-    def _guard(self, action, *args) -> None:
+    def run(self, action, *args) -> None:
         """Run a panel action; a refused one (locked, nothing selected) is said, not raised."""
-        try:
-            action(*args)
+        if self.guard.run(action, *args):
             self.message.value = ""
-        except (ValueError, KeyError, TypeError) as error:
-            text = error.args[0] if error.args else str(error)
-            self.message.value = f"<span style='color:#b00'>⚠ {html.escape(str(text))}</span>"
-            self.refresh()
+        else:
+            self.refresh()  # show the real state again (e.g. the class a locked object kept)
+
+    def _show_message(self, text: str) -> None:
+        self.message.value = f"<span style='color:#b00'>⚠ {html.escape(text)}</span>"
 
 
 class _Row:
-    """One object row: swatch, tick, name (click: select), class and size, eye, lock."""
+    """One object row: tick, swatch, name (click: select), class and size, eye, lock."""
 
-    def __init__(self, panel: ObjectPanel, index: int) -> None:
+    def __init__(self, panel: ObjectPanel) -> None:
         self.panel = panel
         self.instance: Instance | None = None
         self.swatch = widgets.HTML(layout=widgets.Layout(width="14px"))
@@ -217,13 +238,13 @@ class _Row:
                 f"<div style='width:12px;height:12px;background:rgb({r},{g},{b});"
                 "border:1px solid #555'></div>"
             )
-            depth = _depth(instance, widget)
+            depth = self.panel.depth(instance)
             self.name.description = ("└ " if depth else "") + instance.name
             self.name.tooltip = f"#{instance.id}: {instance.name} — click to select"
             active = instance.id == widget.instance
             self.name.button_style = "info" if active else ""
             class_name = widget.classes[instance.class_id].name
-            pixels = widget._document.instances.count(instance.id)
+            pixels = widget.instance_pixels(instance.id)
             self.info.value = (
                 "<div style='line-height:1.15;font-size:11px'>"
                 f"{html.escape(class_name)}<br>{_short(pixels)} px</div>"
@@ -238,7 +259,7 @@ class _Row:
 
     def _select(self, _button=None) -> None:
         if self.instance is not None:
-            self.panel._guard(self.panel.widget.select_instance, self.instance.id)
+            self.panel.run(self.panel.widget.select_instance, self.instance.id)
 
     def _ticked(self, change) -> None:
         if self._showing or self.instance is None:
@@ -251,11 +272,11 @@ class _Row:
 
     def _toggle_visible(self, change) -> None:
         if not self._showing and self.instance is not None:
-            self.panel._guard(self.panel.widget.set_instance_visible, self.instance.id, change.new)
+            self.panel.run(self.panel.widget.set_instance_visible, self.instance.id, change.new)
 
     def _toggle_locked(self, change) -> None:
         if not self._showing and self.instance is not None:
-            self.panel._guard(self.panel.widget.set_instance_locked, self.instance.id, change.new)
+            self.panel.run(self.panel.widget.set_instance_locked, self.instance.id, change.new)
 
 
 def _tree_order(instances: tuple[Instance, ...]) -> list[Instance]:
@@ -272,15 +293,6 @@ def _tree_order(instances: tuple[Instance, ...]) -> list[Instance]:
         ordered.append(instance)
         pending.extend(reversed(by_parent.get(instance.id, [])))
     return ordered
-
-
-def _depth(instance: Instance, widget: SegmentationWidget) -> int:
-    layer = widget._document.instances
-    depth = 0
-    while instance.parent is not None and instance.parent in layer and depth < 32:
-        instance = layer.get(instance.parent)
-        depth += 1
-    return depth
 
 
 def _short(pixels: int) -> str:

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import ipywidgets as widgets
 
-from ..core.quality import Region
-from .quality_commands import DEFAULT_MAX_SIZE
+from ...core.quality import Region
+from .guard import Guard
 
-if TYPE_CHECKING:
-    from .segmentation_widget import SegmentationWidget
+#: Default size limit (pixels) of a hole or speck.
+DEFAULT_MAX_SIZE = 64
 
 
-class QualityPanel:
-    """Controls of the quality-control tools; ``box`` is the panel to show."""
+class QualityPanel(widgets.VBox):
+    """Controls of the quality-control tools."""
 
-    def __init__(self, widget: SegmentationWidget) -> None:
+    def __init__(self, widget: Any, guard: Guard) -> None:
         self.widget = widget
         self.regions: list[Region] = []
+        self._guard = guard
 
         self.show_missing = widgets.ToggleButton(
             description="Show missing\u00a0",
@@ -37,45 +38,62 @@ class QualityPanel:
         )
         find_holes = _button("Find holes", "Unlabelled regions inside or between objects")
         find_specks = _button("Find specks", "Small isolated regions of one class")
-        find_holes.on_click(lambda _: self._list(widget.find_holes(self.max_size.value)))
-        find_specks.on_click(lambda _: self._list(widget.find_specks(self.max_size.value)))
+        find_holes.on_click(
+            guard.on_click(lambda: self.show_regions(widget.find_holes(self.max_size.value)))
+        )
+        find_specks.on_click(
+            guard.on_click(lambda: self.show_regions(widget.find_specks(self.max_size.value)))
+        )
 
         self.found = widgets.Select(options=[], rows=5, layout=widgets.Layout(width="auto"))
-        self.found.observe(self._zoom_to_selected, "index")
+        self.found.observe(lambda _: self.zoom_to_selected(), "index")
         # Selecting the listed region again fires no change: "Show" zooms back to it.
         show = _button("Show", "Zoom to the selected region again")
-        show.on_click(lambda _: self._zoom_to_selected())
+        show.on_click(guard.on_click(self.zoom_to_selected))
         self.summary = widgets.HTML()
 
         fixes = [
-            ("Fill holes", "Fill each hole with its surrounding class", self._fill_holes),
-            ("Remove specks", "Give each speck its surrounding class", self._remove_specks),
-            ("Smooth borders", "3x3 majority filter: removes one-pixel notches", self._smooth),
+            (
+                "Fill holes",
+                "Fill each hole with its surrounding class",
+                lambda: widget.fill_holes(self.max_size.value),
+            ),
+            (
+                "Remove specks",
+                "Give each speck its surrounding class",
+                lambda: widget.remove_specks(self.max_size.value),
+            ),
+            (
+                "Smooth borders",
+                "3x3 majority filter: removes one-pixel notches",
+                widget.smooth_borders,
+            ),
             (
                 "Fill unlabelled in view",
                 "Selected class into every unlabelled pixel in view",
-                self._fill_unlabelled,
+                widget.fill_unlabelled,
             ),
         ]
-        fix_buttons = []
-        for text, tooltip, action in fixes:
+        self.fix_buttons = []
+        for text, tooltip, fix in fixes:
             button = _button(text, tooltip)
-            button.on_click(lambda _, action=action: action())
-            fix_buttons.append(button)
+            button.on_click(guard.on_click(lambda fix=fix: self._report(fix())))
+            self.fix_buttons.append(button)
 
-        self.box = widgets.VBox(
+        super().__init__(
             [
                 self.show_missing,
                 widgets.HBox([self.max_size]),
                 widgets.HBox([find_holes, find_specks, show]),
                 self.found,
                 self.summary,
-                widgets.HBox(fix_buttons[:2]),
-                widgets.HBox(fix_buttons[2:]),
+                widgets.HBox(self.fix_buttons[:2]),
+                widgets.HBox(self.fix_buttons[2:]),
             ]
         )
 
-    def _list(self, regions: list[Region]) -> None:
+    def show_regions(self, regions: list[Region]) -> None:
+        """List found holes or specks; selecting one zooms to it."""
         self.regions = regions
         classes = self.widget.classes
         self.found.options = [
@@ -88,31 +106,17 @@ class QualityPanel:
             _count(len(regions), regions[0].kind) + " found" if regions else "none found"
         )
 
-    def _zoom_to_selected(self, change=None) -> None:
+    def zoom_to_selected(self) -> None:
+        """Zoom the view to the selected region of the list."""
         index = self.found.index
         if index is not None and index < len(self.regions):
             self.widget.zoom_to(self.regions[index].bbox)
 
     def _report(self, pixels: int) -> None:
         self.summary.value = _count(pixels, "pixel") + " changed"
-        self._forget_list()
-
-    def _forget_list(self) -> None:
         # Listed regions are stale after a fix: clear the list rather than show wrong ones.
         self.regions = []
         self.found.options = []
-
-    def _fill_holes(self) -> None:
-        self._report(self.widget.fill_holes(self.max_size.value))
-
-    def _remove_specks(self) -> None:
-        self._report(self.widget.remove_specks(self.max_size.value))
-
-    def _smooth(self) -> None:
-        self._report(self.widget.smooth_borders())
-
-    def _fill_unlabelled(self) -> None:
-        self._report(self.widget.fill_unlabelled())
 
 
 def _count(number: int, noun: str) -> str:
@@ -121,3 +125,6 @@ def _count(number: int, noun: str) -> str:
 
 def _button(text: str, tooltip: str) -> widgets.Button:
     return widgets.Button(description=text, tooltip=tooltip, layout=widgets.Layout(width="auto"))
+
+
+__all__ = ["DEFAULT_MAX_SIZE", "QualityPanel"]

@@ -1,0 +1,48 @@
+"""The image as loaded and as shown: window/level (contrast limits) and the uint8 display.
+
+The view sends the display image to the browser; the assisted tools compare colours as
+displayed. Both read it from here, so it is mapped once per change of the limits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..render.display import contrast_limits, to_display
+
+
+class DisplayImage:
+    """Hold an image, its contrast limits and its uint8 display mapping (computed lazily).
+
+    Parameters
+    ----------
+    image : ndarray
+        The loaded image (``core.image.load_image``): grey, RGB or RGBA, any dtype.
+
+    """
+
+    def __init__(self, image: np.ndarray) -> None:
+        self.image = image
+        self._limits = contrast_limits(image)
+        self._pixels: np.ndarray | None = None
+
+    @property
+    def limits(self) -> tuple[float, float]:
+        """Image values shown as black and white: ``(low, high)``."""
+        return self._limits
+
+    def set_limits(self, value: tuple[float, float]) -> None:
+        """Map the image again with new limits (validated by ``to_display``)."""
+        pixels = to_display(self.image, value)
+        self._limits = (float(value[0]), float(value[1]))
+        self._pixels = pixels
+
+    @property
+    def pixels(self) -> np.ndarray:
+        """The image as shown: uint8, after the contrast limits (computed once)."""
+        if self._pixels is None:
+            self._pixels = to_display(self.image, self._limits)
+        return self._pixels
+
+
+__all__ = ["DisplayImage"]

@@ -1,0 +1,111 @@
+"""Keyboard shortcuts: one table of key bindings; the tool keys come from the tool table.
+
+`SHORTCUTS` (what the help panel and the README list) and `action_for_key` (what the router
+runs) are both derived from `KEY_BINDINGS` and `TOOL_TABLE`, so they cannot disagree.
+Actions are strings ``"kind:argument"``; the router runs them.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from .tools import TOOL_TABLE
+
+
+class Shortcut(NamedTuple):
+    """One key binding as users see it: the keys, the action name and what it does."""
+
+    keys: str
+    action: str
+    description: str
+
+
+class KeyBinding(NamedTuple):
+    """Keys (lower case ``KeyboardEvent.key`` names) bound to an action."""
+
+    keys: str
+    match: tuple[str, ...]
+    action: str
+    description: str
+
+
+#: Bindings other than the tool keys, in the order the help panel lists them. Keys are
+#: matched case-insensitively; "Ctrl" also means Cmd on macOS. Bindings with no ``match``
+#: are handled elsewhere (digits, the wheel, Ctrl combinations) and only documented here.
+KEY_BINDINGS: tuple[KeyBinding, ...] = (
+    KeyBinding("N", ("n",), "prompt:toggle", "Prompt tool: next points are negative / positive"),
+    KeyBinding("X", ("x",), "erase:toggle", "Lasso, polygon and fill erase instead of paint"),
+    KeyBinding(
+        "M", ("m",), "instance:new", "New object of the selected class (painting adds to it)"
+    ),
+    KeyBinding("Enter", ("enter",), "outline:close", "Close the polygon; else accept the proposal"),
+    KeyBinding(
+        "Backspace", ("backspace",), "outline:remove_vertex", "Remove the last polygon vertex"
+    ),
+    KeyBinding(
+        "Escape", ("escape",), "outline:cancel", "Cancel the outline; else reject the proposal"
+    ),
+    KeyBinding("[ / ]", ("[", "]"), "brush:smaller / brush:larger", "Brush size down / up"),
+    KeyBinding("0 – 9", (), "label:<digit>", "Select class 0–9"),
+    KeyBinding(
+        "+ / -", ("+", "=", "-"), "zoom:in / zoom:out", "Zoom in / out about the view centre"
+    ),
+    KeyBinding("Wheel", (), "-", "Zoom about the mouse cursor"),
+    KeyBinding("R or Home", ("r", "home"), "zoom:fit", "Fit the image in the view"),
+    KeyBinding(
+        "Arrows", ("arrowleft", "arrowright", "arrowup", "arrowdown"), "pan:<arrow>", "Pan the view"
+    ),
+    KeyBinding("Ctrl+Z", (), "undo", "Undo (while drawing a polygon: remove its last vertex)"),
+    KeyBinding("Ctrl+Shift+Z or Ctrl+Y", (), "redo", "Redo"),
+)
+
+#: Every shortcut, tools first (toolbar order), as the help panel and the README list them.
+SHORTCUTS: tuple[Shortcut, ...] = (
+    *(Shortcut(spec.key_text, f"tool:{spec.name}", spec.help) for spec in TOOL_TABLE),
+    *(Shortcut(b.keys, b.action, b.description) for b in KEY_BINDINGS),
+)
+
+# Keys whose binding names two actions ("[ / ]") map each key to its own action.
+_SPLIT_ACTIONS = {
+    "[": "brush:smaller",
+    "]": "brush:larger",
+    "+": "zoom:in",
+    "=": "zoom:in",
+    "-": "zoom:out",
+    "arrowleft": "pan:left",
+    "arrowright": "pan:right",
+    "arrowup": "pan:up",
+    "arrowdown": "pan:down",
+}
+
+_PLAIN_KEYS: dict[str, str] = {
+    **{key: f"tool:{spec.name}" for spec in TOOL_TABLE for key in spec.keys},
+    **{key: _SPLIT_ACTIONS.get(key, b.action) for b in KEY_BINDINGS for key in b.match},
+}
+
+
+def action_for_key(key: str, shift: bool, ctrl: bool, meta: bool) -> str | None:
+    """Return the action bound to a key press, or None when the key is unbound.
+
+    >>> action_for_key("z", False, True, False)
+    'undo'
+    >>> action_for_key("Z", True, True, False)
+    'redo'
+    >>> action_for_key("3", False, False, False)
+    'label:3'
+    >>> action_for_key("I", False, False, False)
+    'tool:pick'
+    """
+    name = key.lower()
+    if ctrl or meta:
+        if name == "z":
+            return "redo" if shift else "undo"
+        if name == "y":
+            return "redo"
+        return None
+    if len(name) == 1 and name.isdigit():
+        return f"label:{name}"
+    return _PLAIN_KEYS.get(name)
+
+
+__all__ = ["KEY_BINDINGS", "SHORTCUTS", "KeyBinding", "Shortcut", "action_for_key"]

@@ -1,0 +1,20 @@
+"""The controls around the canvas: toolbar, class list, sliders and the side sections."""
+
+from .assist import AssistPanel
+from .classes import ClassList
+from .guard import Guard
+from .layout import Panels
+from .objects import PAGE_SIZE, ObjectPanel
+from .quality import QualityPanel
+from .toolbar import Toolbar
+
+__all__ = [
+    "PAGE_SIZE",
+    "AssistPanel",
+    "ClassList",
+    "Guard",
+    "ObjectPanel",
+    "Panels",
+    "QualityPanel",
+    "Toolbar",
+]

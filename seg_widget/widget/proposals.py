@@ -1,0 +1,343 @@
+"""Assisted labelling state: the pending proposal, scribbles, prompts and superpixels.
+
+Every assisted result is first a *proposal*, never in the mask until `Proposals.accept`
+commits it through the editor as one undo step under the paint mode; `Proposals.reject`
+drops it. The algorithms are the pure functions of ``core.assist``; this object keeps their
+state and emits `ProposalChange` so the view can show it. No ipywidgets here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..core import assist
+from ..core.bbox import BBox
+from ..core.raster import brush_footprint, pixel_center
+from .display_image import DisplayImage
+from .editor import Editor
+from .signals import Signal
+
+logger = logging.getLogger("seg_widget")
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What a model hook receives besides the image (coordinates as Segment Anything wants).
+
+    Attributes
+    ----------
+    points_xy : ndarray
+        ``(N, 2)`` float ``(x=col, y=row)`` image coordinates of the clicked points.
+    point_labels : ndarray
+        ``(N,)`` int: 1 for a positive point (the object), 0 for a negative one.
+    box_xyxy : ndarray or None
+        ``(4,)`` float ``(x0, y0, x1, y1)`` of a dragged box, or None.
+
+    """
+
+    points_xy: np.ndarray
+    point_labels: np.ndarray
+    box_xyxy: np.ndarray | None
+
+
+PromptCallback = Callable[[np.ndarray, Prompt], Any]
+
+
+@dataclass(frozen=True)
+class ProposalChange:
+    """The look of the proposal layer changed in ``bbox`` (None: everything was cleared)."""
+
+    bbox: BBox | None
+
+
+class Proposals:
+    """The assisted tools' state: a proposal (or scribbles) on top of the labels.
+
+    Parameters
+    ----------
+    editor : Editor
+        Where an accepted proposal goes.
+    display : DisplayImage
+        The image as shown (the wand, superpixels and scribbles compare displayed colours).
+    report_progress, report_error : callable
+        Say what long work runs, or what went wrong (the status line).
+
+    """
+
+    def __init__(
+        self,
+        editor: Editor,
+        display: DisplayImage,
+        *,
+        report_progress: Callable[[str], None],
+        report_error: Callable[[str], None],
+    ) -> None:
+        self._editor = editor
+        self._display = display
+        self._progress = report_progress
+        self._error = report_error
+        #: Emitted when what the proposal layer shows changes.
+        self.changed: Signal[ProposalChange] = Signal()
+        self._values: np.ndarray | None = None  # full-size, allocated on first use
+        self._footprint: np.ndarray | None = None
+        self._bbox: BBox | None = None
+        self._scribbles: np.ndarray | None = None
+        self._callbacks: list[PromptCallback] = []
+        self._points: list[tuple[float, float]] = []
+        self._labels: list[int] = []
+        self._box: tuple[float, float, float, float] | None = None
+        self._superpixels: tuple[tuple[int, float], assist.SuperpixelIndex] | None = None
+
+    # -- reading -----------------------------------------------------------------------------
+
+    @property
+    def pending(self) -> bool:
+        """Whether a proposal waits to be accepted or rejected."""
+        return self._bbox is not None
+
+    @property
+    def has_scribbles(self) -> bool:
+        """Whether there are scribbles (they show while no proposal is pending)."""
+        return self._scribbles is not None
+
+    @property
+    def has_state(self) -> bool:
+        """Whether there is anything to reject: a proposal, scribbles or prompt points."""
+        return self.pending or self.has_scribbles or bool(self._points)
+
+    @property
+    def shown(self) -> bool:
+        """Whether the proposal layer shows anything."""
+        return self.pending or self.has_scribbles
+
+    def proposal(self) -> tuple[BBox, np.ndarray, np.ndarray] | None:
+        """Return the pending proposal as ``(bbox, values, footprint)`` (copies), or None."""
+        if self._bbox is None:
+            return None
+        box = self._bbox
+        return box, self._values[box.slices].copy(), self._footprint[box.slices].copy()
+
+    def patch(self, bbox: BBox) -> tuple[np.ndarray, np.ndarray]:
+        """Return what the proposal layer shows in ``bbox``: ``(values, footprint)`` views."""
+        if self._bbox is not None:
+            return self._values[bbox.slices], self._footprint[bbox.slices]
+        if self._scribbles is not None:
+            values = self._scribbles[bbox.slices]
+            return values, values > 0
+        empty = np.zeros((bbox.height, bbox.width), np.int32)
+        return empty, empty > 0
+
+    # -- accept / reject -------------------------------------------------------------------
+
+    def accept(self, *, paint_mode: str, label: int, instance: int) -> int:
+        """Commit the proposal as one undo step; return the pixels changed.
+
+        In ``"preserve"`` mode only unlabelled pixels take it (an erasing proposal erases
+        only ``label``). With an active object, accepted pixels of its class join it. The
+        proposal is dropped only once it was applied: if applying fails it stays.
+        """
+        proposal = self.proposal()
+        if proposal is None:
+            return 0
+        bbox, values, footprint = proposal
+        erasing = not values[footprint].any()
+        only_where = None
+        if paint_mode == "preserve":
+            only_where = label if erasing else 0
+        join = instance if self._editor.objects is not None else None
+        changed = self._editor.assign_edit(
+            (bbox, values, footprint), "accept proposal", only_where=only_where, instance=join
+        )
+        self.reject()
+        return changed
+
+    def reject(self) -> None:
+        """Drop the proposal, the scribbles and the prompts that made it."""
+        self._bbox = None
+        if self._footprint is not None:
+            self._footprint[:] = False
+        self._scribbles = None
+        self._points, self._labels, self._box = [], [], None
+        self.changed.emit(ProposalChange(None))
+
+    # -- the tools -----------------------------------------------------------------------------
+
+    def propose_wand(self, seed_rc: tuple[int, int], *, tolerance: float, value: int) -> None:
+        """Propose the connected region of similar displayed colour around ``seed_rc``."""
+        region = assist.wand_region(self._display.pixels, seed_rc, tolerance)
+        self._set(*region, value=value)
+
+    def add_superpixel_segment(
+        self,
+        start_rc: tuple[float, float],
+        end_rc: tuple[float, float],
+        *,
+        diameter: int,
+        segments: int,
+        compactness: float,
+        value: int,
+    ) -> None:
+        """Add every superpixel a brush segment touches to the proposal."""
+        brush = brush_footprint(start_rc, end_rc, float(diameter), self._editor.mask.shape)
+        if brush is None:
+            return
+        region = self.superpixel_index(segments, compactness).footprint(*brush)
+        if region is not None:
+            self._add(*region, value=value)
+
+    def scribble_segment(
+        self,
+        start_rc: tuple[float, float] | None,
+        end_rc: tuple[float, float],
+        *,
+        diameter: int,
+        label: int,
+    ) -> None:
+        """Scribble class ``label`` along a brush segment (from ``start_rc``, if given)."""
+        if label == 0:
+            self._error("select a class (not 0) to scribble")
+            return
+        col, row = pixel_center(end_rc[1], end_rc[0])
+        start = (row, col) if start_rc is None else pixel_center(start_rc[1], start_rc[0])[::-1]
+        shape = self._editor.mask.shape
+        brush = brush_footprint(start, (row, col), float(diameter), shape)
+        if brush is None:
+            return
+        if self._scribbles is None:
+            self._scribbles = np.zeros(shape, dtype=np.int32)
+        bbox, footprint = brush
+        self._scribbles[bbox.slices][footprint] = label
+        if self._bbox is None:  # a pending proposal hides the scribbles
+            self.changed.emit(ProposalChange(bbox))
+
+    def propose_from_scribbles(self, method: str) -> None:
+        """Turn the scribbles (two or more classes) into a whole-image proposal."""
+        if self._scribbles is None:
+            raise ValueError("scribbles: scribble at least two classes first; got none")
+        self._progress(f"computing a proposal from scribbles ({method})…")
+        try:
+            labels = assist.scribble_proposal(self._display.pixels, self._scribbles, method=method)
+        finally:
+            self._progress("")
+        self._set(BBox.full(labels.shape), np.ones(labels.shape, bool), values=labels)
+
+    def clear_scribbles(self) -> None:
+        """Forget every scribble."""
+        self._scribbles = None
+        if self._bbox is None:
+            self.changed.emit(ProposalChange(None))
+
+    # -- model hooks ---------------------------------------------------------------------------
+
+    def on_prompt(self, callback: PromptCallback, remove: bool = False) -> None:
+        """Register (or remove) a model hook; the newest one answers."""
+        if remove:
+            self._callbacks.remove(callback)
+        else:
+            self._callbacks.append(callback)
+
+    def prompt(
+        self,
+        points_xy: list[tuple[float, float]],
+        point_labels: list[int],
+        box_xyxy: tuple[float, float, float, float] | None,
+        *,
+        value: int,
+    ) -> None:
+        """Replace the prompts and ask the model hook for a proposal."""
+        self._points, self._labels, self._box = list(points_xy), list(point_labels), box_xyxy
+        self._run_prompt(value)
+
+    def prompt_point(self, image_xy: tuple[float, float], *, negative: bool, value: int) -> None:
+        """Add a positive (or negative) point and ask the model hook again."""
+        self._points.append(image_xy)
+        self._labels.append(0 if negative else 1)
+        self._run_prompt(value)
+
+    def prompt_box(
+        self, start_xy: tuple[float, float], end_xy: tuple[float, float], *, value: int
+    ) -> None:
+        """Set the box prompt from a drag and ask the model hook again."""
+        (x0, y0), (x1, y1) = start_xy, end_xy
+        self._box = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+        self._run_prompt(value)
+
+    def _run_prompt(self, value: int) -> None:
+        if not self._callbacks:
+            self._error("no model: register one with w.on_prompt(callback)")
+            return
+        prompt = Prompt(
+            np.array(self._points, dtype=float).reshape(-1, 2),
+            np.array(self._labels, dtype=int),
+            None if self._box is None else np.array(self._box, dtype=float),
+        )
+        callback = self._callbacks[-1]
+        image = self._display.image.view()
+        image.flags.writeable = False  # a model's in-place preprocessing must not change it
+        try:
+            result = callback(image, prompt)
+        except Exception as error:  # user code: report, change nothing
+            logger.exception("seg-widget: prompt callback %r failed", callback)
+            self._error(f"prompt callback failed: {error}")
+            return
+        try:
+            region = assist.probability_proposal(np.asarray(result), self._editor.mask.shape)
+        except (TypeError, ValueError) as error:  # a wrong result: the message says it all
+            logger.warning("seg-widget: prompt callback %r: %s", callback, error)
+            self._error(f"prompt callback failed: {error}")
+            return
+        if region is None:
+            self._error("the model proposed no pixels")
+            return
+        self._set(*region, value=value)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def superpixel_index(self, segments: int, compactness: float) -> assist.SuperpixelIndex:
+        """Return the over-segmentation for these parameters (computed once, then cached)."""
+        key = (segments, compactness)
+        if self._superpixels is None or self._superpixels[0] != key:
+            self._progress("over-segmenting the image into superpixels (once)…")
+            try:
+                labels = assist.superpixel_labels(
+                    self._display.pixels, n_segments=segments, compactness=compactness
+                )
+            finally:
+                self._progress("")
+            self._superpixels = (key, assist.SuperpixelIndex(labels))
+        return self._superpixels[1]
+
+    def _set(self, bbox: BBox, footprint: np.ndarray, *, value=None, values=None) -> None:
+        """Replace the proposal by ``footprint`` (bbox-shaped, or full-size with ``values``)."""
+        previous = self._bbox
+        self._allocate()
+        self._footprint[:] = False
+        if values is not None:  # full-size values and footprint
+            self._values[:] = values
+            self._footprint[:] = footprint
+        else:
+            self._footprint[bbox.slices] = footprint
+            self._values[bbox.slices] = value
+        self._bbox = bbox
+        self.changed.emit(ProposalChange(bbox if previous is None else bbox.union(previous)))
+
+    def _add(self, bbox: BBox, footprint: np.ndarray, *, value: int) -> None:
+        self._allocate()
+        self._footprint[bbox.slices] |= footprint
+        self._values[bbox.slices][footprint] = value
+        self._bbox = bbox.union(self._bbox)
+        self.changed.emit(ProposalChange(bbox))
+
+    def _allocate(self) -> None:
+        if self._values is None:
+            mask = self._editor.mask
+            self._values = np.zeros(mask.shape, dtype=mask.dtype)
+            self._footprint = np.zeros(mask.shape, dtype=bool)
+
+
+__all__ = ["Prompt", "PromptCallback", "ProposalChange", "Proposals"]

@@ -1,0 +1,262 @@
+"""The pointer router: input events in, tool calls out, one redraw per batch.
+
+Events arrive as `PointerEvent` / `KeyEvent` / `WheelEvent` records, in batches: from the
+front-end layer (one batch per animation frame) or, one at a time, from ipycanvas' own
+callbacks (`connect_canvas`). The router owns the drag bookkeeping (which tool received the
+press, the last pointer position), maps keys to actions through the keymap, and guards
+every handler: nothing raised here reaches ipycanvas or ipywidgets; the error is logged and
+shown in the status line, and the widget keeps working.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from .keymap import action_for_key
+from .pointer import KeyEvent, PointerEvent, WheelEvent
+
+if TYPE_CHECKING:
+    from .tools.base import Tool, ToolHost
+
+logger = logging.getLogger("seg_widget")
+
+#: Zoom factor per 100 units of wheel delta (one notch of a mouse wheel in Chromium).
+WHEEL_ZOOM_PER_100 = 1.25
+#: Zoom factor of the +/- buttons and keys.
+STEP_ZOOM = 1.5
+#: Fraction of the view moved by one arrow key press.
+ARROW_PAN_FRACTION = 0.1
+
+InputEvent = PointerEvent | KeyEvent | WheelEvent
+
+
+class PointerRouter:
+    """Deliver input events to the active tool and run key actions.
+
+    Parameters
+    ----------
+    host : ToolHost
+        The widget's collaborators (the router uses the view, status and widget settings).
+    tools : dict of str to Tool
+        One tool per name of the tool table.
+    commands : dict of str to callable
+        The widget commands keys run: ``undo``, ``redo``, ``new_instance``,
+        ``accept_proposal``, ``reject_proposal``, ``propose_from_scribbles``.
+
+    """
+
+    def __init__(
+        self, host: ToolHost, tools: dict[str, Tool], commands: dict[str, Callable[[], object]]
+    ) -> None:
+        self._host = host
+        self._tools = tools
+        self._commands = commands
+        self._tool = tools[host.widget.tool]
+        self._drag_tool: Tool | None = None
+        #: The last pointer position in canvas pixels (None: outside the canvas).
+        self.last_xy: tuple[float, float] | None = None
+        self._actions: dict[str, Callable[[str], None]] = {
+            "tool": self._choose_tool,
+            "erase": lambda _: self._toggle("erase"),
+            "prompt": lambda _: self._toggle("prompt_negative"),
+            "instance": lambda _: self._commands["new_instance"](),
+            "outline": self._outline_action,
+            "label": self._select_label,
+            "brush": self._resize_brush,
+            "zoom": self._zoom_action,
+            "pan": self._pan_action,
+            "undo": lambda _: self._history("undo"),
+            "redo": lambda _: self._history("redo"),
+        }
+        host.widget.observe(self._on_tool, "tool")
+        host.widget.observe(
+            lambda _: self._redraw_tool(), ("label", "brush_size", "paint_mode", "erase")
+        )
+        host.view.navigated.connect(lambda _: self._redraw_tool())
+
+    @property
+    def dragging(self) -> bool:
+        """Whether a tool is receiving a drag."""
+        return self._drag_tool is not None
+
+    def dispatch(self, events: Iterable[InputEvent]) -> None:
+        """Handle a batch of events in order; the visible canvas is redrawn once at the end."""
+        host = self._host
+        with host.view.frame():
+            handled = False
+            for event in events:
+                handled = True
+                try:
+                    if isinstance(event, PointerEvent):
+                        self._pointer(event)
+                    elif isinstance(event, KeyEvent):
+                        self._key(event)
+                    else:
+                        self._wheel(event)
+                except Exception as error:
+                    logger.exception("seg-widget: handling %s failed", type(event).__name__)
+                    host.status.error(f"{_describe(event)} failed: {error}")
+            if handled:
+                self._show_pointer()
+
+    def end_drag(self) -> None:
+        """End a drag in progress without a release point (a command interrupts it)."""
+        tool, self._drag_tool = self._drag_tool, None
+        if tool is not None:
+            tool.abandon()
+
+    # -- pointer -------------------------------------------------------------------------------
+
+    def _pointer(self, event: PointerEvent) -> None:
+        image_xy = self._host.view.canvas_to_image(event.x, event.y)
+        kind = event.kind
+        if kind in ("leave", "cancel"):
+            self.end_drag()
+            self.last_xy = None
+            self._tool.leave()
+            return
+        self.last_xy = event.xy
+        if kind == "down":
+            self.end_drag()  # a release we never heard of (e.g. outside the window)
+            if self._tool.press(event, image_xy):
+                self._drag_tool = self._tool
+        elif kind == "move":
+            if self._drag_tool is not None:
+                self._drag_tool.drag(event, image_xy)
+            else:
+                self._tool.hover(event, image_xy)
+        elif kind == "up":
+            tool, self._drag_tool = self._drag_tool, None
+            if tool is not None:
+                tool.release(event, image_xy)
+
+    def _show_pointer(self) -> None:
+        xy = self.last_xy
+        self._host.status.pointer_at(None if xy is None else self._host.view.canvas_to_image(*xy))
+
+    # -- wheel -----------------------------------------------------------------------------------
+
+    def _wheel(self, event: WheelEvent) -> None:
+        if not event.dy:
+            return
+        anchor = self.last_xy if event.x is None or event.y is None else (event.x, event.y)
+        factor = WHEEL_ZOOM_PER_100 ** (-max(-500.0, min(500.0, event.dy)) / 100)
+        self._host.view.zoom_by(factor, anchor)
+
+    # -- keys ----------------------------------------------------------------------------------
+
+    def _key(self, event: KeyEvent) -> None:
+        if not event.down:
+            return
+        action = action_for_key(event.key, event.shift, event.ctrl, event.meta)
+        if action is None:
+            return
+        kind, _, argument = action.partition(":")
+        self._actions[kind](argument)
+        self._redraw_tool()
+
+    def _choose_tool(self, name: str) -> None:
+        self._host.widget.tool = name
+
+    def _toggle(self, trait: str) -> None:
+        widget = self._host.widget
+        setattr(widget, trait, not getattr(widget, trait))
+
+    def _outline_action(self, argument: str) -> None:
+        """Enter / Escape / Backspace: the tool's outline first, else the proposal."""
+        if self._tool.handle(argument):
+            return
+        proposals = self._host.proposals
+        if argument == "close":
+            if proposals.pending:
+                self._commands["accept_proposal"]()
+            elif proposals.has_scribbles:
+                self._commands["propose_from_scribbles"]()
+        elif argument == "cancel" and proposals.has_state:
+            self._commands["reject_proposal"]()
+
+    def _select_label(self, digit: str) -> None:
+        widget = self._host.widget
+        if int(digit) < len(widget.classes):
+            widget.label = int(digit)
+
+    def _resize_brush(self, argument: str) -> None:
+        widget = self._host.widget
+        step = max(1, round(widget.brush_size * 0.2))
+        size = widget.brush_size + (step if argument == "larger" else -step)
+        widget.brush_size = max(1, min(widget.max_brush_size, size))
+
+    def _zoom_action(self, argument: str) -> None:
+        view = self._host.view
+        if argument == "fit":
+            view.fit()
+        else:
+            view.zoom_by(STEP_ZOOM if argument == "in" else 1 / STEP_ZOOM)
+
+    def _pan_action(self, direction: str) -> None:
+        width, height = self._host.view.canvas_size
+        step = ARROW_PAN_FRACTION * math.hypot(width, height) / math.sqrt(2)
+        dx, dy = {"left": (step, 0), "right": (-step, 0), "up": (0, step), "down": (0, -step)}[
+            direction
+        ]
+        self._host.view.pan_by(dx, dy)
+
+    def _history(self, command: str) -> None:
+        if command == "undo" and self._tool.handle("undo"):
+            return  # the polygon removed its last vertex
+        self.end_drag()
+        self._commands[command]()
+
+    # -- tools ---------------------------------------------------------------------------------
+
+    def _on_tool(self, change) -> None:
+        self.end_drag()
+        self._tool.cancel()
+        self._tool = self._tools[change.new]
+        if change.new == "pick" and change.old != "pick":
+            self._tools["pick"].return_to = change.old
+        self._redraw_tool()
+
+    def _redraw_tool(self) -> None:
+        self._tool.redraw(self.last_xy)
+
+
+def connect_canvas(canvas, router: PointerRouter) -> None:
+    """Feed ipycanvas' mouse, wheel and key callbacks of ``canvas`` to ``router``.
+
+    ipycanvas reports positions only: no buttons, no modifiers on mouse events, no key-up,
+    and a release outside the canvas is never reported (leaving the canvas ends the drag).
+    Wheel events carry only deltas: the router zooms about the last pointer position.
+    """
+
+    def pointer(kind: str) -> Callable[[float, float], None]:
+        def handler(x: float, y: float) -> None:
+            held = kind == "down" or (kind == "move" and router.dragging)
+            router.dispatch([PointerEvent(kind, float(x), float(y), buttons=1 if held else 0)])
+
+        return handler
+
+    canvas.on_mouse_down(pointer("down"))
+    canvas.on_mouse_move(pointer("move"))
+    canvas.on_mouse_up(pointer("up"))
+    canvas.on_mouse_out(pointer("leave"))
+    canvas.on_mouse_wheel(lambda dx, dy: router.dispatch([WheelEvent(None, None, dx, dy)]))
+    canvas.on_key_down(
+        lambda key, shift, ctrl, meta: router.dispatch(
+            [KeyEvent(str(key), shift=bool(shift), ctrl=bool(ctrl), meta=bool(meta))]
+        )
+    )
+
+
+def _describe(event: InputEvent) -> str:
+    if isinstance(event, PointerEvent):
+        return {"down": "on_mouse_down", "move": "on_mouse_move", "up": "on_mouse_up"}.get(
+            event.kind, "on_mouse_out"
+        )
+    return "on_key_down" if isinstance(event, KeyEvent) else "on_mouse_wheel"
+
+
+__all__ = ["PointerRouter", "connect_canvas"]

@@ -1,0 +1,380 @@
+"""The view: what the browser shows, and the only caller of `Scene`.
+
+It owns the viewport (zoom and pan), the colour table, the overlay style and the canvases
+(through `Scene`). It repaints by itself: it listens to the editor's `EditEvent` (repaint
+the dirty box of the overlay, redraw that part of the visible canvas), to the proposals
+(repaint their layer) and to the widget's look traits (opacity, brightness, contrast, show
+missing, colour by, contours, show only). Inside `View.frame` every redraw request is
+merged, so a batch of pointer events costs one redraw of the visible canvas.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..core.bbox import BBox
+from ..core.raster import pixel_center
+from ..render.instance_view import OverlayStyle, overlay_codes
+from ..render.overlay import color_lut
+from ..render.viewport import Viewport
+from .scene import Scene
+from .signals import Signal
+from .transport import batched, forget_current_canvas
+
+if TYPE_CHECKING:
+    from traitlets import HasTraits
+
+    from .display_image import DisplayImage
+    from .editor import EditEvent, Editor
+    from .proposals import ProposalChange, Proposals
+
+logger = logging.getLogger("seg_widget")
+
+#: zoom_to() makes the box fill about this share of the view's smaller side.
+ZOOM_TO_FILL = 0.4
+
+Rect = tuple[int, int, int, int]  # canvas x, y, width, height
+
+_LOOK_TRAITS = ("opacity", "brightness", "contrast")
+_STYLE_TRAITS = ("color_by", "contours", "show_only")
+
+
+class View:
+    """Show the image, the labels and the proposals, and move the view.
+
+    Parameters
+    ----------
+    settings : HasTraits
+        The widget: its look traits are read and observed.
+    editor : Editor
+        The document shown; its edits are repainted.
+    proposals : Proposals
+        The proposal layer shown on top.
+    display : DisplayImage
+        The image as shown.
+    canvas_size : tuple of int
+        ``(width, height)`` of the visible canvas in canvas (device) pixels.
+    pixel_ratio : float
+        Canvas pixels per CSS pixel.
+    report_error : callable
+        Says what failed (drawing after a page reload).
+
+    """
+
+    def __init__(
+        self,
+        settings: HasTraits,
+        editor: Editor,
+        proposals: Proposals,
+        display: DisplayImage,
+        *,
+        canvas_size: tuple[int, int],
+        pixel_ratio: float,
+        report_error: Callable[[str], None],
+    ) -> None:
+        self._settings = settings
+        self._editor = editor
+        self._proposals = proposals
+        self._display = display
+        self._report_error = report_error
+        shape = editor.mask.shape
+        self._scene = Scene(shape, canvas_size, pixel_ratio)
+        self._viewport = Viewport(shape, canvas_size)
+        self._lut = color_lut([c.color for c in editor.classes])
+        self._frame_depth = 0
+        self._pending: Rect | bool | None = False  # False: nothing; None: everything
+        #: Emitted (with None) after every zoom or pan.
+        self.navigated: Signal[None] = Signal()
+        editor.edited.connect(self._on_edit)
+        proposals.changed.connect(self._on_proposal)
+        settings.observe(lambda _: self.request_draw(None), _LOOK_TRAITS)
+        settings.observe(self._on_show_missing, "show_missing")
+        settings.observe(lambda _: self.repaint_labels(), _STYLE_TRAITS)
+        settings.observe(self._on_selection, ("instance", "label"))
+        # client_ready fires when the browser (re)creates the canvases: at first display and
+        # after every page reload, since canvases keep no state.
+        self._scene.view.on_client_ready(self._on_client_ready)
+
+    # -- what other parts read ---------------------------------------------------------------
+
+    @property
+    def canvas(self):
+        """The visible ipycanvas ``MultiCanvas`` (it receives ipycanvas' events)."""
+        return self._scene.view
+
+    @property
+    def display(self) -> DisplayImage:
+        """The image as loaded and as shown."""
+        return self._display
+
+    @property
+    def pixel_ratio(self) -> float:
+        """Canvas pixels per CSS pixel."""
+        return self._scene.pixel_ratio
+
+    @property
+    def zoom(self) -> float:
+        """Canvas pixels per image pixel."""
+        return self._viewport.zoom
+
+    @property
+    def canvas_size(self) -> tuple[int, int]:
+        """``(width, height)`` of the visible canvas in canvas pixels."""
+        return self._viewport.canvas_size
+
+    def canvas_to_image(self, x: float, y: float) -> tuple[float, float]:
+        """Canvas pixel position -> image ``(x=col, y=row)``."""
+        return self._viewport.canvas_to_image(x, y)
+
+    def image_to_canvas(self, x: float, y: float) -> tuple[float, float]:
+        """Image ``(x=col, y=row)`` -> canvas pixel position."""
+        return self._viewport.image_to_canvas(x, y)
+
+    def visible_bbox(self) -> BBox:
+        """Return the image pixels at least partly visible."""
+        return self._viewport.visible_bbox()
+
+    def close(self) -> None:
+        """Close the canvases."""
+        self._scene.close()
+
+    # -- redrawing -------------------------------------------------------------------------
+
+    @contextmanager
+    def frame(self) -> Iterator[None]:
+        """Merge every redraw requested inside into one, sent with the other commands at the end."""
+        with batched():
+            self._frame_depth += 1
+            try:
+                yield
+            finally:
+                self._frame_depth -= 1
+                if self._frame_depth == 0 and self._pending is not False:
+                    clip, self._pending = self._pending, False
+                    self._draw(clip)
+
+    def request_draw(self, clip: Rect | None) -> None:
+        """Redraw the visible canvas (only the canvas rectangle ``clip``, if given)."""
+        if self._frame_depth == 0:
+            self._draw(clip)
+        elif self._pending is False:
+            self._pending = clip
+        elif self._pending is None or clip is None:
+            self._pending = None
+        else:
+            self._pending = _union_rect(self._pending, clip)
+
+    def repaint_labels(self, bbox: BBox | None = None) -> None:
+        """Repaint the overlay (in ``bbox``, else all of it: O(image), on a click) and show it."""
+        full = BBox.full(self._editor.mask.shape)
+        with self.frame():
+            painted = self._paint_labels(full if bbox is None else bbox)
+            if self._settings.show_missing:
+                self._scene.paint_missing(self._editor.mask, painted)
+            self.request_draw(None if bbox is None else self._viewport.canvas_rect(painted))
+
+    def _draw(self, clip: Rect | None) -> None:
+        settings = self._settings
+        self._scene.draw_view(
+            self._viewport,
+            opacity=settings.opacity,
+            brightness=settings.brightness,
+            contrast=settings.contrast,
+            show_missing=settings.show_missing,
+            show_proposal=self._proposals.shown,
+            clip=clip,
+        )
+
+    def _on_edit(self, event: EditEvent) -> None:
+        if event.bbox is None:
+            return
+        shape = self._editor.mask.shape
+        with self.frame():
+            painted = self._paint_labels(event.bbox)
+            if self._settings.show_missing:
+                self._scene.paint_missing(self._editor.mask, painted)
+            whole = painted.area == shape[0] * shape[1]
+            clip = None if whole else self._viewport.canvas_rect(painted)
+            if whole or clip is not None:
+                self.request_draw(clip)
+
+    def _on_proposal(self, change: ProposalChange) -> None:
+        with self.frame():
+            if change.bbox is None:
+                self._scene.clear_proposal()
+                self.request_draw(None)
+                return
+            # One pixel more on each side: the white edge of the neighbours may change.
+            bbox = change.bbox
+            box = BBox(bbox.row0 - 1, bbox.row1 + 1, bbox.col0 - 1, bbox.col1 + 1).clip(
+                self._editor.mask.shape
+            )
+            values, footprint = self._proposals.patch(box)
+            self._scene.paint_proposal(values, footprint, box, self._lut)
+            clip = self._viewport.canvas_rect(box)
+            if clip is not None:
+                self.request_draw(clip)
+
+    def _on_show_missing(self, change) -> None:
+        with self.frame():
+            if change.new:
+                self._scene.paint_missing(self._editor.mask, BBox.full(self._editor.mask.shape))
+            self.request_draw(None)
+
+    def _on_selection(self, change) -> None:
+        show_only = self._settings.show_only
+        if (change.name, show_only) in (("instance", "object"), ("label", "class")):
+            self.repaint_labels()
+
+    def _overlay_style(self) -> OverlayStyle:
+        settings = self._settings
+        layer = self._editor.objects
+        return OverlayStyle(
+            color_by=settings.color_by,
+            contours=settings.contours,
+            show_only=settings.show_only,
+            selected_instance=settings.instance,
+            selected_class=settings.label,
+            hidden=() if layer is None else layer.hidden_ids,
+        )
+
+    def _paint_labels(self, bbox: BBox) -> BBox:
+        """Repaint the overlay source in ``bbox`` (a pixel larger with contours); return it."""
+        style = self._overlay_style()
+        mask = self._editor.mask
+        if style.is_plain:
+            self._scene.paint_overlay(mask, bbox, self._lut)
+            return bbox
+        if style.needs_neighbours:
+            bbox = BBox(bbox.row0 - 1, bbox.row1 + 1, bbox.col0 - 1, bbox.col1 + 1).clip(mask.shape)
+        layer = self._editor.objects
+        codes, lut = overlay_codes(
+            mask, None if layer is None else layer.map, bbox, style, self._lut
+        )
+        self._scene.paint_overlay_patch(codes, bbox, lut)
+        return bbox
+
+    def set_contrast_limits(self, value: tuple[float, float]) -> None:
+        """Map the image with new contrast limits and send it again."""
+        self._display.set_limits(value)
+        with self.frame():
+            self._scene.send_image(self._display.pixels)
+            self.request_draw(None)
+
+    def _on_client_ready(self) -> None:
+        try:
+            forget_current_canvas()
+            full = BBox.full(self._editor.mask.shape)
+            with self.frame():
+                self._scene.send_image(self._display.pixels)
+                self._paint_labels(full)
+                if self._settings.show_missing:
+                    self._scene.paint_missing(self._editor.mask, full)
+                if self._proposals.shown:
+                    values, footprint = self._proposals.patch(full)
+                    self._scene.paint_proposal(values, footprint, full, self._lut)
+                self.request_draw(None)
+        except Exception as error:
+            logger.exception("seg-widget: drawing the widget failed")
+            self._report_error(f"drawing failed: {error}")
+
+    # -- cursor and previews -----------------------------------------------------------------
+
+    def draw_brush_cursor(self, image_xy: tuple[float, float], diameter: float) -> None:
+        """Show the brush outline at its true size, centred on the pixel under ``image_xy``."""
+        center = self._viewport.image_to_canvas(*pixel_center(*image_xy))
+        self._scene.draw_brush_cursor(center, diameter / 2 * self._viewport.zoom)
+
+    def draw_outline(
+        self,
+        points_rc: list[tuple[float, float]],
+        *,
+        color: str,
+        dashed: bool,
+        rubber_band_xy: tuple[float, float] | None,
+        show_vertices: bool,
+    ) -> None:
+        """Preview an outline in progress (image points), with an optional rubber band."""
+        points_xy = np.array(
+            [self._viewport.image_to_canvas(col, row) for row, col in points_rc], dtype=np.float64
+        )
+        self._scene.draw_outline(
+            points_xy,
+            color=color,
+            dashed=dashed,
+            rubber_band_xy=rubber_band_xy,
+            show_vertices=show_vertices,
+        )
+
+    def extend_outline(
+        self,
+        from_rc: tuple[float, float],
+        to_rc: tuple[float, float],
+        *,
+        color: str,
+        dashed: bool,
+    ) -> None:
+        """Add one segment to the outline preview (O(1) per event)."""
+        self._scene.extend_outline(
+            self._viewport.image_to_canvas(from_rc[1], from_rc[0]),
+            self._viewport.image_to_canvas(to_rc[1], to_rc[0]),
+            color=color,
+            dashed=dashed,
+        )
+
+    def clear_cursor(self) -> None:
+        """Remove the cursor and any preview."""
+        self._scene.clear_cursor()
+
+    # -- moving the view ---------------------------------------------------------------------
+
+    def zoom_by(self, factor: float, anchor_xy: tuple[float, float] | None = None) -> None:
+        """Zoom by ``factor`` about canvas point ``anchor_xy`` (default: the view centre)."""
+        self._viewport.zoom_by(factor, anchor_xy)
+        self._navigated()
+
+    def set_zoom(self, zoom: float) -> None:
+        """Set the zoom about the view centre (nothing happens if it is already that)."""
+        if zoom != self._viewport.zoom:
+            self._viewport.set_zoom(zoom)
+            self._navigated()
+
+    def pan_by(self, dx: float, dy: float) -> None:
+        """Move the view by ``(dx, dy)`` canvas pixels."""
+        self._viewport.pan_by(dx, dy)
+        self._navigated()
+
+    def fit(self) -> None:
+        """Show the whole image, centred."""
+        self._viewport.fit()
+        self._navigated()
+
+    def zoom_to(self, bbox: BBox) -> None:
+        """Centre the view on an image region, magnified to fill about 40 % of the view."""
+        viewport = self._viewport
+        width, height = viewport.canvas_size
+        viewport.set_zoom(ZOOM_TO_FILL * min(width / bbox.width, height / bbox.height))
+        centre_x, centre_y = viewport.image_to_canvas(
+            (bbox.col0 + bbox.col1) / 2, (bbox.row0 + bbox.row1) / 2
+        )
+        viewport.pan_by(width / 2 - centre_x, height / 2 - centre_y)
+        self._navigated()
+
+    def _navigated(self) -> None:
+        with self.frame():
+            self.request_draw(None)
+            self.navigated.emit(None)
+
+
+def _union_rect(a: Rect, b: Rect) -> Rect:
+    x0, y0 = min(a[0], b[0]), min(a[1], b[1])
+    x1, y1 = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+__all__ = ["ZOOM_TO_FILL", "View"]
