@@ -347,7 +347,7 @@ class DatasetAnnotator(widgets.VBox):
         self._saved_edit_count = new.edit_count
         self._autosave.saved()
         new.on_edit(self._on_edit)
-        self.children = [self._nav.box, self._nav.progress, self._nav.warnings, new]
+        self.children = [self._nav, new]
         self._nav.show_status("")
         self._write_state()
         self._update_controls()

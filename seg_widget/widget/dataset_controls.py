@@ -22,7 +22,7 @@ PROGRESS_INTERVAL = 0.1
 SCAN_BAR_MINIMUM = 50
 
 
-class NavigationBar:
+class NavigationBar(widgets.VBox):
     """Previous / Next, jump-to box, "12 of 300 labelled", "only unlabelled", warnings."""
 
     def __init__(self) -> None:
@@ -68,6 +68,7 @@ class NavigationBar:
             ],
             layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
         )
+        super().__init__([self.box, self.progress, self.warnings])
 
     def show_position(
         self,
@@ -123,6 +124,7 @@ class NavigationBar:
         """Close every control."""
         for child in [*self.box.children, self.box, self.progress, self.warnings]:
             child.close()
+        super().close()
 
 
 @contextmanager
