@@ -10,8 +10,9 @@ import seg_widget
 
 PACKAGE = Path(seg_widget.__file__).parent
 # Beside the standard library, only these (scipy comes with scikit-image; scikit-learn is
-# optional, imported lazily by the scribble classifier only).
-THIRD_PARTY = {"numpy", "PIL", "skimage", "scipy", "sklearn"}
+# optional, imported lazily by the scribble classifier only; fsspec opens stores, and
+# botocore comes with the optional s3fs, imported only when an s3:// store is opened).
+THIRD_PARTY = {"numpy", "PIL", "skimage", "scipy", "sklearn", "fsspec", "botocore"}
 # layer -> the seg_widget layers it may import
 RULES = {
     "core": ("seg_widget.core",),
@@ -21,21 +22,23 @@ RULES = {
 
 
 def _imported_modules(path: Path, layer: str) -> set[str]:
+    # The module's package, for relative imports: seg_widget.<layer>[.<subpackage>...]
+    package = ["seg_widget", *path.relative_to(PACKAGE).parent.parts]
     names = set()
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         if isinstance(node, ast.Import):
             names |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0:
             names.add(node.module or "")
-        elif isinstance(node, ast.ImportFrom):  # relative: resolve against seg_widget.<layer>
-            base = ["seg_widget", layer][: 3 - node.level]
+        elif isinstance(node, ast.ImportFrom):  # relative: resolve against the package
+            base = package[: len(package) + 1 - node.level]
             names.add(".".join([*base, *([node.module] if node.module else [])]))
     return names
 
 
 @pytest.mark.parametrize("layer", sorted(RULES))
 def test_layer_imports_only_what_the_architecture_allows(layer):
-    for path in sorted((PACKAGE / layer).glob("*.py")):
+    for path in sorted((PACKAGE / layer).rglob("*.py")):
         for name in _imported_modules(path, layer):
             top = name.split(".")[0]
             if top == "seg_widget":

@@ -1,0 +1,421 @@
+"""Versions: every save is a new immutable object; a pointer names the current one.
+
+A save (`Versions.save`) writes the mask, and its objects file if any, under fresh keys
+with exclusive creates (``versions/<stem>/<time>-<annotator>-<id>.png``), then moves the
+pointer ``current/<stem>.json`` by compare-and-swap from the version the edit started from
+(its *base*). The pointer is the unit of commit: it names the mask and the objects file
+together, so a crash between the uploads leaves the old pointer, never a new mask beside
+old objects.
+
+If someone else moved the pointer since the base was read, the swap fails: both versions
+stay in the store, the pointer keeps theirs, and the result says so (``conflict=True``).
+`Versions.adopt` then makes yours current on purpose. Nothing is ever overwritten or
+deleted, so every image's current mask can be rebuilt from its versions
+(`Versions.rebuild`: the newest by the store's clock).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from seg_widget.core.classes import LabelClass, normalize_classes
+from seg_widget.core.instances import Instance
+from seg_widget.io.instance_files import Annotation
+from seg_widget.io.masks import MASK_EXTENSIONS
+from seg_widget.io.storage.base import (
+    Blob,
+    ObjectChangedError,
+    ObjectExistsError,
+    ObjectMissingError,
+    Store,
+)
+from seg_widget.io.team.codec import decode_mask, decode_objects, encode_mask, encode_objects
+from seg_widget.io.team.layout import (
+    check_annotator,
+    check_stem,
+    new_version_name,
+    parse_version_key,
+    pointer_key,
+    versions_prefix,
+)
+from seg_widget.io.team.records import CorruptRecordError, decode_record, encode_record, set_aside
+
+__all__ = ["Current", "Loaded", "SaveResult", "Version", "Versions", "decode_current"]
+
+_REMEDY = "Versions.rebuild(stem) sets it aside under corrupt/ and points to the newest version."
+
+
+@dataclass(frozen=True)
+class Version:
+    """One stored version of an image's mask."""
+
+    stem: str
+    #: Key of the mask object.
+    key: str
+    annotator: str
+    #: The saving machine's UTC time from the name (``20260301T101112.123456Z``).
+    stamp: str
+    #: When the store wrote it, by the store's clock.
+    modified: float
+    #: Key of the objects file saved with it, if any.
+    objects_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Current:
+    """The pointer to an image's current version, as read (pass it as the next ``base``)."""
+
+    stem: str
+    #: Key of the current mask.
+    version: str
+    #: Key of its objects file, if any.
+    objects: str | None
+    #: Who saved it.
+    annotator: str
+    #: Whether the mask has a non-zero pixel.
+    labelled: bool
+    #: Key of the version it replaced (its base), if any.
+    previous: str | None
+    #: When the pointer was written, by the store's clock.
+    modified: float
+    etag: str
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """An image's mask (and objects) as loaded, with the pointer to save against."""
+
+    mask: np.ndarray
+    #: The objects file's content, or None.
+    objects: Annotation | None
+    #: Key of the loaded version.
+    version: str
+    #: The pointer when loading: pass it as ``base`` to `Versions.save`.
+    current: Current | None
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save did: the version is always stored; the pointer moved unless ``conflict``."""
+
+    version: Version
+    #: The pointer after the save: ours, or (on conflict) whoever moved it first.
+    current: Current | None
+    #: True if someone else saved since the base was read; both versions are kept.
+    conflict: bool
+
+    def describe(self) -> str:
+        """Say what happened, in a sentence for the status line."""
+        if not self.conflict:
+            return f"saved {self.version.stem!r} as version {self.version.key!r}"
+        theirs = self.current
+        other = (
+            f"{theirs.annotator} saved it at {_clock(theirs.modified)} (version "
+            f"{theirs.version!r}, now current)"
+            if theirs is not None
+            else "its pointer was removed"
+        )
+        return (
+            f"conflict on {self.version.stem!r}: {other} after you opened it; both versions "
+            f"are kept, yours as {self.version.key!r} (Versions.adopt makes it current)"
+        )
+
+
+class Versions:
+    """Save, load and list the versions of images' masks for one annotator.
+
+    Parameters
+    ----------
+    store : Store
+        The team's store (conditional writes required).
+    annotator : str
+        Who saves.
+    classes : sequence of str or LabelClass
+        The label classes (masks are checked against them; their colours go in PNGs).
+    mask_format : {".png", ".npy", ".npz"}
+        Format of new versions (any stored format can be read).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from seg_widget.io.storage import open_store
+    >>> versions = Versions(open_store(tempfile.mkdtemp()), "alice", ["bg", "cat"])
+    >>> result = versions.save("img1", np.eye(3, dtype=np.uint8), base=None)
+    >>> result.conflict, versions.load("img1").mask.tolist()
+    (False, [[1, 0, 0], [0, 1, 0], [0, 0, 1]])
+
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        annotator: str,
+        classes: Sequence[str | LabelClass],
+        *,
+        mask_format: str = ".png",
+    ) -> None:
+        if not isinstance(store, Store):
+            raise TypeError(
+                f"store: expected a Store (open_store(url)); got {type(store).__name__}"
+            )
+        if mask_format not in MASK_EXTENSIONS:
+            raise ValueError(f"mask_format: expected one of {MASK_EXTENSIONS}; got {mask_format!r}")
+        self.annotator = check_annotator(annotator)
+        self.classes = normalize_classes(classes)
+        self.mask_format = mask_format
+        store.require_conditional_writes()
+        self.store = store
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def current(self, stem: str) -> Current | None:
+        """Return the pointer to image ``stem``'s current version (None: never saved).
+
+        Raises
+        ------
+        CorruptRecordError
+            If the pointer cannot be read (see `rebuild`).
+
+        """
+        blob = self._read_pointer(stem)
+        return None if blob is None else decode_current(self.store, stem, blob)
+
+    def load(self, stem: str, *, version: str | None = None) -> Loaded | None:
+        """Load the current version of image ``stem`` (or the version with key ``version``).
+
+        Returns None if the image has no current version and none was named.
+
+        Raises
+        ------
+        ValueError
+            For a version key of another image or an unreadable mask or objects file
+            (naming the key).
+
+        """
+        current = self.current(stem)
+        key = version if version is not None else (current.version if current else None)
+        if key is None:
+            return None
+        name = parse_version_key(key)
+        if name is None or name.stem != stem or name.is_objects:
+            raise ValueError(f"version: expected a mask version key of {stem!r}; got {key!r}")
+        mask = self._decode_mask(self._read_version(key), key)
+        objects = None
+        objects_key = current.objects if current is not None and current.version == key else None
+        if version is not None and objects_key is None:
+            objects_key = name.objects_key if self.store.stat(name.objects_key) else None
+        if objects_key is not None:
+            objects = decode_objects(self._read_version(objects_key).data, name=objects_key)
+        return Loaded(mask, objects, key, current)
+
+    def history(self, stem: str) -> list[Version]:
+        """Every stored version of image ``stem``, oldest first by the store's clock."""
+        stats = self.store.list(versions_prefix(stem))
+        objects = {s.key for s in stats if (n := parse_version_key(s.key)) and n.is_objects}
+        found = []
+        for stat in stats:
+            name = parse_version_key(stat.key)
+            if name is None or name.is_objects or name.stem != stem:
+                continue
+            objects_key = name.objects_key if name.objects_key in objects else None
+            found.append(
+                Version(stem, stat.key, name.annotator, name.stamp, stat.modified, objects_key)
+            )
+        return sorted(found, key=lambda v: (v.modified, v.stamp, v.key))
+
+    # -- saving ------------------------------------------------------------------------------
+
+    def save(
+        self,
+        stem: str,
+        mask: np.ndarray,
+        *,
+        base: Current | None,
+        objects: tuple[np.ndarray, Sequence[Instance]] | None = None,
+    ) -> SaveResult:
+        """Store ``mask`` (and objects) as a new version and make it current if nobody else did.
+
+        Parameters
+        ----------
+        stem : str
+            The image.
+        mask : ndarray (H, W)
+            Class ids, checked against the classes.
+        base : Current or None
+            The pointer the edit started from (``Loaded.current``, or the ``current`` of
+            the previous save's result); None for an image that had no version.
+        objects : (instance_map, instances), optional
+            Saved with the mask as one objects file.
+
+        Returns
+        -------
+        SaveResult
+            ``conflict=True`` when someone else's save came first: both versions are kept
+            and the pointer stays theirs.
+
+        """
+        check_stem(stem)
+        if base is not None and (not isinstance(base, Current) or base.stem != stem):
+            raise TypeError(f"base: expected None or the Current of {stem!r}; got {base!r}")
+        name = new_version_name(stem, self.annotator, self.mask_format)
+        data = encode_mask(mask, self.classes, self.mask_format)
+        objects_data = None
+        if objects is not None:
+            instance_map, instances = objects
+            objects_data = encode_objects(np.asarray(mask), instance_map, instances)
+        written = self.store.create(name.key, data)
+        if objects_data is not None:
+            self.store.create(name.objects_key, objects_data)
+        version = Version(
+            stem,
+            name.key,
+            self.annotator,
+            name.stamp,
+            written.modified,
+            name.objects_key if objects_data is not None else None,
+        )
+        return self._point(version, labelled=bool(np.any(mask)), base=base)
+
+    def adopt(self, stem: str, version: str, *, base: Current | None) -> SaveResult:
+        """Make the stored ``version`` current (to resolve a conflict in its favour).
+
+        ``base`` is the pointer as last read (the ``current`` of the conflicting result).
+        """
+        name = parse_version_key(version)
+        if name is None or name.stem != stem or name.is_objects:
+            raise ValueError(f"version: expected a mask version key of {stem!r}; got {version!r}")
+        match = [v for v in self.history(stem) if v.key == version]
+        if not match:
+            raise ValueError(f"version: no stored version {version!r} of {stem!r}")
+        mask = self._decode_mask(self._read_version(version), version)
+        return self._point(match[0], labelled=bool(mask.any()), base=base)
+
+    def rebuild(self, stem: str) -> Current | None:
+        """Point image ``stem`` at its newest version if its pointer is broken.
+
+        A pointer is broken if it is missing, unreadable (it is set aside first) or names a
+        missing version. Returns the pointer afterwards (None if the image has no version).
+        """
+        blob = self._read_pointer(stem)
+        if blob is not None:
+            try:
+                current = decode_current(self.store, stem, blob)
+                if self.store.stat(current.version) is not None:
+                    return current
+            except CorruptRecordError:
+                set_aside(self.store, blob)
+        history = self.history(stem)
+        if not history:
+            return None
+        newest = history[-1]
+        mask = self._decode_mask(self._read_version(newest.key), newest.key)
+        record = self._record(newest, labelled=bool(mask.any()), previous=None)
+        key = pointer_key(stem)
+        if blob is None:
+            written = self.store.create(key, record)
+        else:
+            written = self.store.replace(key, record, etag=blob.etag)
+        return self._current_from(newest, bool(mask.any()), None, written.modified, written.etag)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _point(self, version: Version, *, labelled: bool, base: Current | None) -> SaveResult:
+        previous = base.version if base is not None else None
+        record = self._record(version, labelled=labelled, previous=previous)
+        key = pointer_key(version.stem)
+        try:
+            if base is None:
+                written = self.store.create(key, record)
+            else:
+                written = self.store.replace(key, record, etag=base.etag)
+        except (ObjectExistsError, ObjectChangedError):
+            try:
+                theirs = self.current(version.stem)
+            except CorruptRecordError as error:
+                raise CorruptRecordError(
+                    f"{error} Your save is kept as version {version.key!r}.", key=error.key
+                ) from None
+            return SaveResult(version, theirs, conflict=True)
+        current = self._current_from(version, labelled, previous, written.modified, written.etag)
+        return SaveResult(version, current, conflict=False)
+
+    def _record(self, version: Version, *, labelled: bool, previous: str | None) -> bytes:
+        return encode_record(
+            "current",
+            {
+                "mask": version.key,
+                "objects": version.objects_key,
+                "annotator": version.annotator,
+                "labelled": labelled,
+                "previous": previous,
+            },
+        )
+
+    def _current_from(
+        self, version: Version, labelled: bool, previous: str | None, modified: float, etag: str
+    ) -> Current:
+        return Current(
+            version.stem,
+            version.key,
+            version.objects_key,
+            version.annotator,
+            labelled,
+            previous,
+            modified,
+            etag,
+        )
+
+    def _read_pointer(self, stem: str) -> Blob | None:
+        try:
+            return self.store.read(pointer_key(stem))
+        except ObjectMissingError:
+            return None
+
+    def _read_version(self, key: str) -> Blob:
+        try:
+            return self.store.read(key)
+        except ObjectMissingError:
+            raise ValueError(
+                f"version: {key!r} is missing from the store {self.store.url!r}; "
+                "Versions.rebuild(stem) points the image at its newest stored version"
+            ) from None
+
+    def _decode_mask(self, blob: Blob, key: str) -> np.ndarray:
+        name = parse_version_key(key)
+        extension = name.extension if name is not None else self.mask_format
+        return decode_mask(blob.data, extension, n_classes=len(self.classes), name=key)
+
+
+def decode_current(store: Store, stem: str, blob: Blob) -> Current:
+    """Decode the pointer record ``blob`` of image ``stem`` (`CorruptRecordError` if unreadable).
+
+    The keys it names must be versions of ``stem``, so a damaged or hostile pointer can
+    never make a load read another image's (or any other) object.
+    """
+    reader = decode_record(blob, store, "current", _REMEDY)
+
+    def of_this_image(key: str) -> str:
+        name = parse_version_key(key)
+        if name is None or name.stem != stem:
+            raise ValueError(f"expected a version key of {stem!r}; got {key!r}")
+        return key
+
+    return Current(
+        stem,
+        reader.checked("mask", of_this_image),
+        reader.checked("objects", of_this_image, optional=True),
+        reader.checked("annotator", check_annotator),
+        reader.flag("labelled"),
+        reader.checked("previous", of_this_image, optional=True),
+        blob.modified,
+        blob.etag,
+    )
+
+
+def _clock(timestamp: float) -> str:
+    return time.strftime("%H:%M:%S UTC", time.gmtime(timestamp))
