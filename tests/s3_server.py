@@ -18,6 +18,7 @@ S3-compatible service that silently ignores them, for testing that team mode ref
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 import threading
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     from werkzeug.serving import make_server
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     app = serialised(
         DomainDispatcherApplication(create_backend_app), ignore_conditions=args.ignore_conditions
     )

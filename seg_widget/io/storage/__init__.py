@@ -73,7 +73,7 @@ def open_store(url: str | os.PathLike, **storage_options: Any) -> Store:
     TypeError
         If ``url`` is not a str or os.PathLike.
     ValueError
-        For an empty URL, or a protocol whose fsspec package is not installed.
+        For an empty URL, an unknown protocol, or one whose package is not installed.
     StoreUnreachableError, StoreAccessError, StoreError
         For an S3 endpoint that does not answer, missing or refused credentials, or a
         missing bucket.
@@ -102,6 +102,8 @@ def open_store(url: str | os.PathLike, **storage_options: Any) -> Store:
             f"url: {url!r} needs a package that is not installed ({error}); for s3:// "
             "install seg-widget[s3]"
         ) from error
+    except ValueError as error:  # fsspec: "Protocol not known: ..."
+        raise ValueError(f"url: expected a folder or an fsspec URL; got {url!r}: {error}") from None
     protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
     if any(protocol in _LOCAL_PROTOCOLS for protocol in protocols):
         return LocalStore(path, url=url)
