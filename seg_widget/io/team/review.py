@@ -204,6 +204,11 @@ class Reviews:
 def decode_review(store: Store, stem: str, blob: Blob) -> ReviewStatus:
     """Decode a review record read from the store (`CorruptRecordError` if unreadable)."""
     reader = decode_record(blob, store, "review", _REMEDY)
+    state = reader.choice("state", REVIEW_STATES)
+    annotator = reader.checked("annotator", check_annotator)
+    reviewer = reader.checked("reviewer", check_annotator, optional=True)
+    note = reader.text("note", limit=NOTE_LIMIT)
+    mask = reader.text("mask", optional=True)
     history = []
     for item in reader.items("history", limit=HISTORY_LIMIT):
         event = RecordReader(item, reader.fail)
@@ -215,16 +220,7 @@ def decode_review(store: Store, stem: str, blob: Blob) -> ReviewStatus:
                 event.number("at", low=0, high=1e11),
             )
         )
-    return ReviewStatus(
-        stem,
-        reader.choice("state", REVIEW_STATES),
-        reader.checked("annotator", check_annotator),
-        reader.checked("reviewer", check_annotator, optional=True),
-        reader.text("note", limit=NOTE_LIMIT),
-        reader.text("mask", optional=True),
-        tuple(history),
-        blob.etag,
-    )
+    return ReviewStatus(stem, state, annotator, reviewer, note, mask, tuple(history), blob.etag)
 
 
 def _check_note(note: object, *, required: bool) -> str:
