@@ -32,6 +32,7 @@ from seg_widget.io.storage.base import (
     ObjectExistsError,
     ObjectMissingError,
     Store,
+    Written,
 )
 from seg_widget.io.team.codec import decode_mask, decode_objects, encode_mask, encode_objects
 from seg_widget.io.team.layout import (
@@ -268,9 +269,9 @@ class Versions:
         if objects is not None:
             instance_map, instances = objects
             objects_data = encode_objects(np.asarray(mask), instance_map, instances)
-        written = self.store.create(name.key, data)
+        written = self._create_new(name.key, data)
         if objects_data is not None:
-            self.store.create(name.objects_key, objects_data)
+            self._create_new(name.objects_key, objects_data)
         version = Version(
             stem,
             name.key,
@@ -340,7 +341,9 @@ class Versions:
                 raise CorruptRecordError(
                     f"{error} Your save is kept as version {version.key!r}.", key=error.key
                 ) from None
-            return SaveResult(version, theirs, conflict=True)
+            # A retried request whose first attempt went through finds its own write.
+            mine = theirs is not None and theirs.version == version.key
+            return SaveResult(version, theirs, conflict=not mine)
         current = self._current_from(version, labelled, previous, written.modified, written.etag)
         return SaveResult(version, current, conflict=False)
 
@@ -369,6 +372,16 @@ class Versions:
             modified,
             etag,
         )
+
+    def _create_new(self, key: str, data: bytes) -> Written:
+        """Create a fresh version object; a retry that finds its own bytes there succeeded."""
+        try:
+            return self.store.create(key, data)
+        except ObjectExistsError:
+            blob = self.store.read(key)
+            if blob.data != data:
+                raise
+            return Written(key, blob.etag, blob.modified)
 
     def _read_pointer(self, stem: str) -> Blob | None:
         try:
