@@ -300,10 +300,15 @@ class Claims:
                 lease_key(stem), self._record(held=True), etag=held.lease.etag
             )
         except ObjectChangedError:
+            blob = self._read(stem)
+            status = None if blob is None else self._status_of(stem, blob)
+            if status is not None and status.mine:  # a retried request found its own write
+                self._held[stem] = _Held(status.lease, started)
+                return status.lease
             del self._held[stem]
+            now = status.describe() if status is not None else "free"
             raise LeaseLostError(
-                f"image {stem!r}: the claim was lost (it expired and was taken over); it is "
-                f"now {self.status(stem).describe()}"
+                f"image {stem!r}: the claim was lost (it was taken over); it is now {now}"
             ) from None
         lease = Lease(
             stem, self.annotator, self.session, self.seconds, True, written.modified, written.etag

@@ -150,7 +150,7 @@ def test_racing_takeovers_of_an_expired_lease_have_exactly_one_winner(location):
 
 
 def test_two_annotator_processes_racing_for_images_have_one_winner_each(location, tmp_path):
-    stems = [f"img{i}" for i in range(5)]
+    stems = [f"img{i}" for i in range(3)]
     workers = [
         Worker(location, "race", name, ",".join(stems), go=tmp_path) for name in ("alice", "bob")
     ]
