@@ -243,7 +243,9 @@ class S3Store(Store):
             raise self._translated(error, key, action) from error
 
     async def _get(self, full: str) -> tuple[dict, bytes]:
-        response = await self.fs._call_s3("get_object", Bucket=self.bucket, Key=full)
+        # fsspec's async file systems document ``_name`` as the coroutine of ``name``.
+        call = self.fs._call_s3  # noqa: SLF001
+        response = await call("get_object", Bucket=self.bucket, Key=full)
         try:
             return response, await response["Body"].read()
         finally:
