@@ -29,9 +29,9 @@ from seg_widget.io.team.layout import (
     parse_version_key,
     stem_of_record,
 )
+from seg_widget.io.team.pointer import decode_current
 from seg_widget.io.team.records import CorruptRecordError, decode_record, encode_record
 from seg_widget.io.team.review import REVIEW_STATES, decode_review
-from seg_widget.io.team.versions import decode_current
 
 __all__ = ["Catalog", "ImageState", "ScanStats"]
 

@@ -15,10 +15,10 @@ from tests.io.team.helpers import CountingStore
 CLASSES = ["background", "cat"]
 IMAGES = 1000
 #: Seconds a cold and a warm scan of the 1,000-image store may take (listing the images
-#: included). Measured on the shared 2-core machine (cold / warm): S3 on moto 5-16 s /
-#: 0.6-1.7 s (cold = 1,100 record GETs at 4-15 ms of moto's time each), folder 0.2-0.4 s /
-#: 0.04-0.1 s. The bounds leave room for a loaded machine; reading every mask as well would
-#: double the cold scan and multiply the warm one by ~20.
+#: included). Measured on the shared 2-core machine under a load average of 8-13 (cold /
+#: warm): S3 on moto 11.3-12.1 s / 1.65-1.76 s (cold = 1,100 record GETs at ~10 ms of
+#: moto's time each), folder 0.12-0.41 s / 0.1-0.14 s. The bounds leave room for a slower
+#: machine; reading every mask as well would add a GET per image to both scans.
 COLD_SECONDS = {"s3": 40.0, "local": 4.0}
 WARM_SECONDS = {"s3": 5.0, "local": 1.5}
 
