@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from seg_widget.core.classes import LabelClass, normalize_classes
 from seg_widget.io._paths import as_path, require_file
 from seg_widget.io.atomic import atomic_writer
+from seg_widget.io.json_files import read_json
 
 __all__ = [
     "SCHEMA_FORMAT",
@@ -147,11 +148,7 @@ def load_schema(path: str | os.PathLike) -> tuple[LabelClass, ...]:
     """
     name = as_path(path)
     require_file(name)
-    try:
-        with open(name, encoding="utf-8") as file:
-            schema = json.load(file)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"path: cannot read {name!r} as JSON: {error}") from error
+    schema = read_json(name)
     return schema_from_dict(schema, argument=f"schema in {name!r}")
 
 

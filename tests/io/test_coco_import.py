@@ -3,8 +3,13 @@ import re
 
 import numpy as np
 import pytest
+from pycocotools import mask as coco_mask
 
 from seg_widget.io import load_coco, mask_from_coco, rle_encode
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+)
 
 # COCO coordinates: contains the centres (x + 0.5, y + 0.5) of pixels [0:2, 0:2] only.
 SQUARE = [0.2, 0.2, 1.8, 0.2, 1.8, 1.8, 0.2, 1.8]
@@ -18,7 +23,7 @@ def _document(*annotations, categories=None, images=None):
     }
 
 
-def test_polygons_are_rasterised_with_the_pixel_centre_rule():
+def test_a_polygon_square_paints_its_pixels_and_one_instance():
     class_mask, instance_mask = mask_from_coco(
         _document({"category_id": 2, "segmentation": [SQUARE]}), 1
     )
@@ -48,14 +53,31 @@ def test_several_polygons_in_one_annotation_are_united():
     assert class_mask.tolist() == [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 0, 1]]
 
 
-def test_polygon_vertices_on_pixel_centres_follow_skimage_draw_polygon():
-    from skimage.draw import polygon
-
+def test_polygons_decode_as_pycocotools_decodes_them_not_by_pixel_centres():
     on_centres = [0.5, 0.5, 2.5, 0.5, 2.5, 2.5, 0.5, 2.5]
     class_mask, _ = mask_from_coco(_document({"category_id": 1, "segmentation": [on_centres]}), 1)
-    expected = np.zeros((3, 4), np.uint8)
-    expected[polygon([0, 0, 2, 2], [0, 2, 2, 0], shape=(3, 4))] = 1
+    expected = coco_mask.decode(coco_mask.frPyObjects([on_centres], 3, 4)[0])
     np.testing.assert_array_equal(class_mask, expected)
+    # The pixel-centre rule of our own tools would also take row 0 and column 0.
+    assert class_mask.tolist() == [[0, 0, 0, 0], [0, 1, 1, 0], [0, 1, 1, 0]]
+
+
+def test_random_polygons_decode_exactly_as_pycocotools_annotation_masks():
+    rng = np.random.default_rng(18)
+    for _ in range(300):
+        height, width = (int(n) for n in rng.integers(4, 40, 2))
+        n_points = int(rng.integers(3, 12))
+        x, y = rng.uniform(-2, width + 2, n_points), rng.uniform(-2, height + 2, n_points)
+        polygon = np.column_stack([x, y]).ravel().tolist()
+        document = _document(
+            {"category_id": 1, "segmentation": [polygon]},
+            images=[{"id": 1, "height": height, "width": width}],
+        )
+        class_mask, _ = mask_from_coco(document, 1)
+        expected = coco_mask.decode(
+            coco_mask.merge(coco_mask.frPyObjects([polygon], height, width))
+        )
+        np.testing.assert_array_equal(class_mask, expected)
 
 
 def test_uncompressed_crowd_rle_is_painted():
@@ -91,9 +113,11 @@ def test_without_classes_the_dtype_fits_the_largest_category_id():
     assert class_mask.max() == 300
 
 
-def test_category_that_is_not_a_class_is_refused():
-    document = _document(categories=[{"id": 5, "name": "zebra"}])
-    with pytest.raises(ValueError, match=r"\['name'\]: expected one of the class names"):
+def test_a_used_category_that_is_not_a_class_is_refused_naming_it():
+    document = _document(
+        {"category_id": 5, "segmentation": [SQUARE]}, categories=[{"id": 5, "name": "zebra"}]
+    )
+    with pytest.raises(ValueError, match=r"got category 5 named 'zebra'"):
         mask_from_coco(document, 1, classes=["background", "horse"])
 
 

@@ -59,9 +59,7 @@ def test_a_map_id_without_a_table_row_is_refused(tmp_path):
     mask, ids = _scene()
     path = tmp_path / "a.npz"
     save_annotation(path, mask, ids, TABLE[:1])
-    with pytest.raises(
-        ValueError, match=re.escape("instance ids [5] of the map have no table row")
-    ):
+    with pytest.raises(ValueError, match=re.escape("id 5 has no row")):
         load_annotation(path)
 
 
