@@ -92,7 +92,9 @@ def category_mapping(
         return _by_id(used, None, [*names, *used])
     class_names = [label_class.name for label_class in classes]
     if rule == "auto":
-        if not names:
+        if not names and not used:
+            rule = "id"
+        elif not names:
             warnings.warn(
                 "COCO categories mapped by id (category id = class id): the document has no "
                 "categories, so there are no names to map by",

@@ -313,11 +313,8 @@ def _shape_of_image(
     ):
         raise ValueError(f"shape: expected (height, width) of positive ints; got {shape!r}")
     shape = (int(shape[0]), int(shape[1]))
-    if stored is not None and stored != shape:
-        raise ValueError(
-            f"shape: expected the size of image {image_id!r} in the document, {stored} "
-            f"(height, width); got {shape}"
-        )
+    if stored is not None:
+        limits.check_mask_shape(stored, shape, what=f"image {image_id!r} of the COCO document")
     return shape
 
 

@@ -23,6 +23,7 @@ and its agreement with the map and the mask) before returning anything.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -34,10 +35,10 @@ from seg_widget.core.labels import validate_mask
 from seg_widget.io import limits
 from seg_widget.io._paths import as_path, require_file
 from seg_widget.io.array_files import ArrayHeader, open_npz
-from seg_widget.io.atomic import atomic_writer
+from seg_widget.io.atomic import atomic_write_bytes
 from seg_widget.io.limits import check_mask_shape
 
-__all__ = ["Annotation", "load_annotation", "save_annotation"]
+__all__ = ["Annotation", "encode_annotation_npz", "load_annotation", "save_annotation"]
 
 # Largest instance id: the map is uint32.
 _MAX_ID = int(np.iinfo(INSTANCE_DTYPE).max)
@@ -87,6 +88,13 @@ def save_annotation(
     name = as_path(path)
     if not name.lower().endswith(".npz"):
         raise ValueError(f"path: expected a file name ending in .npz; got {name!r}")
+    atomic_write_bytes(name, encode_annotation_npz(mask, instance_map, instances))
+
+
+def encode_annotation_npz(
+    mask: np.ndarray, instance_map: np.ndarray, instances: Sequence[Instance]
+) -> bytes:
+    """Return the bytes of the ``.npz`` file `save_annotation` writes."""
     if instance_map.shape != mask.shape:
         raise ValueError(
             f"instance_map: expected the mask's shape {mask.shape}; got {instance_map.shape}"
@@ -103,8 +111,9 @@ def save_annotation(
             [-1 if i.parent is None else i.parent for i in instances], np.int64
         ),
     }
-    with atomic_writer(name, "wb") as file:
-        np.savez_compressed(file, **arrays)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    return buffer.getvalue()
 
 
 def load_annotation(

@@ -136,7 +136,8 @@ def test_shape_is_taken_from_the_image_entry_or_given():
 
 def test_mismatching_sizes_are_an_error_naming_both():
     document = _document()
-    with pytest.raises(ValueError, match=re.escape("(3, 4) (height, width); got (4, 3)")):
+    expected = "expected the image's size, 3 x 4 (width x height); got 4 x 3 (width x height)"
+    with pytest.raises(ValueError, match=re.escape(expected)):
         mask_from_coco(document, 1, shape=(4, 3))
 
 

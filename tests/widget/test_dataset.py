@@ -470,7 +470,7 @@ def test_bad_arguments_are_refused(folder, masks):
         _annotator(folder, masks, mask_format=".jpg")
 
 
-def test_objects_are_saved_beside_the_mask_and_come_back_with_the_image(folder, masks):
+def test_objects_are_saved_in_the_objects_folder_and_come_back_with_the_image(folder, masks):
     annotator = _annotator(folder, masks)
     w = annotator.widget
     first = w.new_instance(1, name="left cell")
@@ -480,7 +480,7 @@ def test_objects_are_saved_beside_the_mask_and_come_back_with_the_image(folder, 
     w.set_instance_locked(first)
     expected_ids = w.instance_mask.copy()
     annotator.next()
-    assert (masks / "img0.objects.npz").exists()
+    assert [p.name.split(".")[0] for p in (masks / "objects").glob("*.npz")] == ["img0"]
     annotator.previous()
     w = annotator.widget
     np.testing.assert_array_equal(w.instance_mask, expected_ids)
@@ -493,7 +493,7 @@ def test_objects_not_matching_an_edited_mask_are_not_loaded_and_a_warning_says_s
     annotator.widget.paint_stroke([(5, 5)], brush_size=3)
     annotator.next()
     save_mask(masks / "img0.png", _mask({(0, 0): 2}), CLASSES)  # edited by another tool
-    with pytest.warns(UserWarning, match="objects file does not match the mask"):
+    with pytest.warns(UserWarning, match="objects were saved with another version of the mask"):
         annotator.previous()
     assert annotator.widget.instances == ()
     assert annotator.widget.mask[0, 0] == 2
