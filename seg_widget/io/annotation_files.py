@@ -223,7 +223,8 @@ def load_annotation_file(
     (`seg_widget.io.category_rules`: by name when the names match, refused when they
     cannot be matched, by id with a warning for documents without categories). An
     ``.npz`` written with objects brings them back with names, visibility, locks and
-    parts; other files give a class mask.
+    parts; other files give a class mask. Temporary files a killed save of ``path`` left
+    are removed (`seg_widget.io.atomic.remove_stale_temporaries`).
 
     Raises
     ------
@@ -236,6 +237,7 @@ def load_annotation_file(
     name, extension = annotation_extension(path)
     classes = normalize_classes(classes)
     shape = (int(shape[0]), int(shape[1]))
+    remove_stale_temporaries(os.path.dirname(os.path.abspath(name)), target=os.path.basename(name))
     n_classes = len(classes)
     if extension == ".json":
         return _load_coco_file(name, shape, classes, image_id, categories)

@@ -186,7 +186,7 @@ def remove_stale_temporaries(folder: str | os.PathLike, *, target: str | None = 
     removed = []
     try:
         entries = sorted(os.scandir(root), key=lambda entry: entry.name)
-    except (FileNotFoundError, NotADirectoryError):
+    except OSError:  # no such folder, or one we may not list: nothing to clean
         return removed
     for entry in entries:
         match = _TEMPORARY_NAME.fullmatch(entry.name)

@@ -168,7 +168,10 @@ def load_annotation(
         if missing:
             raise ValueError(f"path: expected the instance table arrays {missing} in {name!r}")
         instance_map = archive.read("instances", _map_check(mask.shape, f"'instances' in {name!r}"))
-        lengths = {archive.header(key).shape for key in _TABLE_KEYS}
+        headers = {key: archive.header(key) for key in _TABLE_KEYS}
+        for key, header in headers.items():  # every column's bounds before reading any
+            _column_check(key, name)(header)
+        lengths = {header.shape for header in headers.values()}
         if len(lengths) != 1:
             raise ValueError(f"path: the instance table columns differ in length in {name!r}")
         columns = {key: archive.read(key, _column_check(key, name)) for key in _TABLE_KEYS}
