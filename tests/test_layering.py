@@ -10,8 +10,9 @@ import seg_widget
 
 PACKAGE = Path(seg_widget.__file__).parent
 # Beside the standard library, only these (scipy comes with scikit-image; scikit-learn is
-# optional, imported lazily by the scribble classifier only).
-THIRD_PARTY = {"numpy", "PIL", "skimage", "scipy", "sklearn"}
+# optional, imported lazily by the scribble classifier only; pycocotools is optional, imported
+# lazily to decode COCO polygons exactly as training code does).
+THIRD_PARTY = {"numpy", "PIL", "skimage", "scipy", "sklearn", "pycocotools"}
 # layer -> the seg_widget layers it may import
 RULES = {
     "core": ("seg_widget.core",),

@@ -19,13 +19,12 @@ Pure Python (no ipywidgets); `seg_widget.widget.dataset.DatasetAnnotator` shows 
   mask file version: the answer is cached in the state file with the file's size and
   modification time, and updated on every save and export. Reading a mask checks its
   declared size against the image's before decoding it.
-- **State**: ``masks_dir/.seg_widget_state.json`` (written atomically) holds the current
-  image's file name, so a new session resumes there.
+- **State**: ``masks_dir/.seg_widget_state.json`` (`seg_widget.io.dataset_state`) holds the
+  current image's file name, so a new session resumes there, and the labelled cache.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from collections.abc import Callable, Sequence
@@ -36,7 +35,7 @@ import numpy as np
 from seg_widget.core.classes import LabelClass, normalize_classes
 from seg_widget.core.instances import Instance
 from seg_widget.io._paths import as_path
-from seg_widget.io.atomic import atomic_writer, remove_stale_temporaries
+from seg_widget.io.atomic import remove_stale_temporaries
 from seg_widget.io.dataset_files import (
     CONFLICTS_FOLDER,
     LEGACY_OBJECTS_SUFFIX,
@@ -45,15 +44,12 @@ from seg_widget.io.dataset_files import (
     SavedVersion,
     StoredAnnotation,
 )
+from seg_widget.io.dataset_state import STATE_FILE_NAME, DatasetState
 from seg_widget.io.image_files import list_images, read_image_shape
-from seg_widget.io.json_files import read_json
 from seg_widget.io.masks import MASK_EXTENSIONS, load_mask
 
 __all__ = ["STATE_FILE_NAME", "DatasetImage", "DatasetIndex", "ProgressCallback"]
 
-#: Name of the resume-state file inside ``masks_dir``.
-STATE_FILE_NAME = ".seg_widget_state.json"
-STATE_FORMAT = "seg-widget-dataset-state"
 
 #: ``progress(done, total)``, called while scanning or exporting.
 ProgressCallback = Callable[[int, int], None]
@@ -138,9 +134,7 @@ class DatasetIndex:
         paths = list_images(images, masks_dir=self.masks_dir, mask_format=mask_format)
         #: Images that could not be read, with the reason: ``{path: message}``.
         self.skipped: dict[str, str] = {}
-        self._state = self._read_state()
-        cache = self._state.get("labelled", {})
-        self._stamps: dict[str, list] = {}
+        self._state = DatasetState(self.state_path)
         self._entries: list[DatasetImage] = []
         self._files: list[ImageFiles] = []
         owner_of_stem: dict[str, str] = {}
@@ -161,7 +155,7 @@ class DatasetIndex:
                 )
             owner_of_stem[stem.casefold()] = path
             entry = DatasetImage(path, self._mask_path_of(path, stem), shape)
-            entry.labelled = self._labelled_on_disk(entry, cache)
+            entry.labelled = self._labelled_on_disk(entry)
             self._entries.append(entry)
             self._files.append(
                 ImageFiles(self.masks_dir, stem, mask_format, check_path=self._check_inside)
@@ -341,23 +335,15 @@ class DatasetIndex:
 
     def resume_position(self) -> int | None:
         """Position of the image that was current when the state was last written, if any."""
-        name = self._state.get("current")
         for position, entry in enumerate(self._entries):
-            if entry.name == name:
+            if entry.name == self._state.current:
                 return position
         return None
 
     def write_state(self, current: int) -> None:
         """Record image ``current`` as the one to resume at (and the labelled cache)."""
-        self._state = {
-            "format": STATE_FORMAT,
-            "version": 1,
-            "current": self._entries[current].name,
-            "labelled": self._stamps,
-        }
         self._check_inside(self.state_path)
-        with atomic_writer(self.state_path, "w") as file:
-            json.dump(self._state, file, separators=(",", ":"))
+        self._state.write(self._entries[current].name)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -398,58 +384,20 @@ class DatasetIndex:
                 f"which resolves to {real!r}"
             )
 
-    def _read_state(self) -> dict:
-        if not os.path.exists(self.state_path):
-            return {}
-        try:
-            state = read_json(self.state_path)
-        except ValueError as error:
-            warnings.warn(
-                f"ignoring an unreadable state file {self.state_path!r}: {error}", stacklevel=3
-            )
-            return {}
-        if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
-            warnings.warn(
-                f"ignoring a state file of another format: {self.state_path!r}", stacklevel=3
-            )
-            return {}
-        if not isinstance(state.get("labelled"), dict):
-            state["labelled"] = {}
-        return state
-
-    def _labelled_on_disk(self, entry: DatasetImage, cache: dict) -> bool:
+    def _labelled_on_disk(self, entry: DatasetImage) -> bool:
         """Whether the mask exists with a non-zero pixel; read only if the cache is stale."""
-        stamp = _stamp_of(entry.mask_path)
-        if stamp is None:
-            return False
-        key = os.path.basename(entry.mask_path)
-        cached = cache.get(key)
-        if isinstance(cached, list) and len(cached) == 3 and cached[:2] == stamp:
-            labelled = bool(cached[2])
-        else:
+
+        def read() -> bool:
             try:
-                labelled = bool(load_mask(entry.mask_path, shape=entry.shape).any())
+                return bool(load_mask(entry.mask_path, shape=entry.shape).any())
             except ValueError as error:
-                warnings.warn(f"cannot read a mask: {error}", stacklevel=4)
+                warnings.warn(f"cannot read a mask: {error}", stacklevel=6)
                 return False
-        self._stamps[key] = [*stamp, labelled]
-        return labelled
+
+        return self._state.labelled(entry.mask_path, read)
 
     def _remember(self, entry: DatasetImage) -> None:
-        stamp = _stamp_of(entry.mask_path)
-        key = os.path.basename(entry.mask_path)
-        if stamp is None:
-            self._stamps.pop(key, None)
-        else:
-            self._stamps[key] = [*stamp, entry.labelled]
-
-
-def _stamp_of(path: str) -> list | None:
-    try:
-        status = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return [status.st_mtime_ns, status.st_size]
+        self._state.remember(entry.mask_path, entry.labelled)
 
 
 def _size_text(shape: tuple[int, ...]) -> str:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from seg_widget.io.limits import check_pixels
+
 __all__ = [
     "rle_counts",
     "rle_crop",
@@ -83,7 +85,8 @@ def rle_decode(rle: dict) -> np.ndarray:
     Raises
     ------
     ValueError
-        If ``rle`` is malformed or its counts do not add up to ``H * W``.
+        If ``rle`` is malformed, its counts do not add up to ``H * W``, or ``H * W`` exceeds
+        `seg_widget.io.limits.MAX_MASK_PIXELS`.
 
     Examples
     --------
@@ -93,6 +96,7 @@ def rle_decode(rle: dict) -> np.ndarray:
 
     """
     (height, width), counts = rle_counts(rle)
+    check_pixels((height, width), what="rle['size']")
     mask = np.zeros((height, width), dtype=bool)
     (row0, col0), crop = rle_crop(counts, height)
     mask[row0 : row0 + crop.shape[0], col0 : col0 + crop.shape[1]] = crop

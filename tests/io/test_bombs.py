@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 import seg_widget as sw
-from seg_widget.io import limits, load_annotation, load_coco, load_mask, mask_from_coco
+from seg_widget.io import limits, load_annotation, load_coco, load_mask, mask_from_coco, rle_decode
 from seg_widget.io.annotation_files import load_annotation_file
 from tests.bounded import run_bounded
 
@@ -214,3 +214,9 @@ def test_the_json_document_itself_is_parsed_once(tmp_path):
     path = tmp_path / "ok.json"
     path.write_text(json.dumps({"images": [], "annotations": [], "categories": []}))
     assert load_coco(path)["annotations"] == []
+
+
+def test_an_rle_declaring_10_to_the_12_pixels_is_refused_by_rle_decode():
+    rle = {"size": [1_000_000, 1_000_000], "counts": [0, 10**12]}
+    message = run_bounded(_message_of, rle_decode, rle)
+    assert "rle['size']: declares 1000000 x 1000000" in message
