@@ -624,18 +624,19 @@ def test_the_warnings_list_keeps_the_newest_hundred(folder, masks):
             with pytest.raises(ValueError):
                 annotator.go_to(3)
     assert len(annotator.messages) == 100
-    assert "and 92 earlier" in annotator._nav.warnings.value
 
 
-def test_a_full_disk_backs_off_keeps_one_warning_and_saves_once_space_frees(folder, masks):
+def test_a_full_disk_backs_off_keeps_one_warning_and_saves_once_space_frees(
+    folder, masks, monkeypatch
+):
     """The disk is made full with RLIMIT_FSIZE in a forked child (works as root too)."""
+    clock = [1000.0]
+    monkeypatch.setattr(autosave_module, "_now", lambda: clock[0])  # the child's copy ticks
 
     def scenario():
         import resource
         import warnings
 
-        clock = [1000.0]
-        autosave_module._now = lambda: clock[0]
         annotator = _annotator(folder, masks, autosave_seconds=0)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes fail with EFBIG instead
         soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
