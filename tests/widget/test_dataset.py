@@ -561,6 +561,14 @@ def test_re_parenting_an_object_is_saved(folder, masks):
     assert reopened.widget.instances[1].parent == cell
 
 
+def test_renaming_an_object_autosaves(folder, masks):
+    annotator = _annotator(folder, masks, autosave_seconds=0)
+    first, _ = _with_object(annotator)
+    annotator.widget.rename_instance(first, "tabby")  # no other edit, no explicit save
+    assert annotator.save() is False  # the autosave wrote it already
+    assert _annotator(folder, masks).widget.instances[0].name == "tabby"
+
+
 def test_an_object_change_is_saved_when_moving_to_the_next_image(folder, masks):
     annotator = _annotator(folder, masks)
     first, _ = _with_object(annotator)
