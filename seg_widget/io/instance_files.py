@@ -42,6 +42,10 @@ __all__ = ["Annotation", "encode_annotation_npz", "load_annotation", "save_annot
 
 # Largest instance id: the map is uint32.
 _MAX_ID = int(np.iinfo(INSTANCE_DTYPE).max)
+# Maps whose ids are below this are checked against the table with a lookup table.
+_LUT_IDS = 1 << 22
+# Pixels checked at once.
+_BAND_PIXELS = 1 << 20
 
 _TABLE_KEYS = (
     "instance_id",
@@ -177,10 +181,7 @@ def load_annotation(
         columns = {key: archive.read(key, _column_check(key, name)) for key in _TABLE_KEYS}
     table = _table(columns, n_classes, what)
     instance_map = _instance_ids(instance_map, what)
-    try:
-        check_consistent(mask, instance_map, table)
-    except ValueError as error:
-        raise ValueError(f"{what}: {error}") from error
+    _check_pixels(mask, instance_map, table, what)
     return Annotation(mask, instance_map, table)
 
 
@@ -216,6 +217,47 @@ def _column_check(key: str, name: str):
             )
 
     return check
+
+
+def _check_pixels(
+    mask: np.ndarray, instance_map: np.ndarray, table: tuple[Instance, ...], what: str
+) -> None:
+    """Every id of the map has a row and every pixel of an object has the object's class.
+
+    With ids below `_LUT_IDS`, a lookup table checked in bands of rows (O(image) time,
+    O(band) memory); larger ids go through `check_consistent` (a sorted search).
+    """
+    top = int(instance_map.max()) if instance_map.size else 0
+    if top >= _LUT_IDS:
+        try:
+            check_consistent(mask, instance_map, table)
+        except ValueError as error:
+            raise ValueError(f"{what}: {error}") from error
+        return
+    class_of = np.full(top + 1, -1, np.int32)  # -1: no row
+    for instance in table:
+        if instance.id <= top:
+            class_of[instance.id] = instance.class_id
+    class_of[0] = -2  # no object: any class
+    band = max(1, _BAND_PIXELS // max(1, mask.shape[1]))
+    for row in range(0, mask.shape[0], band):
+        ids = instance_map[row : row + band]
+        expected = class_of[ids]
+        if (expected == -1).any():
+            unknown = int(ids[expected == -1][0])
+            raise ValueError(
+                f"{what}: instances: instance id {unknown} of the map has no table row"
+            )
+        wrong = (expected != mask[row : row + band]) & (expected != -2)
+        if wrong.any():
+            first = np.argwhere(wrong)[0]
+            instance = int(ids[tuple(first)])
+            raise ValueError(
+                f"{what}: instances: expected every pixel of instance {instance} to have its class "
+                f"{int(expected[tuple(first)])}; got class "
+                f"{int(mask[row + first[0], first[1]])} at row {row + first[0]}, "
+                f"column {first[1]}"
+            )
 
 
 def _instance_ids(instance_map: np.ndarray, what: str) -> np.ndarray:

@@ -59,7 +59,7 @@ def test_a_map_id_without_a_table_row_is_refused(tmp_path):
     mask, ids = _scene()
     path = tmp_path / "a.npz"
     save_annotation(path, mask, ids, TABLE[:1])
-    with pytest.raises(ValueError, match=re.escape("id 5 has no row")):
+    with pytest.raises(ValueError, match=re.escape("instance id 5 of the map has no table row")):
         load_annotation(path)
 
 
@@ -191,4 +191,27 @@ def test_the_table_columns_must_have_one_length_and_their_kinds(tmp_path):
         load_annotation(path)
     _write_table(path, mask, ids, instance_name=np.array([1.5, 2.5]))
     with pytest.raises(ValueError, match=r"'instance_name' in .*expected a 1-D column of kind 'U'"):
+        load_annotation(path)
+
+
+def test_an_object_pixel_of_another_class_is_refused_naming_it(tmp_path):
+    mask, ids = _scene()
+    mask[1, 0] = 1  # a pixel of instance 5 (class 2) painted class 1 by another tool
+    path = tmp_path / "a.npz"
+    save_annotation(path, mask, ids, TABLE)
+    with pytest.raises(ValueError, match="instance 5 to have its class 2; got class 1 at row 1"):
+        load_annotation(path)
+
+
+def test_huge_ids_are_checked_against_the_table_too(tmp_path):
+    mask, ids = _scene()
+    big = ids.astype(np.uint32)
+    big[big == 5] = 4_000_000_000
+    table = [TABLE[0], Instance(4_000_000_000, 2, "face", parent=2)]
+    path = tmp_path / "a.npz"
+    save_annotation(path, mask, big, table)
+    assert load_annotation(path).instances[1].id == 4_000_000_000
+    mask[1, 0] = 1
+    save_annotation(path, mask, big, table)
+    with pytest.raises(ValueError, match="instance 4000000000 to have its class 2; got class 1"):
         load_annotation(path)
