@@ -137,6 +137,7 @@ class DatasetIndex:
         self._state = DatasetState(self.state_path)
         self._entries: list[DatasetImage] = []
         self._files: list[ImageFiles] = []
+        self._image_paths = {os.path.realpath(path) for path in paths}
         owner_of_stem: dict[str, str] = {}
         for done, path in enumerate(paths):
             if progress is not None:
@@ -158,7 +159,7 @@ class DatasetIndex:
             entry.labelled = self._labelled_on_disk(entry)
             self._entries.append(entry)
             self._files.append(
-                ImageFiles(self.masks_dir, stem, mask_format, check_path=self._check_inside)
+                ImageFiles(self.masks_dir, stem, mask_format, check_path=self._check_writable)
             )
         if progress is not None:
             progress(len(paths), len(paths))
@@ -168,7 +169,6 @@ class DatasetIndex:
             (files.stem + LEGACY_OBJECTS_SUFFIX).casefold() not in mask_names
             for files in self._files
         ]
-        self._image_paths = {os.path.realpath(entry.path) for entry in self._entries}
         if not self._entries:
             raise ValueError(
                 f"images: expected at least one readable image; got none from {images!r}"
@@ -311,8 +311,6 @@ class DatasetIndex:
         is given; the objects, if any, beside it as ``.objects.npz``.
         """
         files = self._files[position]
-        if path is not None and os.path.realpath(path) in self._image_paths:
-            raise ValueError(f"path: expected a save beside the mask; got the image {path!r}")
         return files.write_beside(
             mask, normalize_classes(classes), instance_map, instances, path=path
         )
@@ -373,6 +371,12 @@ class DatasetIndex:
         path = os.path.join(self.masks_dir, file_name)
         self._check_inside(path)
         return path
+
+    def _check_writable(self, path: str) -> None:
+        """Refuse a generated path outside ``masks_dir`` or onto one of the images."""
+        self._check_inside(path)
+        if os.path.realpath(path) in self._image_paths:
+            raise ValueError(f"path: expected a file apart from the images; got the image {path!r}")
 
     def _check_inside(self, path: str) -> None:
         """Refuse a path that resolves (symbolic links followed) outside ``masks_dir``."""

@@ -142,8 +142,8 @@ def load_schema(path: str | os.PathLike) -> tuple[LabelClass, ...]:
     Raises
     ------
     ValueError
-        If the file is missing, is not JSON, or is not a valid schema (the message names the
-        file and the entry).
+        If the file is missing, is not JSON (or is nested deeper than the parser allows), or
+        is not a valid schema (the message names the file and the entry).
 
     """
     name = as_path(path)
