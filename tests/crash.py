@@ -54,4 +54,5 @@ def kill_trials(work, check, *, trials=TRIALS, max_delay=0.05, seed=0):
                 started = True
         inside += started
         check(trial, done, started)
+    print(f"kill_trials: {inside} of {trials} kills landed inside a write")  # shown with -s
     return inside
