@@ -30,19 +30,25 @@ VIEW = {"width": 128, "height": 96}
 
 
 def _content(trial, number):
-    """Save ``number`` of ``trial``: a mask (new every other save) and the object's name."""
+    """Save ``number`` of ``trial``: the object, a debris pixel more every other save, a name."""
     mask = np.zeros(SHAPE, np.uint8)
     mask[2:7, 2:7] = 1  # the object
-    rng = np.random.default_rng([trial, number // 2])
-    mask[rng.integers(10, 24, 6), rng.integers(0, 32, 6)] = 2
+    for step in range(number // 2 + 1):
+        mask[_debris_pixel(trial, step)] = 2
     return mask, f"cell {trial}-{number}"
 
 
+def _debris_pixel(trial, step):
+    rng = np.random.default_rng([trial, step])
+    return int(rng.integers(10, 24)), int(rng.integers(0, 32))
+
+
 def _apply(w, trial, number):
-    mask, name = _content(trial, number)
+    """Edit ``w`` from save ``number - 1`` of ``trial`` (or the start) to save ``number``."""
     w.instance = 0
-    w.mask = mask
-    w.rename_instance(1, name)
+    if number % 2 == 0:
+        w.paint_stroke([_debris_pixel(trial, number // 2)], label=2, brush_size=1)
+    w.rename_instance(1, _content(trial, number)[1])
 
 
 def _with_object(w):
