@@ -20,8 +20,11 @@ from collections.abc import Callable
 
 import numpy as np
 from PIL import Image
+from skimage.measure import label
 
 import seg_widget as sw
+from seg_widget.core.classes import normalize_classes
+from seg_widget.core.instances import table_from_maps
 from seg_widget.io import (
     coco_annotations,
     coco_document,
@@ -118,6 +121,36 @@ def mask_format_costs(size: int, n_objects: int, repeats: int) -> dict[str, tupl
     return results
 
 
+def dataset_save_costs(size: int, n_objects: int, repeats: int) -> dict[str, float]:
+    """Best ms of a dataset save of one image: mask alone, mask + objects as one unit, reopen.
+
+    The unit writes the objects file (named by the mask's digest) before the mask; the
+    figures show what the digest and the second file cost beside a plain mask save.
+    """
+    mask = grid_of_instances(size, (10, n_objects // 10), seed=1)
+    ids, table = table_from_maps(mask, label(mask > 0), normalize_classes(CLASSES))
+    with tempfile.TemporaryDirectory() as folder:
+        images, masks = os.path.join(folder, "images"), os.path.join(folder, "masks")
+        os.makedirs(images)
+        Image.fromarray(np.zeros(mask.shape, np.uint8)).save(os.path.join(images, "a.png"))
+        index = DatasetIndex(images, masks)
+        variants = {
+            "mask only (save_mask)": lambda: save_mask(os.path.join(masks, "a.png"), mask, CLASSES),
+            "mask + objects, one unit (write)": lambda: index.write(0, mask, CLASSES, ids, table),
+            "reopen: mask + objects (read)": lambda: index.read(0, CLASSES),
+        }
+        times: dict[str, list[float]] = {name: [] for name in variants}
+        for _ in range(repeats + 1):
+            for name, action in variants.items():
+                start = time.perf_counter()
+                action()
+                times[name].append((time.perf_counter() - start) * 1e3)
+        stored = index.read(0, CLASSES)
+        if len(stored.instances) != len(table) or not np.array_equal(stored.mask, mask):
+            raise AssertionError("the dataset unit did not read back whole")
+    return {name: min(values[1:]) for name, values in times.items()}
+
+
 def text_progress(label: str) -> Callable[[int, int], None]:
     """A terminal stand-in for the notebook's progress bar: ``label  37/100`` in place."""
     shown: list[int] = []
@@ -184,6 +217,12 @@ def main(quick: bool | None = None) -> None:
             f"  {name:<20} save {save_ms:7.1f} ms ({save_ms / base_save:5.1f}x npy)   "
             f"load {load_ms:7.1f} ms ({load_ms / base_load:5.1f}x npy)   {nbytes / 1e6:7.2f} MB"
         )
+
+    print("== Dataset save of one 4096² image with", 200, "objects, best of", repeats, "==")
+    unit = dataset_save_costs(4096, 200, repeats)
+    base = unit["mask only (save_mask)"]
+    for name, value in unit.items():
+        print(f"  {name:<34} {value:7.1f} ms  ({value / base:4.2f}x mask only)")
 
     print("== COCO export: 100 images of 256², 20 objects each (2000 annotations) ==")
     export = coco_export_costs(100, 256, 2 * repeats + 1)

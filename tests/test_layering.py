@@ -10,9 +10,10 @@ import seg_widget
 
 PACKAGE = Path(seg_widget.__file__).parent
 # Beside the standard library, only these (scipy comes with scikit-image; scikit-learn is
-# optional, imported lazily by the scribble classifier only; fsspec opens stores, and
+# optional, imported lazily by the scribble classifier only; pycocotools is optional, imported
+# lazily to decode COCO polygons exactly as training code does; fsspec opens stores, and
 # botocore comes with the optional s3fs, imported only when an s3:// store is opened).
-THIRD_PARTY = {"numpy", "PIL", "skimage", "scipy", "sklearn", "fsspec", "botocore"}
+THIRD_PARTY = {"numpy", "PIL", "skimage", "scipy", "sklearn", "pycocotools", "fsspec", "botocore"}
 # layer -> the seg_widget layers it may import
 RULES = {
     "core": ("seg_widget.core",),

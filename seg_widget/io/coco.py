@@ -25,11 +25,18 @@ from skimage.measure import label as _label_regions
 
 from seg_widget.core.classes import LabelClass, normalize_classes
 from seg_widget.core.labels import validate_mask
-from seg_widget.io.atomic import atomic_writer
+from seg_widget.io.atomic import atomic_write_bytes
 from seg_widget.io.polygons import polygons_of_crop
 from seg_widget.io.rle import rle_encode_crop
 
-__all__ = ["coco_annotations", "coco_categories", "coco_document", "coco_image", "save_coco"]
+__all__ = [
+    "coco_annotations",
+    "coco_categories",
+    "coco_document",
+    "coco_image",
+    "encode_coco",
+    "save_coco",
+]
 
 # Largest instance id, as for instance masks saved as 16-bit PNGs.
 _MAX_INSTANCE_ID = 65535
@@ -198,11 +205,15 @@ def save_coco(path: str | os.PathLike, document: dict) -> None:
 
     numpy integers and floats in the document are written as plain numbers.
     """
+    atomic_write_bytes(path, encode_coco(document))
+
+
+def encode_coco(document: dict) -> bytes:
+    """Return a COCO document as the compact UTF-8 JSON bytes `save_coco` writes."""
     if not isinstance(document, dict):
         raise TypeError(f"document: expected a dict; got {type(document).__name__}")
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=_plain)
-    with atomic_writer(path, "w") as file:
-        file.write(text)
+    return text.encode("utf-8")
 
 
 def _category_of(classes_here: np.ndarray, number: int, *, is_instance: bool) -> int:

@@ -1,8 +1,11 @@
 """Whole-dataset exports: one COCO JSON file, or a Pascal-VOC-style folder.
 
-Both read the masks saved in a `seg_widget.io.dataset_index.DatasetIndex` (not the masks being
-edited: save first) and report ``progress(done, total)`` once per image. A mask whose size
-differs from its image's is an error naming both, never silently dropped.
+Both read the masks (and objects) as they are on disk at export time, through a
+`seg_widget.io.dataset_index.DatasetIndex` (not the masks being edited: save first; masks
+another annotator saved meanwhile are included), and report ``progress(done, total)`` once
+per image. A mask whose size differs from its image's is an error naming both, never silently
+dropped. Every file is written atomically; nothing is written through a symbolic link that
+leads out of the export folder; temporary files an earlier, killed export left are removed.
 
 VOC-style layout written by `export_voc` (only labelled images: a mask file with a non-zero
 pixel)::
@@ -14,7 +17,11 @@ pixel)::
       labelmap.txt                          name:r,g,b:: per class, as CVAT reads it
 
 Class 0 is *unlabelled* in seg-widget; in the VOC files it is id 0 like any class (VOC calls
-it background). Above 256 classes the masks are 16-bit greyscale PNGs instead.
+it background). Above 256 classes the masks are 16-bit greyscale PNGs instead. ``labelmap.txt``
+has no escaping, so class names with ``:``, a line break or a leading ``#`` (and image names
+with a line break, for ``default.txt``) are refused before anything is written. After a crash
+every file is whole (old or new); ``default.txt`` is written after the images and masks it
+lists.
 """
 
 from __future__ import annotations
@@ -23,12 +30,10 @@ import os
 import shutil
 from collections.abc import Sequence
 
-import numpy as np
-
 from seg_widget.core.classes import LabelClass, normalize_classes
 from seg_widget.core.instances import export_ids
 from seg_widget.io._paths import as_path
-from seg_widget.io.atomic import atomic_writer
+from seg_widget.io.atomic import atomic_writer, remove_stale_temporaries
 from seg_widget.io.coco import coco_annotations, coco_document, coco_image, save_coco
 from seg_widget.io.dataset_index import DatasetIndex, ProgressCallback
 from seg_widget.io.masks import save_mask
@@ -79,22 +84,21 @@ def export_coco(
 
     """
     classes = normalize_classes(classes)
-    name = as_path(path)
+    name = os.path.abspath(as_path(path))
+    remove_stale_temporaries(os.path.dirname(name), target=os.path.basename(name))
     images, annotations = [], []
     total = len(dataset)
     for position in range(total):
         _report(progress, position, total)
         entry = dataset[position]
-        mask = dataset.load_mask(position, len(classes)) if entry.labelled else None
+        stored = dataset.read(position, classes)
+        mask = stored.mask if entry.labelled else None
         if mask is None and not include_unlabelled:
             continue
         image_id = position + 1
         images.append(coco_image(image_id, entry.name, entry.shape))
         if mask is not None:
-            objects = dataset.load_objects(position)
-            ids = None
-            if objects is not None and np.array_equal(objects.mask, mask):
-                ids = export_ids(mask, objects.instance_map)
+            ids = export_ids(mask, stored.instance_map)
             annotations += coco_annotations(
                 mask,
                 classes,
@@ -128,36 +132,75 @@ def export_voc(
 
     """
     classes = normalize_classes(classes)
+    _check_labelmap_names(classes)
     root = os.path.abspath(as_path(folder, argument="folder"))
     if os.path.exists(root) and not os.path.isdir(root):
         raise ValueError(f"folder: expected a folder; got the file {root!r}")
     images_dir = os.path.join(root, "JPEGImages")
     masks_dir = os.path.join(root, "SegmentationClass")
     sets_dir = os.path.join(root, "ImageSets", "Segmentation")
-    for path in (images_dir, masks_dir, sets_dir):
+    os.makedirs(root, exist_ok=True)
+    inside = _inside(root)
+    for path in (images_dir, masks_dir, os.path.dirname(sets_dir), sets_dir):
+        inside(path)
         os.makedirs(path, exist_ok=True)
+    for path in (root, images_dir, masks_dir, sets_dir):
+        remove_stale_temporaries(path)
     stems = []
     total = len(dataset)
     for position in range(total):
         _report(progress, position, total)
         entry = dataset[position]
-        mask = dataset.load_mask(position, len(classes)) if entry.labelled else None
+        stem = os.path.splitext(entry.name)[0]
+        if len(f"{stem}\n".splitlines()) != 1 or stem != stem.strip("\r\n"):
+            raise ValueError(
+                f"images: expected file names without line breaks for default.txt; "
+                f"got {entry.name!r}"
+            )
+        mask = dataset.load_mask(position, len(classes))  # as on disk now
+        dataset.note_labelled(position, mask is not None and bool(mask.any()))
         if mask is None or not mask.any():
             continue
-        stem = os.path.splitext(entry.name)[0]
-        _copy_file(entry.path, os.path.join(images_dir, entry.name))
-        save_mask(os.path.join(masks_dir, stem + ".png"), mask, classes)
+        _copy_file(entry.path, inside(os.path.join(images_dir, entry.name)))
+        save_mask(inside(os.path.join(masks_dir, stem + ".png")), mask, classes)
         stems.append(stem)
     _report(progress, total, total)
-    with atomic_writer(os.path.join(sets_dir, "default.txt"), "w") as file:
+    with atomic_writer(inside(os.path.join(sets_dir, "default.txt")), "w") as file:
         file.writelines(stem + "\n" for stem in stems)
-    with atomic_writer(os.path.join(root, "labelmap.txt"), "w") as file:
+    with atomic_writer(inside(os.path.join(root, "labelmap.txt")), "w") as file:
         file.write("# label:color_rgb:parts:actions\n")
         file.writelines(
             f"{label_class.name}:{','.join(map(str, label_class.color))}::\n"
             for label_class in classes
         )
     return stems
+
+
+def _check_labelmap_names(classes: Sequence[LabelClass]) -> None:
+    """Refuse class names that would shift the entries of ``labelmap.txt``."""
+    for index, label_class in enumerate(classes):
+        name = label_class.name
+        if ":" in name or len(f"{name}x".splitlines()) != 1 or name.startswith("#"):
+            raise ValueError(
+                f"classes[{index}].name: expected a name without ':', line breaks or a "
+                f"leading '#' for VOC's labelmap.txt (it has no escaping); got {name!r}"
+            )
+
+
+def _inside(root: str):
+    """Return ``check(path) -> path`` refusing paths that resolve outside ``root``."""
+    real_root = os.path.realpath(root)
+
+    def check(path: str) -> str:
+        real = os.path.realpath(path)
+        if os.path.commonpath([real_root, real]) != real_root:
+            raise ValueError(
+                f"folder: refusing to write {path!r}: it resolves to {real!r}, outside the "
+                f"export folder {root!r} (a symbolic link?)"
+            )
+        return path
+
+    return check
 
 
 def _copy_file(source: str, target: str) -> None:

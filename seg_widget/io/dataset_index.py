@@ -7,19 +7,24 @@ Pure Python (no ipywidgets); `seg_widget.widget.dataset.DatasetAnnotator` shows 
   such as those a killed atomic write leaves behind, are never images. Only the header of
   each image is read while scanning (its size), so scanning is cheap; a file that cannot be
   read as an image is skipped with a warning, never an exception.
-- **Masks** live flat in ``masks_dir`` as ``<image stem><mask_format>``. Every mask path
-  must resolve inside ``masks_dir`` (a symbolic link pointing elsewhere is refused), two
-  images may not share a stem, and a mask may never be the image itself.
+- **Masks** live flat in ``masks_dir`` as ``<image stem><mask_format>``; objects and saves
+  beside a changed mask in its subfolders (`seg_widget.io.dataset_files`: a save of mask and
+  objects is one unit, and a save over a file that changed on disk since it was read is
+  refused). Every path must resolve inside ``masks_dir`` (a symbolic link pointing
+  elsewhere is refused), two images may not share a stem, and a mask may never be the
+  image itself.
+- **Opening** removes the temporary files killed writes left in ``masks_dir`` and its
+  subfolders (only names of `seg_widget.io.atomic`'s pattern no live writer holds).
 - **Labelled** means: the mask file exists and has a non-zero pixel. It is read once per
   mask file version: the answer is cached in the state file with the file's size and
-  modification time, and updated on every save.
-- **State**: ``masks_dir/.seg_widget_state.json`` (written atomically) holds the current
-  image's file name, so a new session resumes there.
+  modification time, and updated on every save and export. Reading a mask checks its
+  declared size against the image's before decoding it.
+- **State**: ``masks_dir/.seg_widget_state.json`` (`seg_widget.io.dataset_state`) holds the
+  current image's file name, so a new session resumes there, and the labelled cache.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from collections.abc import Callable, Sequence
@@ -27,22 +32,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from seg_widget.core.classes import LabelClass
+from seg_widget.core.classes import LabelClass, normalize_classes
 from seg_widget.core.instances import Instance
 from seg_widget.io._paths import as_path
-from seg_widget.io.atomic import atomic_writer
+from seg_widget.io.atomic import remove_stale_temporaries
+from seg_widget.io.dataset_files import (
+    CONFLICTS_FOLDER,
+    LEGACY_OBJECTS_SUFFIX,
+    OBJECTS_FOLDER,
+    ImageFiles,
+    SavedVersion,
+    StoredAnnotation,
+)
+from seg_widget.io.dataset_state import STATE_FILE_NAME, DatasetState
 from seg_widget.io.image_files import list_images, read_image_shape
-from seg_widget.io.instance_files import Annotation, load_annotation, save_annotation
-from seg_widget.io.masks import MASK_EXTENSIONS, load_mask, save_mask
-
-#: Suffix of the file beside a mask that keeps the image's objects (instances).
-OBJECTS_SUFFIX = ".objects.npz"
+from seg_widget.io.masks import MASK_EXTENSIONS, load_mask
 
 __all__ = ["STATE_FILE_NAME", "DatasetImage", "DatasetIndex", "ProgressCallback"]
 
-#: Name of the resume-state file inside ``masks_dir``.
-STATE_FILE_NAME = ".seg_widget_state.json"
-STATE_FORMAT = "seg-widget-dataset-state"
 
 #: ``progress(done, total)``, called while scanning or exporting.
 ProgressCallback = Callable[[int, int], None]
@@ -118,13 +125,19 @@ class DatasetIndex:
         os.makedirs(self.masks_dir, exist_ok=True)
         self.mask_format = mask_format
         self.state_path = self._inside_masks_dir(STATE_FILE_NAME)
+        #: Temporary files of killed writes removed on opening (names inside masks_dir).
+        self.removed_temporaries = [
+            os.path.join(sub, name) if sub else name
+            for sub in ("", OBJECTS_FOLDER, CONFLICTS_FOLDER)
+            for name in remove_stale_temporaries(os.path.join(self.masks_dir, sub))
+        ]
         paths = list_images(images, masks_dir=self.masks_dir, mask_format=mask_format)
         #: Images that could not be read, with the reason: ``{path: message}``.
         self.skipped: dict[str, str] = {}
-        self._state = self._read_state()
-        cache = self._state.get("labelled", {})
-        self._stamps: dict[str, list] = {}
+        self._state = DatasetState(self.state_path)
         self._entries: list[DatasetImage] = []
+        self._files: list[ImageFiles] = []
+        self._image_paths = {os.path.realpath(path) for path in paths}
         owner_of_stem: dict[str, str] = {}
         for done, path in enumerate(paths):
             if progress is not None:
@@ -143,10 +156,19 @@ class DatasetIndex:
                 )
             owner_of_stem[stem.casefold()] = path
             entry = DatasetImage(path, self._mask_path_of(path, stem), shape)
-            entry.labelled = self._labelled_on_disk(entry, cache)
+            entry.labelled = self._labelled_on_disk(entry)
             self._entries.append(entry)
+            self._files.append(
+                ImageFiles(self.masks_dir, stem, mask_format, check_path=self._check_writable)
+            )
         if progress is not None:
             progress(len(paths), len(paths))
+        # An old-style objects file <stem>.objects.npz may be another image's .npz mask.
+        mask_names = {os.path.basename(e.mask_path).casefold() for e in self._entries}
+        self._legacy_objects = [
+            (files.stem + LEGACY_OBJECTS_SUFFIX).casefold() not in mask_names
+            for files in self._files
+        ]
         if not self._entries:
             raise ValueError(
                 f"images: expected at least one readable image; got none from {images!r}"
@@ -206,55 +228,92 @@ class DatasetIndex:
         ------
         ValueError
             For an unreadable mask, ids ``>= n_classes``, or a size other than the image's
-            (naming both sizes and both files).
+            (naming both sizes and the file), checked before the file is decoded.
 
         """
         entry = self._entries[position]
         self._check_inside(entry.mask_path)
         if not os.path.exists(entry.mask_path):
             return None
-        mask = load_mask(entry.mask_path, n_classes=n_classes)
-        if mask.shape != entry.shape:
-            raise ValueError(
-                f"mask: expected the size of image {entry.path!r}, {_size_text(entry.shape)}; "
-                f"got {_size_text(mask.shape)} in {entry.mask_path!r}"
-            )
-        return mask
+        return load_mask(entry.mask_path, n_classes=n_classes, shape=entry.shape)
 
-    def objects_path(self, position: int) -> str:
-        """Path of the file keeping the objects of image ``position``: beside its mask."""
-        return os.path.splitext(self._entries[position].mask_path)[0] + OBJECTS_SUFFIX
+    def read(self, position: int, classes: Sequence[str | LabelClass]) -> StoredAnnotation:
+        """Read the mask of image ``position`` with its objects, as on disk now.
 
-    def load_objects(self, position: int) -> Annotation | None:
-        """Load the objects of image ``position`` (see `save_objects`), or None if none."""
-        path = self.objects_path(position)
-        self._check_inside(path)
-        if not os.path.exists(path):
-            return None
-        annotation = load_annotation(path)
+        Also refreshes the image's labelled status. See
+        `seg_widget.io.dataset_files.ImageFiles.read`.
+        """
         entry = self._entries[position]
-        if annotation.mask.shape != entry.shape:
-            raise ValueError(
-                f"objects: expected the size of image {entry.path!r}, {_size_text(entry.shape)}; "
-                f"got {_size_text(annotation.mask.shape)} in {path!r}"
-            )
-        return annotation
+        self._check_inside(entry.mask_path)
+        stored = self._files[position].read(
+            entry.shape,
+            normalize_classes(classes),
+            legacy_objects=self._legacy_objects[position],
+        )
+        entry.labelled = stored.mask is not None and bool(stored.mask.any())
+        self._remember(entry)
+        return stored
 
-    def save_objects(
+    def note_labelled(self, position: int, labelled: bool) -> None:
+        """Record whether image ``position``'s mask, as just read from disk, is labelled."""
+        entry = self._entries[position]
+        entry.labelled = bool(labelled)
+        self._remember(entry)
+
+    def write(
         self,
         position: int,
         mask: np.ndarray,
-        instance_map: np.ndarray,
-        instances: Sequence[Instance],
-    ) -> None:
-        """Save the objects of image ``position`` atomically beside its mask.
+        classes: Sequence[str | LabelClass],
+        instance_map: np.ndarray | None = None,
+        instances: Sequence[Instance] = (),
+        *,
+        expected: SavedVersion | None = None,
+    ) -> SavedVersion:
+        """Save the mask of image ``position`` and its objects as one unit; record labelled.
 
-        The file (`seg_widget.io.instance_files`) also holds the class mask, so objects
-        never disagree with the mask they were saved with.
+        ``expected``: the version last read or written; if the files changed on disk since,
+        `seg_widget.io.dataset_files.ConflictError` is raised and nothing is written (None:
+        overwrite). Returns the new version.
         """
-        path = self.objects_path(position)
-        self._check_inside(path)
-        save_annotation(path, mask, instance_map, instances)
+        entry = self._entries[position]
+        if tuple(mask.shape) != entry.shape:
+            raise ValueError(
+                f"mask: expected the size of image {entry.path!r}, {_size_text(entry.shape)}; "
+                f"got {_size_text(mask.shape)}"
+            )
+        self._check_inside(entry.mask_path)
+        version = self._files[position].write(
+            mask,
+            normalize_classes(classes),
+            instance_map,
+            instances,
+            expected=expected,
+            legacy_objects=self._legacy_objects[position],
+        )
+        entry.labelled = bool(np.any(mask))
+        self._remember(entry)
+        return version
+
+    def write_beside(
+        self,
+        position: int,
+        mask: np.ndarray,
+        classes: Sequence[str | LabelClass],
+        instance_map: np.ndarray | None = None,
+        instances: Sequence[Instance] = (),
+        *,
+        path: str | None = None,
+    ) -> str:
+        """Save into ``masks_dir/conflicts/`` instead of over the image's mask; return the path.
+
+        A new ``<stem>.<date-time><format>`` unless ``path`` (a path this returned before)
+        is given; the objects, if any, beside it as ``.objects.npz``.
+        """
+        files = self._files[position]
+        return files.write_beside(
+            mask, normalize_classes(classes), instance_map, instances, path=path
+        )
 
     def save_mask(
         self,
@@ -264,42 +323,25 @@ class DatasetIndex:
         *,
         labelled: bool | None = None,
     ) -> None:
-        """Save the mask of image ``position`` atomically and record whether it is labelled.
+        """Save the mask of image ``position`` (without objects) atomically, overwriting.
 
-        ``labelled`` (whether ``mask`` has a non-zero pixel) is computed if not given.
+        ``labelled`` is accepted for compatibility; it is computed from ``mask``.
         """
-        entry = self._entries[position]
-        if tuple(mask.shape) != entry.shape:
-            raise ValueError(
-                f"mask: expected the size of image {entry.path!r}, {_size_text(entry.shape)}; "
-                f"got {_size_text(mask.shape)}"
-            )
-        self._check_inside(entry.mask_path)
-        save_mask(entry.mask_path, mask, classes)
-        entry.labelled = bool(mask.any()) if labelled is None else bool(labelled)
-        self._remember(entry)
+        self.write(position, mask, classes)
 
     # -- resume state ----------------------------------------------------------------------
 
     def resume_position(self) -> int | None:
         """Position of the image that was current when the state was last written, if any."""
-        name = self._state.get("current")
         for position, entry in enumerate(self._entries):
-            if entry.name == name:
+            if entry.name == self._state.current:
                 return position
         return None
 
     def write_state(self, current: int) -> None:
         """Record image ``current`` as the one to resume at (and the labelled cache)."""
-        self._state = {
-            "format": STATE_FORMAT,
-            "version": 1,
-            "current": self._entries[current].name,
-            "labelled": self._stamps,
-        }
         self._check_inside(self.state_path)
-        with atomic_writer(self.state_path, "w") as file:
-            json.dump(self._state, file, separators=(",", ":"))
+        self._state.write(self._entries[current].name)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -330,6 +372,12 @@ class DatasetIndex:
         self._check_inside(path)
         return path
 
+    def _check_writable(self, path: str) -> None:
+        """Refuse a generated path outside ``masks_dir`` or onto one of the images."""
+        self._check_inside(path)
+        if os.path.realpath(path) in self._image_paths:
+            raise ValueError(f"path: expected a file apart from the images; got the image {path!r}")
+
     def _check_inside(self, path: str) -> None:
         """Refuse a path that resolves (symbolic links followed) outside ``masks_dir``."""
         root = os.path.realpath(self.masks_dir)
@@ -340,59 +388,20 @@ class DatasetIndex:
                 f"which resolves to {real!r}"
             )
 
-    def _read_state(self) -> dict:
-        try:
-            with open(self.state_path, encoding="utf-8") as file:
-                state = json.load(file)
-        except FileNotFoundError:
-            return {}
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            warnings.warn(
-                f"ignoring an unreadable state file {self.state_path!r}: {error}", stacklevel=3
-            )
-            return {}
-        if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
-            warnings.warn(
-                f"ignoring a state file of another format: {self.state_path!r}", stacklevel=3
-            )
-            return {}
-        if not isinstance(state.get("labelled"), dict):
-            state["labelled"] = {}
-        return state
-
-    def _labelled_on_disk(self, entry: DatasetImage, cache: dict) -> bool:
+    def _labelled_on_disk(self, entry: DatasetImage) -> bool:
         """Whether the mask exists with a non-zero pixel; read only if the cache is stale."""
-        stamp = _stamp_of(entry.mask_path)
-        if stamp is None:
-            return False
-        key = os.path.basename(entry.mask_path)
-        cached = cache.get(key)
-        if isinstance(cached, list) and len(cached) == 3 and cached[:2] == stamp:
-            labelled = bool(cached[2])
-        else:
+
+        def read() -> bool:
             try:
-                labelled = bool(load_mask(entry.mask_path).any())
+                return bool(load_mask(entry.mask_path, shape=entry.shape).any())
             except ValueError as error:
-                warnings.warn(f"cannot read a mask: {error}", stacklevel=4)
+                warnings.warn(f"cannot read a mask: {error}", stacklevel=6)
                 return False
-        self._stamps[key] = [*stamp, labelled]
-        return labelled
+
+        return self._state.labelled(entry.mask_path, read)
 
     def _remember(self, entry: DatasetImage) -> None:
-        stamp = _stamp_of(entry.mask_path)
-        key = os.path.basename(entry.mask_path)
-        if stamp is None:
-            self._stamps.pop(key, None)
-        else:
-            self._stamps[key] = [*stamp, entry.labelled]
-
-
-def _stamp_of(path: str) -> list | None:
-    try:
-        status = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return [status.st_mtime_ns, status.st_size]
+        self._state.remember(entry.mask_path, entry.labelled)
 
 
 def _size_text(shape: tuple[int, ...]) -> str:

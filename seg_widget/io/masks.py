@@ -10,14 +10,16 @@ Formats (every one round-trips the ids exactly):
 - ``.npz``: `numpy.savez_compressed` with the array under the key ``"mask"``.
 
 Loading returns uint8 or uint16 arrays: a palette PNG gives its indices (not its colours) as
-uint8 and a 16-bit PNG gives uint16. Arrays are always loaded with ``allow_pickle=False``.
-Every save is atomic (see `seg_widget.io.atomic`).
+uint8 and a 16-bit PNG gives uint16. Pickles are refused. Before anything is decoded the size
+a file declares is checked: it must be the expected ``shape`` when one is given, else within
+`seg_widget.io.limits.MAX_MASK_PIXELS` (see `seg_widget.io.array_files`). Every save is
+atomic (see `seg_widget.io.atomic`).
 """
 
 from __future__ import annotations
 
+import io
 import os
-import zipfile
 from collections.abc import Sequence
 
 import numpy as np
@@ -25,11 +27,14 @@ import numpy as np
 from seg_widget.core.classes import DEFAULT_PALETTE, LabelClass, normalize_classes
 from seg_widget.core.labels import validate_mask
 from seg_widget.io._paths import as_path, extension_of, require_file
-from seg_widget.io.atomic import atomic_write_bytes, atomic_writer
+from seg_widget.io.array_files import ArrayHeader, open_npz, read_npy
+from seg_widget.io.atomic import atomic_write_bytes
+from seg_widget.io.limits import check_mask_shape
 from seg_widget.io.png import encode_gray16_png, encode_palette_png, read_png_ids
 
 __all__ = [
     "MASK_EXTENSIONS",
+    "encode_mask",
     "load_instance_mask",
     "load_mask",
     "save_instance_mask",
@@ -86,7 +91,24 @@ def save_mask(
 
     """
     name = as_path(path)
-    extension = extension_of(name, MASK_EXTENSIONS)
+    atomic_write_bytes(name, encode_mask(extension_of(name, MASK_EXTENSIONS), mask, classes))
+
+
+def encode_mask(
+    extension: str,
+    mask: np.ndarray,
+    classes: Sequence[str | LabelClass] | None = None,
+) -> bytes:
+    """Return the bytes `save_mask` writes for ``mask`` in the format of ``extension``.
+
+    Examples
+    --------
+    >>> encode_mask(".npy", np.zeros((1, 2), np.uint8))[1:6]
+    b'NUMPY'
+
+    """
+    if extension not in MASK_EXTENSIONS:
+        raise ValueError(f"extension: expected one of {MASK_EXTENSIONS}; got {extension!r}")
     if classes is None:
         ids = _as_ids(mask, argument="mask")
     else:
@@ -101,12 +123,16 @@ def save_mask(
             colors += [DEFAULT_PALETTE[(i - 1) % len(DEFAULT_PALETTE)] for i in range(1, n_colors)]
         else:
             colors = [label_class.color for label_class in classes]
-        atomic_write_bytes(name, encode_palette_png(ids, colors))
-    else:
-        _write(name, extension, ids)
+        return encode_palette_png(ids, colors)
+    return _encode(extension, ids)
 
 
-def load_mask(path: str | os.PathLike, *, n_classes: int | None = None) -> np.ndarray:
+def load_mask(
+    path: str | os.PathLike,
+    *,
+    n_classes: int | None = None,
+    shape: tuple[int, int] | None = None,
+) -> np.ndarray:
     """Load a class-id mask saved by `save_mask` (or any integer mask in these formats).
 
     Parameters
@@ -116,6 +142,10 @@ def load_mask(path: str | os.PathLike, *, n_classes: int | None = None) -> np.nd
     n_classes : int, optional
         If given, every id must be ``< n_classes`` and the result has the widget's dtype
         for that many classes (uint8 up to 256, else uint16).
+    shape : tuple of int, optional
+        The expected ``(H, W)`` (the image's): a file declaring another size is refused
+        before it is decoded. Without it, the size must be within
+        `seg_widget.io.limits.MAX_MASK_PIXELS`.
 
     Returns
     -------
@@ -126,8 +156,9 @@ def load_mask(path: str | os.PathLike, *, n_classes: int | None = None) -> np.nd
     ------
     ValueError
         Naming the path: unknown extension, file not found, undecodable file, colour PNG,
-        not 2-D, not integer, ids negative or too large (for ``n_classes``), or over
-        Pillow's decompression-bomb limit.
+        not 2-D, not integer, ids negative or too large (for ``n_classes``), another size
+        than ``shape`` (naming both), over the size limit or Pillow's decompression-bomb
+        limit.
 
     Examples
     --------
@@ -141,7 +172,8 @@ def load_mask(path: str | os.PathLike, *, n_classes: int | None = None) -> np.nd
     """
     name = as_path(path)
     argument = f"mask in {name!r}"
-    ids = _as_ids(_read(name, extension_of(name, MASK_EXTENSIONS)), argument=argument)
+    raw = _read(name, extension_of(name, MASK_EXTENSIONS), shape=shape)
+    ids = _as_ids(raw, argument=argument)
     if n_classes is not None:
         ids = validate_mask(ids, shape=ids.shape, n_classes=n_classes, argument=argument)
     return ids
@@ -164,11 +196,13 @@ def save_instance_mask(path: str | os.PathLike, instance_mask: np.ndarray) -> No
     name = as_path(path)
     extension = extension_of(name, MASK_EXTENSIONS)
     ids = _as_ids(instance_mask, argument="instance_mask").astype(np.uint16, copy=False)
-    _write(name, extension, ids)
+    atomic_write_bytes(name, _encode(extension, ids))
 
 
-def load_instance_mask(path: str | os.PathLike) -> np.ndarray:
-    """Load an instance-id mask as a uint16 array (see `save_instance_mask`).
+def load_instance_mask(
+    path: str | os.PathLike, *, shape: tuple[int, int] | None = None
+) -> np.ndarray:
+    """Load an instance-id mask as a uint16 array (see `save_instance_mask`, `load_mask`).
 
     Examples
     --------
@@ -180,7 +214,7 @@ def load_instance_mask(path: str | os.PathLike) -> np.ndarray:
 
     """
     name = as_path(path)
-    raw = _read(name, extension_of(name, MASK_EXTENSIONS))
+    raw = _read(name, extension_of(name, MASK_EXTENSIONS), shape=shape)
     return _as_ids(raw, argument=f"instance mask in {name!r}").astype(np.uint16, copy=False)
 
 
@@ -215,36 +249,39 @@ def _as_array(mask: object, *, argument: str) -> np.ndarray:
     return array
 
 
-def _write(name: str, extension: str, ids: np.ndarray) -> None:
-    """Write uint8/uint16 ``ids`` as 16-bit PNG, .npy or .npz."""
+def _encode(extension: str, ids: np.ndarray) -> bytes:
+    """Encode uint8/uint16 ``ids`` as a 16-bit PNG, .npy or .npz file."""
     if extension == ".png":
-        atomic_write_bytes(name, encode_gray16_png(ids.astype(np.uint16, copy=False)))
-        return
-    with atomic_writer(name, "wb") as file:
-        if extension == ".npy":
-            np.save(file, ids, allow_pickle=False)
-        else:
-            np.savez_compressed(file, **{NPZ_KEY: ids})
+        return encode_gray16_png(ids.astype(np.uint16, copy=False))
+    buffer = io.BytesIO()
+    if extension == ".npy":
+        np.save(buffer, ids, allow_pickle=False)
+    else:
+        np.savez_compressed(buffer, **{NPZ_KEY: ids})
+    return buffer.getvalue()
 
 
-def _read(name: str, extension: str) -> np.ndarray:
-    """Read the raw array stored in ``name``; errors name the file."""
+def _read(name: str, extension: str, *, shape: tuple[int, int] | None) -> np.ndarray:
+    """Read the raw array stored in ``name`` after checking its declared size; errors name it."""
     require_file(name)
     if extension == ".png":
-        return read_png_ids(name)
-    try:
-        loaded = np.load(name, allow_pickle=False)
-        if isinstance(loaded, np.ndarray):
-            return loaded
-        with loaded as archive:
-            keys = list(archive.files)
-            if NPZ_KEY in keys:
-                return archive[NPZ_KEY]
-            if len(keys) == 1:
-                return archive[keys[0]]
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
-        raise ValueError(f"path: cannot read an array from {name!r}: {error}") from error
+        return read_png_ids(name, shape=shape)
+    what = f"mask in {name!r}"
+
+    def check(header: ArrayHeader) -> None:
+        if header.dtype.kind not in "biu":
+            raise ValueError(f"{what}: expected an integer or bool array; got dtype {header.dtype}")
+        check_mask_shape(header.shape, shape, what=what)
+
+    if extension == ".npy":
+        return read_npy(name, check, what=what)
+    with open_npz(name) as archive:
+        keys = archive.keys
+        if NPZ_KEY in keys:
+            return archive.read(NPZ_KEY, check)
+        if len(keys) == 1:
+            return archive.read(keys[0], check)
     raise ValueError(
         f"path: expected an .npz file with an array named {NPZ_KEY!r} (or a single array); "
-        f"got arrays {keys} in {name!r}"
+        f"got arrays {list(keys)} in {name!r}"
     )

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from seg_widget.io.limits import check_mask_shape
+
 __all__ = ["COMPRESS_LEVEL", "encode_gray16_png", "encode_palette_png", "read_png_ids"]
 
 #: zlib level for mask PNGs. Measured on a 4096² mask with 200 objects: level 1 and level 3
@@ -88,20 +90,23 @@ def encode_gray16_png(ids: np.ndarray, *, compress_level: int = COMPRESS_LEVEL) 
     return b"".join(pieces)
 
 
-def read_png_ids(path: str, *, argument: str = "path") -> np.ndarray:
+def read_png_ids(
+    path: str, *, argument: str = "path", shape: tuple[int, int] | None = None
+) -> np.ndarray:
     """Return the ids stored in a PNG file: uint8 for palette/8-bit, uint16 for 16-bit grey.
 
     A palette PNG yields its indices, not its colours; a bilevel PNG yields 0/1. Older
     Pillow versions open 16-bit greyscale PNGs as 32-bit mode ``I``: those values are
     checked to fit in 16 bits and returned as uint16 too. Colour PNGs (RGB, RGBA,
     grey+alpha) are rejected: their pixels are colours, not ids. Pillow's
-    decompression-bomb limit applies.
+    decompression-bomb limit applies, and the size in the header must be ``shape`` (or,
+    without it, within `seg_widget.io.limits.MAX_MASK_PIXELS`) before anything is decoded.
 
     Raises
     ------
     ValueError
         Naming ``argument`` and ``path``, if the file is not a PNG, cannot be decoded,
-        exceeds the decompression-bomb limit, or holds colours.
+        exceeds the decompression-bomb limit or the expected size, or holds colours.
 
     """
     try:
@@ -117,6 +122,8 @@ def read_png_ids(path: str, *, argument: str = "path") -> np.ndarray:
                     f"greyscale 'I;16'); got mode {mode!r} in {path!r}: a colour mask must "
                     "be converted to class ids first"
                 )
+            width, height = image.size
+            check_mask_shape((height, width), shape, what=f"mask in {path!r}")
             image.load()
             array = np.asarray(image)
     except Image.DecompressionBombError as error:

@@ -14,7 +14,17 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["rle_counts", "rle_crop", "rle_decode", "rle_encode", "rle_encode_crop"]
+from seg_widget.io.limits import check_pixels
+
+__all__ = [
+    "rle_counts",
+    "rle_crop",
+    "rle_decode",
+    "rle_encode",
+    "rle_encode_crop",
+    "rle_segments",
+    "segments_crop",
+]
 
 # Longest encoded number we accept: 7 groups of 5 bits hold any count of a 2**32-pixel image.
 _MAX_GROUPS = 7
@@ -75,7 +85,8 @@ def rle_decode(rle: dict) -> np.ndarray:
     Raises
     ------
     ValueError
-        If ``rle`` is malformed or its counts do not add up to ``H * W``.
+        If ``rle`` is malformed, its counts do not add up to ``H * W``, or ``H * W`` exceeds
+        `seg_widget.io.limits.MAX_MASK_PIXELS`.
 
     Examples
     --------
@@ -85,6 +96,7 @@ def rle_decode(rle: dict) -> np.ndarray:
 
     """
     (height, width), counts = rle_counts(rle)
+    check_pixels((height, width), what="rle['size']")
     mask = np.zeros((height, width), dtype=bool)
     (row0, col0), crop = rle_crop(counts, height)
     mask[row0 : row0 + crop.shape[0], col0 : col0 + crop.shape[1]] = crop
@@ -104,23 +116,27 @@ def rle_crop(counts: np.ndarray, height: int) -> tuple[tuple[int, int], np.ndarr
            [ True, False]]))
 
     """
-    ends = np.cumsum(counts)
-    starts, ends = ends[0::2][: len(counts) // 2], ends[1::2]
-    keep = ends > starts
-    starts, ends = _merge_touching_runs(starts[keep], ends[keep])
-    if len(starts) == 0:
+    column, row_start, row_end = rle_segments(counts, height)
+    if len(column) == 0:
         return (0, 0), np.zeros((0, 0), dtype=bool)
-    # Split every run into vertical segments, one per image column it touches.
-    first_col, first_row = np.divmod(starts, height)
-    last_col, last_row = np.divmod(ends - 1, height)
-    n_segments = last_col - first_col + 1
-    run = np.repeat(np.arange(len(starts)), n_segments)
-    column = np.arange(int(n_segments.sum())) - np.repeat(
-        np.cumsum(n_segments) - n_segments, n_segments
-    )
-    column += first_col[run]
-    row_start = np.where(column == first_col[run], first_row[run], 0)
-    row_end = np.where(column == last_col[run], last_row[run] + 1, height)
+    return segments_crop(column, row_start, row_end)
+
+
+def segments_crop(
+    column: np.ndarray, row_start: np.ndarray, row_end: np.ndarray
+) -> tuple[tuple[int, int], np.ndarray]:
+    """Return ``(top_left_rc, crop)`` of non-empty vertical segments (see `rle_segments`).
+
+    O(box size + segments). Segments must not overlap or touch within a column (those of
+    one RLE never do).
+
+    Examples
+    --------
+    >>> segments_crop(np.array([1, 2]), np.array([0, 0]), np.array([2, 1]))
+    ((0, 1), array([[ True,  True],
+           [ True, False]]))
+
+    """
     top, left = int(row_start.min()), int(column.min())
     # Toggle at each segment's first row and one past its last row, then XOR down the rows.
     # Merged runs never share a toggle position.
@@ -133,38 +149,104 @@ def rle_crop(counts: np.ndarray, height: int) -> tuple[tuple[int, int], np.ndarr
 
 
 def rle_counts(rle: object, *, argument: str = "rle") -> tuple[tuple[int, int], np.ndarray]:
-    """Validate a COCO RLE and return its ``(H, W)`` and its run lengths as int64.
+    """Validate a COCO RLE strictly and return its ``(H, W)`` and its run lengths as int64.
+
+    ``size`` must be two integers (not booleans, strings or fractions); ``counts`` a
+    compressed string or a list of integer counts >= 0 adding up to ``H * W``. Errors
+    name the field (``rle['counts'][3]``).
 
     Examples
     --------
     >>> shape, counts = rle_counts({"size": [2, 3], "counts": "231"})
     >>> shape, counts.tolist()
     ((2, 3), [2, 3, 1])
+    >>> rle_counts({"size": [2, 3], "counts": [2, True, 3]})
+    Traceback (most recent call last):
+    ...
+    ValueError: rle['counts'][1]: expected an integer count; got True
 
     """
     if not isinstance(rle, dict) or "size" not in rle or "counts" not in rle:
         raise ValueError(f"{argument}: expected a dict with 'size' and 'counts'; got {rle!r:.80}")
     size = rle["size"]
-    if not isinstance(size, (list, tuple)) or len(size) != 2 or not all(_is_count(n) for n in size):
-        raise ValueError(f"{argument}['size']: expected [height, width]; got {size!r}")
+    if not isinstance(size, (list, tuple)) or len(size) != 2:
+        raise ValueError(f"{argument}['size']: expected [height, width]; got {size!r:.80}")
+    for index, value in enumerate(size):
+        if not _is_count(value):
+            raise ValueError(
+                f"{argument}['size'][{index}]: expected an integer >= 0; got {value!r:.40}"
+            )
     height, width = int(size[0]), int(size[1])
+    n_pixels = height * width
     counts = rle["counts"]
     if isinstance(counts, (str, bytes)):
         counts = _string_to_counts(counts, argument=f"{argument}['counts']")
-    elif isinstance(counts, (list, tuple, np.ndarray)) and _is_count_list(counts):
-        counts = np.asarray(counts).astype(np.int64)
+        negative = np.flatnonzero(counts < 0)
+        if negative.size:
+            raise ValueError(
+                f"{argument}['counts']: expected runs >= 0; run {int(negative[0])} decodes to "
+                f"{int(counts[negative[0]])}"
+            )
+    elif isinstance(counts, np.ndarray) and counts.ndim == 1 and counts.dtype.kind in "iu":
+        counts = counts.astype(np.int64)
+        if counts.size and counts.min() < 0:
+            index = int(np.argmax(counts < 0))
+            raise ValueError(
+                f"{argument}['counts'][{index}]: expected a count >= 0; got {int(counts[index])}"
+            )
+    elif isinstance(counts, (list, tuple)):
+        for index, value in enumerate(counts):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise ValueError(
+                    f"{argument}['counts'][{index}]: expected an integer count; got {value!r:.40}"
+                )
+            if not 0 <= value <= n_pixels:
+                raise ValueError(
+                    f"{argument}['counts'][{index}]: expected a count in 0..{n_pixels} (the "
+                    f"image's pixels); got {value}"
+                )
+        counts = np.array(counts, dtype=np.int64)
     else:
         raise ValueError(
-            f"{argument}['counts']: expected a compressed RLE string or a list of counts "
-            f">= 0; got {counts!r:.80}"
+            f"{argument}['counts']: expected a compressed RLE string or a list of counts; "
+            f"got {counts!r:.80}"
         )
-    if len(counts) == 0 or counts.min() < 0 or int(counts.sum()) != height * width:
-        total = int(counts.sum()) if len(counts) else 0
+    total = int(counts.sum()) if len(counts) else 0
+    if len(counts) == 0 or total != n_pixels:
         raise ValueError(
-            f"{argument}['counts']: expected non-negative runs adding up to {height}*{width} = "
-            f"{height * width} pixels; got {len(counts)} runs adding up to {total}"
+            f"{argument}['counts']: expected runs adding up to {height}*{width} = "
+            f"{n_pixels} pixels; got {len(counts)} runs adding up to {total}"
         )
     return (height, width), counts
+
+
+def rle_segments(counts: np.ndarray, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the foreground of RLE ``counts`` as vertical segments ``(cols, row0s, row1s)``.
+
+    One segment per image column each run of 1s touches: rows ``row0 <= r < row1`` of column
+    ``col``. Cost O(runs + segments).
+
+    Examples
+    --------
+    >>> [a.tolist() for a in rle_segments(np.array([2, 3, 1]), height=2)]
+    [[1, 2], [0, 0], [2, 1]]
+
+    """
+    ends = np.cumsum(counts)
+    starts, ends = ends[0::2][: len(counts) // 2], ends[1::2]
+    keep = ends > starts
+    starts, ends = _merge_touching_runs(starts[keep], ends[keep])
+    first_col, first_row = np.divmod(starts, height)
+    last_col, last_row = np.divmod(ends - 1, height)
+    n_segments = last_col - first_col + 1
+    run = np.repeat(np.arange(len(starts)), n_segments)
+    column = np.arange(int(n_segments.sum())) - np.repeat(
+        np.cumsum(n_segments) - n_segments, n_segments
+    )
+    column += first_col[run]
+    row_start = np.where(column == first_col[run], first_row[run], 0)
+    row_end = np.where(column == last_col[run], last_row[run] + 1, height)
+    return column, row_start, row_end
 
 
 def _merge_touching_runs(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -223,11 +305,6 @@ def _string_to_counts(text: str | bytes, *, argument: str) -> np.ndarray:
 
 def _is_count(value: object) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 0
-
-
-def _is_count_list(counts: object) -> bool:
-    array = np.asarray(counts)
-    return array.ndim == 1 and (array.size == 0 or array.dtype.kind in "iu")
 
 
 def _as_binary(mask: object, *, argument: str) -> np.ndarray:

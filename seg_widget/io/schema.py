@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from seg_widget.core.classes import LabelClass, normalize_classes
 from seg_widget.io._paths import as_path, require_file
 from seg_widget.io.atomic import atomic_writer
+from seg_widget.io.json_files import read_json
 
 __all__ = [
     "SCHEMA_FORMAT",
@@ -141,17 +142,13 @@ def load_schema(path: str | os.PathLike) -> tuple[LabelClass, ...]:
     Raises
     ------
     ValueError
-        If the file is missing, is not JSON, or is not a valid schema (the message names the
-        file and the entry).
+        If the file is missing, is not JSON (or is nested deeper than the parser allows), or
+        is not a valid schema (the message names the file and the entry).
 
     """
     name = as_path(path)
     require_file(name)
-    try:
-        with open(name, encoding="utf-8") as file:
-            schema = json.load(file)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"path: cannot read {name!r} as JSON: {error}") from error
+    schema = read_json(name)
     return schema_from_dict(schema, argument=f"schema in {name!r}")
 
 

@@ -9,6 +9,11 @@
 The timer is told about edits (`Autosave.edited`, cheap: one clock read, no per-event
 timer churn) and saves (`Autosave.saved`); it calls ``save()`` and reports failures
 through ``on_error`` instead of raising into the event loop or the widget.
+
+- **Back-off:** after a failed autosave (a full or read-only disk, a conflict) the next
+  attempt waits `FIRST_RETRY_SECONDS`, doubled after each further failure up to
+  `MAX_RETRY_SECONDS`, however many edits arrive meanwhile; the first successful save
+  (`Autosave.saved`) ends the back-off.
 """
 
 from __future__ import annotations
@@ -20,6 +25,10 @@ from collections.abc import Callable
 
 #: Seconds without an edit after which the debounced save runs (needs an event loop).
 IDLE_SAVE_SECONDS = 2.0
+#: Wait after a first failed autosave; doubled after each further failure.
+FIRST_RETRY_SECONDS = 1.0
+#: Longest wait between two autosave attempts after failures.
+MAX_RETRY_SECONDS = 60.0
 
 _now = time.monotonic  # the autosave clock; tests replace it
 
@@ -59,17 +68,32 @@ class Autosave:
         self._on_error = on_error
         self._last_save = self._last_edit = _now()
         self._handle: asyncio.TimerHandle | None = None
+        self._failures = 0
+        self._retry_at = -math.inf
 
     @property
     def scheduled(self) -> bool:
         """Whether a debounced save is waiting on the event loop."""
         return self._handle is not None
 
+    @property
+    def failures(self) -> int:
+        """Autosaves that failed since the last successful save."""
+        return self._failures
+
+    @property
+    def retry_in(self) -> float:
+        """Seconds until the next autosave attempt is allowed (0 when not backing off)."""
+        return max(0.0, self._retry_at - _now())
+
     def edited(self) -> None:
         """Note an edit: save now if the interval has passed, else schedule the idle save."""
         now = _now()
         self._last_edit = now
-        if now - self._last_save >= self.interval:
+        if now < self._retry_at:  # backing off after a failure: one attempt at retry time
+            if math.isfinite(self.interval):
+                self._schedule(self._retry_at - now)
+        elif now - self._last_save >= self.interval:
             self._run()
         elif math.isfinite(self.interval):
             self._schedule(self._idle_delay())
@@ -77,6 +101,8 @@ class Autosave:
     def saved(self) -> None:
         """Note that the work was just saved (or a new document opened): restart the clock."""
         self._last_save = self._last_edit = _now()
+        self._failures = 0
+        self._retry_at = -math.inf
         self.cancel()
 
     def cancel(self) -> None:
@@ -99,7 +125,8 @@ class Autosave:
 
     def _on_idle(self) -> None:
         self._handle = None
-        remaining = self._last_edit + self._idle_delay() - _now()
+        now = _now()
+        remaining = max(self._last_edit + self._idle_delay(), self._retry_at) - now
         if remaining > 0:  # edited since this was scheduled: wait for the rest of the pause
             self._schedule(remaining)
         else:
@@ -109,6 +136,9 @@ class Autosave:
         try:
             self._save()
         except Exception as error:
+            self._failures += 1
+            wait = min(FIRST_RETRY_SECONDS * 2 ** (self._failures - 1), MAX_RETRY_SECONDS)
+            self._retry_at = _now() + wait
             self._on_error(error)
 
 
@@ -125,4 +155,10 @@ def checked_interval(seconds: object) -> float:
     return float(seconds)
 
 
-__all__ = ["IDLE_SAVE_SECONDS", "Autosave", "checked_interval"]
+__all__ = [
+    "FIRST_RETRY_SECONDS",
+    "IDLE_SAVE_SECONDS",
+    "MAX_RETRY_SECONDS",
+    "Autosave",
+    "checked_interval",
+]

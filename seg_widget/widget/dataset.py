@@ -9,9 +9,17 @@ runs the autosave:
 - **While editing** (see `seg_widget.widget.autosave`): after an edit, if
   ``autosave_seconds`` have passed since the last save, the mask is saved at once; and when
   an asyncio event loop runs (as in a Jupyter kernel), a save also runs when editing pauses
-  for 2 s. Without a loop only the first rule applies. A failed autosave becomes a warning.
-- :meth:`DatasetAnnotator.save` does nothing when nothing changed since the last save
-  (it compares the widget's ``edit_count``), so calling it often is cheap.
+  for 2 s. Without a loop only the first rule applies. A failed autosave (a full or
+  read-only disk) keeps the edits, shows one warning that is updated while it keeps
+  failing, and backs off (1 s, 2 s, 4 s ... up to a minute between attempts) until a save
+  works again.
+- :meth:`DatasetAnnotator.save` does nothing when nothing changed since the last save (it
+  compares the widget's ``edit_count`` and its objects), so calling it often is cheap.
+- **Two annotators on one folder:** a save over a mask (or objects) that changed on disk
+  since this annotator read or wrote it raises
+  `seg_widget.io.dataset_files.ConflictError` and writes nothing; the edits stay in the
+  widget. ``save(beside=True)`` then writes them to ``masks_dir/conflicts/`` (and later
+  saves of this image go there too), ``save(overwrite=True)`` replaces the other version.
 """
 
 from __future__ import annotations
@@ -23,18 +31,20 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import ipywidgets as widgets
-import numpy as np
 
-from ..core.bbox import BBox
 from ..core.classes import LabelClass, normalize_classes
 from ..core.image import load_image
 from ..io.dataset_export import export_coco, export_voc
+from ..io.dataset_files import SavedVersion
 from ..io.dataset_index import DatasetIndex
 from .autosave import Autosave
 from .dataset_controls import NavigationBar, scan_progress
 from .segmentation_widget import SegmentationWidget
 
 logger = logging.getLogger("seg_widget")
+
+#: Warnings kept in :attr:`DatasetAnnotator.messages` (the oldest are dropped).
+MAX_MESSAGES = 100
 
 #: Widget settings carried over from one image to the next.
 CARRIED_SETTINGS = (
@@ -113,6 +123,10 @@ class DatasetAnnotator(widgets.VBox):
         self._problems: dict[int, str] = {}
         self._messages: list[str] = []
         self._saved_edit_count = 0
+        self._saved_objects: tuple = ()
+        self._version = SavedVersion()
+        self._beside_path: str | None = None
+        self._failure_message: str | None = None
         self._updating_controls = False
 
         with scan_progress() as progress:
@@ -186,7 +200,7 @@ class DatasetAnnotator(widgets.VBox):
 
     @property
     def messages(self) -> list[str]:
-        """Every warning shown in the warnings area, oldest first."""
+        """The warnings shown in the warnings area, oldest first (the newest 100)."""
         return list(self._messages)
 
     @property
@@ -230,24 +244,59 @@ class DatasetAnnotator(widgets.VBox):
 
     # -- saving and exporting ------------------------------------------------------------------
 
-    def save(self) -> bool:
-        """Save the current mask (atomically) if it changed since the last save.
+    def save(self, *, beside: bool = False, overwrite: bool = False) -> bool:
+        """Save the current mask and objects (one atomic unit) if they changed since the last save.
 
         Returns whether a file was written. Raises if writing fails (the edits stay).
+
+        Parameters
+        ----------
+        beside : bool
+            Write to a new file in ``masks_dir/conflicts/`` instead of over the image's mask
+            (``<stem>.<date-time><mask_format>``, objects beside it as ``.objects.npz``);
+            later saves of this image, autosaves included, go to the same file until
+            another image is opened or ``overwrite=True`` is used.
+        overwrite : bool
+            Replace the image's files even if they changed on disk since they were read.
+
+        Raises
+        ------
+        seg_widget.io.dataset_files.ConflictError
+            (a ValueError) if the mask or its objects changed on disk since this annotator
+            read or wrote them, e.g. saved by another annotator on the same folder: nothing
+            is written, the edits stay; save again with ``beside=True`` or
+            ``overwrite=True``.
+
         """
+        if beside and overwrite:
+            raise ValueError("beside, overwrite: expected at most one of them; got both")
         widget = self.widget
-        count = widget.edit_count
-        if count == self._saved_edit_count:
+        count, objects = widget.edit_count, widget.instances
+        if count == self._saved_edit_count and objects == self._saved_objects:
             return False
-        self._dataset.save_mask(
-            self._position, widget.mask, self._classes, labelled=widget.labelled_fraction > 0
-        )
-        # Objects are saved once there are any, and kept in step after (all deleted: empty).
-        if widget.instances or os.path.exists(self._dataset.objects_path(self._position)):
-            self._dataset.save_objects(
-                self._position, widget.mask, widget.instance_mask, widget.instances
+        instance_map = widget.instance_mask if objects else None
+        if beside or (self._beside_path is not None and not overwrite):
+            self._beside_path = self._dataset.write_beside(
+                self._position,
+                widget.mask,
+                self._classes,
+                instance_map,
+                objects,
+                path=self._beside_path,
             )
-        self._saved_edit_count = count
+            self._nav.show_status(f"saved beside: {os.path.basename(self._beside_path)}")
+        else:
+            self._version = self._dataset.write(
+                self._position,
+                widget.mask,
+                self._classes,
+                instance_map,
+                objects,
+                expected=None if overwrite else self._version,
+            )
+            self._beside_path = None
+        self._saved_edit_count, self._saved_objects = count, objects
+        self._autosave_recovered()
         self._autosave.saved()
         self._write_state()
         self._update_controls()
@@ -312,20 +361,15 @@ class DatasetAnnotator(widgets.VBox):
         entry = self._dataset[position]
         try:
             image = load_image(entry.path)
-            mask = self._dataset.load_mask(position, len(self._classes))
-            objects = self._dataset.load_objects(position)
-            if objects is not None and (mask is None or not np.array_equal(objects.mask, mask)):
-                self._show_warning(
-                    f"{entry.name}: the objects file does not match the mask (edited "
-                    "elsewhere?); objects not loaded"
-                )
-                objects = None
+            stored = self._dataset.read(position, self._classes)
+            if stored.problem is not None:
+                self._show_warning(stored.problem)
             new = SegmentationWidget(
                 image,
                 self._classes,
-                mask=mask,
-                instances=None if objects is None else objects.instance_map,
-                instance_table=None if objects is None else objects.instances,
+                mask=stored.mask,
+                instances=stored.instance_map,
+                instance_table=stored.instances if stored.instance_map is not None else None,
                 **self._widget_kwargs,
             )
         except ValueError as error:
@@ -340,13 +384,15 @@ class DatasetAnnotator(widgets.VBox):
                     setattr(new, name, getattr(old, name))
                 except Exception:  # e.g. a label the new widget lacks: keep its default
                     logger.debug("seg-widget: not carrying %s over", name, exc_info=True)
-            old.on_edit(self._on_edit, remove=True)
+            old.unobserve(self._on_edit, "edit_count")
             old.close()
         self._widget = new
         self._position = position
-        self._saved_edit_count = new.edit_count
+        self._saved_edit_count, self._saved_objects = new.edit_count, new.instances
+        self._version, self._beside_path = stored.version, None
+        self._autosave_recovered()
         self._autosave.saved()
-        new.on_edit(self._on_edit)
+        new.observe(self._on_edit, "edit_count")
         self.children = [self._nav, new]
         self._nav.show_status("")
         self._write_state()
@@ -377,12 +423,33 @@ class DatasetAnnotator(widgets.VBox):
 
     # -- autosave --------------------------------------------------------------------------------
 
-    def _on_edit(self, bbox: BBox) -> None:
+    def _on_edit(self, change: dict) -> None:
         self._autosave.edited()
 
     def _autosave_failed(self, error: Exception) -> None:
-        logger.error("seg-widget: autosave failed: %r", error)
-        self._show_warning(f"autosave of {self._dataset[self._position].name} failed: {error}")
+        """Show one warning per run of failures, updated in place; log the first only."""
+        name = self._dataset[self._position].name
+        failures = self._autosave.failures
+        text = (
+            f"autosave of {name} failed ({failures} time{'s' if failures > 1 else ''}; your "
+            f"edits are kept; next attempt in {self._autosave.retry_in:.0f} s or when you "
+            f"save): {error}"
+        )
+        if self._failure_message is None:
+            logger.error("seg-widget: autosave failed: %r", error)
+            self._show_warning(text)
+        else:
+            logger.debug("seg-widget: autosave failed again: %r", error)
+            self._replace_warning(self._failure_message, text)
+        self._failure_message = text
+
+    def _autosave_recovered(self) -> None:
+        if self._failure_message is not None:
+            name = self._dataset[self._position].name
+            self._replace_warning(
+                self._failure_message, f"autosave of {name} failed earlier; saved now"
+            )
+            self._failure_message = None
 
     def _write_state(self) -> None:
         try:
@@ -426,10 +493,19 @@ class DatasetAnnotator(widgets.VBox):
 
     def _show_warning(self, message: str, *, emit: bool = True) -> None:
         self._messages.append(message)
+        del self._messages[:-MAX_MESSAGES]
         if emit:
             warnings.warn(message, stacklevel=3)
         if hasattr(self, "_nav"):
             self._nav.show_warnings(self._messages)
+
+    def _replace_warning(self, old: str, new: str) -> None:
+        """Drop the newest ``old`` message and show ``new`` as the newest (no Python warning)."""
+        for index in range(len(self._messages) - 1, -1, -1):
+            if self._messages[index] == old:
+                del self._messages[index]
+                break
+        self._show_warning(new, emit=False)
 
 
 __all__ = ["DatasetAnnotator"]

@@ -828,15 +828,19 @@ class SegmentationWidget(widgets.VBox):
         """Replace the mask by the one in ``path`` (validated, redrawn, one undo step).
 
         A ``.json`` file is read as COCO: the annotations of ``image_id`` (by default the
-        document's only image) are painted in order, each one an object; categories map to
-        classes by name when every category name is a class name, else by id. An ``.npz``
-        written with objects brings them back with names, visibility, locks and parts.
+        document's only image) are painted in order, each one an object, polygons decoded
+        as pycocotools decodes them; categories map to classes by name (every category an
+        annotation uses must be named like a class), or by id, with a warning, when the
+        document has no categories. An ``.npz`` written with objects brings them back with
+        names, visibility, locks and parts. The whole file is validated (declared sizes
+        before decoding) before anything changes.
 
         Raises
         ------
         ValueError
             Naming the file: unknown extension, unreadable file, ids that are not classes,
-            or a size other than the image's (naming both sizes).
+            inconsistent objects, categories that match no class, more than the bounds of
+            `seg_widget.io.limits`, or a size other than the image's (naming both sizes).
 
         """
         mask, instance_map, table = load_file(

@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 
 from seg_widget.io import atomic as atomic_module
-from seg_widget.io import atomic_write_bytes, atomic_writer, load_mask, save_mask
+from seg_widget.io import (
+    atomic_write_bytes,
+    atomic_writer,
+    load_mask,
+    save_annotation_file,
+    save_mask,
+)
 
 
 def _leftovers(folder):
@@ -156,3 +162,73 @@ def test_non_bytes_data_is_a_type_error(tmp_path):
 def test_non_path_is_a_type_error():
     with pytest.raises(TypeError, match=r"path: expected a str or os\.PathLike; got int"):
         atomic_write_bytes(3, b"x")
+
+
+def test_a_symlink_leading_out_of_its_folder_is_refused_and_the_outside_file_kept(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"precious")
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "labelmap.txt").symlink_to(outside)
+    with pytest.raises(ValueError, match=r"refusing to write through the symbolic link .*"):
+        atomic_write_bytes(folder / "labelmap.txt", b"overwritten")
+    assert outside.read_bytes() == b"precious"
+    assert _leftovers(folder) == []
+
+
+def test_a_symlink_to_a_file_inside_its_folder_is_written_through(tmp_path):
+    (tmp_path / "sub").mkdir()
+    real = tmp_path / "sub" / "real.bin"
+    real.write_bytes(b"old")
+    (tmp_path / "link.bin").symlink_to(real)
+    atomic_write_bytes(tmp_path / "link.bin", b"new")
+    assert real.read_bytes() == b"new"
+
+
+def test_the_returned_stamp_is_the_written_files(tmp_path):
+    target = tmp_path / "a.bin"
+    stamp = atomic_write_bytes(target, b"abc")
+    assert stamp == atomic_module.file_stamp(target)
+    assert atomic_write_bytes(target, b"abc") != stamp  # a new file, even with equal bytes
+
+
+def test_stale_temporaries_of_dead_writers_are_removed_and_nothing_else(tmp_path):
+    dead = [".mask.png.0badc0de.tmp", ".other.json.12345678.tmp"]
+    kept = ["mask.png", "notes.tmp", ".mask.png.tmp", ".mask.png.0BADC0DE.tmp", ".x.1234567.tmp"]
+    for name in dead + kept:
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / ".link.png.0badc0de.tmp").symlink_to(tmp_path / "mask.png")
+    kept.append(".link.png.0badc0de.tmp")
+    assert atomic_module.remove_stale_temporaries(tmp_path, target="mask.png") == [dead[0]]
+    assert atomic_module.remove_stale_temporaries(tmp_path) == [dead[1]]
+    assert sorted(os.listdir(tmp_path)) == sorted(kept)
+
+
+def test_a_live_writers_temporary_is_left_alone(tmp_path):
+    target = tmp_path / "mask.png"
+    with atomic_writer(target, "wb") as file:
+        file.write(b"being written")
+        (temporary,) = [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
+        assert atomic_module.remove_stale_temporaries(tmp_path) == []
+        assert (tmp_path / temporary).exists()
+    assert target.read_bytes() == b"being written"
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_killed_writers_temporary_is_removed_by_the_next_save_of_that_file(tmp_path):
+    target = tmp_path / "mask.png"
+    save_mask(target, np.ones((2, 2), np.uint8))
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from seg_widget.io import atomic_writer
+        with atomic_writer({str(target)!r}, "wb") as file:
+            file.write(b"half")
+            os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    child = subprocess.run([sys.executable, "-c", script], check=False)
+    assert child.returncode == -signal.SIGKILL
+    assert len(_leftovers(tmp_path)) == 1
+    save_annotation_file(target, np.zeros((2, 2), np.uint8), ["bg", "a"])
+    assert _leftovers(tmp_path) == []

@@ -115,3 +115,57 @@ def test_voc_export_reports_progress_and_refuses_a_file_as_folder(dataset, tmp_p
     (tmp_path / "file").write_text("x")
     with pytest.raises(ValueError, match="folder: expected a folder"):
         export_voc(index, tmp_path / "file", CLASSES)
+
+
+def test_exports_read_the_masks_on_disk_at_export_time(dataset, tmp_path):
+    index, _ = dataset
+    another_annotator = DatasetIndex(tmp_path / "images", tmp_path / "masks")
+    late = _random_mask(SHAPES["d"], seed=9)
+    another_annotator.save_mask(3, late, CLASSES)  # d had no mask when index was opened
+    another_annotator.save_mask(0, np.zeros(SHAPES["a"], np.uint8), CLASSES)  # a erased
+    document_path = tmp_path / "coco.json"
+    export_coco(index, document_path, CLASSES, include_unlabelled=False)
+    coco = COCO(str(document_path))
+    assert sorted(image["file_name"] for image in coco.dataset["images"]) == ["b.jpg", "d.png"]
+    assert export_voc(index, tmp_path / "voc", CLASSES) == ["b", "d"]
+    np.testing.assert_array_equal(load_mask(tmp_path / "voc" / "SegmentationClass" / "d.png"), late)
+    assert index.labelled_count == 2  # the index learnt it too
+
+
+@pytest.mark.parametrize("name", ["car:red", "car\nperson", "car\r", "car\u2028x", "#car"])
+def test_voc_labelmap_names_that_would_shift_entries_are_refused(dataset, tmp_path, name):
+    index, _ = dataset
+    classes = [*CLASSES[:3], name]
+    with pytest.raises(ValueError, match=r"classes\[3\]\.name: expected a name without ':'"):
+        export_voc(index, tmp_path / "voc", classes)
+    assert not (tmp_path / "voc").exists()
+
+
+def test_voc_export_refuses_links_leading_out_of_the_folder(dataset, tmp_path):
+    index, _ = dataset
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / "a.png"
+    victim.write_bytes(b"precious")
+    folder = tmp_path / "voc"
+    folder.mkdir()
+    (folder / "SegmentationClass").symlink_to(outside)
+    with pytest.raises(ValueError, match=r"folder: refusing to write .*outside the export folder"):
+        export_voc(index, folder, CLASSES)
+    assert victim.read_bytes() == b"precious"
+    (folder / "SegmentationClass").unlink()
+    (folder / "labelmap.txt").symlink_to(victim)
+    with pytest.raises(ValueError, match="outside the export folder"):
+        export_voc(index, folder, CLASSES)
+    assert victim.read_bytes() == b"precious"
+
+
+def test_coco_export_refuses_a_link_leading_out_of_its_folder(dataset, tmp_path):
+    index, _ = dataset
+    victim = tmp_path / "victim.json"
+    victim.write_text("precious")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "coco.json").symlink_to(victim)
+    with pytest.raises(ValueError, match="refusing to write through the symbolic link"):
+        export_coco(index, tmp_path / "out" / "coco.json", CLASSES)
+    assert victim.read_text() == "precious"

@@ -179,7 +179,8 @@ def test_loading_a_mask_of_another_size_names_both_sizes(folder, tmp_path):
     masks = tmp_path / "masks"
     masks.mkdir()
     save_mask(masks / "img2.png", np.zeros((7, 9), np.uint8), CLASSES)
-    index = DatasetIndex(folder, masks)
+    with pytest.warns(UserWarning, match=r"cannot read a mask: .*img2\.png.*got 9 x 7"):
+        index = DatasetIndex(folder, masks)
     with pytest.raises(ValueError) as caught:
         index.load_mask(1, len(CLASSES))
     message = str(caught.value)

@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -159,7 +161,14 @@ def test_non_zero_values_count_as_foreground():
         ({"size": [2, 2], "counts": "~~"}, "characters '0'..'o'"),
         ({"size": [2, 2], "counts": "0P"}, "got a truncated one"),
         ({"size": [2, 2], "counts": [1, 2]}, "adding up to 2\\*2 = 4 pixels; got 2 runs"),
-        ({"size": [2, 2], "counts": [5, -1]}, "expected non-negative runs"),
+        ({"size": [2, 2], "counts": [5, -1]}, re.escape("['counts'][0]: expected a count in 0..4")),
+        ({"size": [2, 2], "counts": [1, -1, 4]}, re.escape("['counts'][1]: expected a count in")),
+        ({"size": [2, 2], "counts": "4O1"}, "expected runs >= 0; run 1 decodes to -1"),
+        ({"size": [2, 2], "counts": [1, True, 2]}, re.escape("['counts'][1]: expected an integer")),
+        ({"size": [2, 2], "counts": [1.0, 3]}, re.escape("['counts'][0]: expected an integer")),
+        ({"size": [2.5, 2], "counts": [5]}, re.escape("['size'][0]: expected an integer >= 0")),
+        ({"size": ["2", 2], "counts": [4]}, re.escape("['size'][0]: expected an integer >= 0")),
+        ({"size": [True, 4], "counts": [4]}, re.escape("['size'][0]: expected an integer >= 0")),
         ({"size": [2, 2], "counts": ""}, "characters '0'..'o'"),
         ({"size": [1, 1], "counts": "PPPPPPPP0"}, "at most 7 characters"),
     ],

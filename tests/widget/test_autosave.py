@@ -1,4 +1,5 @@
 import asyncio
+import itertools
 import math
 
 import pytest
@@ -62,3 +63,66 @@ def test_debounced_save_waits_for_a_pause_in_editing(monkeypatch):
 
     asyncio.run(keep_editing_then_pause())
     assert saves == [1] and not autosave.scheduled
+
+
+def test_after_a_failure_edits_do_not_retry_until_the_back_off_has_passed(clock):
+    attempts = []
+
+    def full_disk():
+        attempts.append(clock[0])
+        raise OSError("No space left on device")
+
+    autosave = Autosave(full_disk, 0.0, on_error=lambda error: None)
+    for _ in range(100):  # a burst of pen events
+        autosave.edited()
+        clock[0] += 0.001
+    assert attempts == [100.0] and autosave.failures == 1
+    for _ in range(9):
+        clock[0] += autosave.retry_in - 0.001
+        autosave.edited()  # just before the retry time: still waiting
+        clock[0] += 0.001
+        autosave.edited()
+    gaps = [round(b - a, 1) for a, b in itertools.pairwise(attempts)]
+    assert gaps == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0, 60.0]
+    assert autosave.failures == 10
+
+
+def test_a_successful_save_ends_the_back_off(clock):
+    outcomes = [OSError("read-only file system"), None]
+
+    def save():
+        outcome = outcomes.pop(0)
+        if outcome is not None:
+            raise outcome
+        autosave.saved()
+
+    autosave = Autosave(save, 0.0, on_error=lambda error: None)
+    autosave.edited()
+    assert autosave.failures == 1 and autosave.retry_in == 1.0
+    clock[0] += 1.0
+    autosave.edited()
+    assert autosave.failures == 0 and autosave.retry_in == 0.0 and outcomes == []
+
+
+def test_backing_off_on_an_event_loop_schedules_one_attempt(monkeypatch):
+    monkeypatch.setattr(autosave_module, "FIRST_RETRY_SECONDS", 0.1)
+    attempts = []
+
+    def save():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise OSError("disk full")
+        autosave.saved()
+
+    autosave = Autosave(save, 0.0, on_error=lambda error: None)
+
+    async def edit_then_stop():
+        autosave.edited()  # fails at once
+        for _ in range(5):
+            autosave.edited()  # within the back-off: only schedules the retry
+        assert len(attempts) == 1 and autosave.scheduled
+        await asyncio.sleep(2.5)  # the idle save (0.1 s back-off, 2 s pause) retries once
+
+    monkeypatch.setattr(autosave_module, "IDLE_SAVE_SECONDS", 0.2)
+    asyncio.run(edit_then_stop())
+    assert len(attempts) == 2 and autosave.failures == 0

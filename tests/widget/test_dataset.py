@@ -18,6 +18,7 @@ from seg_widget.io.dataset_index import STATE_FILE_NAME
 from seg_widget.testing import find_control, mouse_drag
 from seg_widget.widget import autosave as autosave_module
 from seg_widget.widget.dataset_controls import NavigationBar
+from tests.bounded import run_bounded
 
 CLASSES = ["unlabelled", "cell", "debris"]
 SHAPE = (24, 32)
@@ -337,7 +338,7 @@ def test_crash_between_write_and_rename_keeps_the_previous_mask(folder, masks, m
     assert not list(masks.glob(".*.tmp"))
 
 
-def test_temporary_files_of_a_killed_write_are_ignored(folder, masks):
+def test_temporary_files_of_a_killed_write_are_removed_on_opening_and_never_images(folder, masks):
     masks.mkdir()
     save_mask(masks / "img0.png", _mask({(1, 1): 1}), CLASSES)
     (masks / ".img0.png.0badc0de.tmp").write_bytes(b"half a png")
@@ -345,6 +346,8 @@ def test_temporary_files_of_a_killed_write_are_ignored(folder, masks):
     annotator = _annotator(folder, masks)
     assert len(annotator) == 4 and annotator.messages == []
     assert annotator.widget.mask[1, 1] == 1
+    assert not (masks / ".img0.png.0badc0de.tmp").exists()  # ours, in our folder: removed
+    assert (folder / ".img9.png.0badc0de.tmp").exists()  # the images folder is not ours
 
 
 def test_a_new_annotator_resumes_at_the_image_that_was_open(folder, masks):
@@ -470,7 +473,7 @@ def test_bad_arguments_are_refused(folder, masks):
         _annotator(folder, masks, mask_format=".jpg")
 
 
-def test_objects_are_saved_beside_the_mask_and_come_back_with_the_image(folder, masks):
+def test_objects_are_saved_in_the_objects_folder_and_come_back_with_the_image(folder, masks):
     annotator = _annotator(folder, masks)
     w = annotator.widget
     first = w.new_instance(1, name="left cell")
@@ -480,7 +483,7 @@ def test_objects_are_saved_beside_the_mask_and_come_back_with_the_image(folder, 
     w.set_instance_locked(first)
     expected_ids = w.instance_mask.copy()
     annotator.next()
-    assert (masks / "img0.objects.npz").exists()
+    assert [p.name.split(".")[0] for p in (masks / "objects").glob("*.npz")] == ["img0"]
     annotator.previous()
     w = annotator.widget
     np.testing.assert_array_equal(w.instance_mask, expected_ids)
@@ -493,7 +496,7 @@ def test_objects_not_matching_an_edited_mask_are_not_loaded_and_a_warning_says_s
     annotator.widget.paint_stroke([(5, 5)], brush_size=3)
     annotator.next()
     save_mask(masks / "img0.png", _mask({(0, 0): 2}), CLASSES)  # edited by another tool
-    with pytest.warns(UserWarning, match="objects file does not match the mask"):
+    with pytest.warns(UserWarning, match="objects were saved with another version of the mask"):
         annotator.previous()
     assert annotator.widget.instances == ()
     assert annotator.widget.mask[0, 0] == 2
@@ -511,3 +514,160 @@ def test_coco_export_of_a_dataset_has_one_annotation_per_saved_object(folder, ma
     assert counts["annotations"] == 2
     document = json.loads((tmp_path / "all.json").read_text())
     assert sorted(a["category_id"] for a in document["annotations"]) == [1, 2]
+
+
+def _with_object(annotator):
+    w = annotator.widget
+    first = w.new_instance(1, name="left cell")
+    w.paint_stroke([(5, 5)], brush_size=3)
+    second = w.new_instance(1, name="right cell")
+    w.paint_stroke([(5, 20)], brush_size=3)
+    annotator.save()
+    return first, second
+
+
+@pytest.mark.parametrize(
+    ("command", "check"),
+    [
+        (lambda w, a, b: w.rename_instance(a, "tabby"), lambda i: i[0].name == "tabby"),
+        (lambda w, a, b: w.set_instance_locked(a), lambda i: i[0].locked),
+        (lambda w, a, b: w.set_instance_visible(b, False), lambda i: not i[1].visible),
+    ],
+    ids=["rename", "lock", "hide"],
+)
+def test_any_change_of_an_object_is_saved(folder, masks, command, check):
+    annotator = _annotator(folder, masks)
+    first, second = _with_object(annotator)
+    command(annotator.widget, first, second)
+    assert annotator.save() is True
+    annotator.close()
+    assert check(_annotator(folder, masks).widget.instances)
+
+
+def test_re_parenting_an_object_is_saved(folder, masks):
+    classes = ["unlabelled", "cell", sw.LabelClass("nucleus", parent="cell")]
+    annotator = sw.DatasetAnnotator(folder, masks, classes, **VIEW)
+    w = annotator.widget
+    cell = w.new_instance(1)
+    w.paint_stroke([(5, 5)], brush_size=5)
+    nucleus = w.new_instance(2)
+    w.paint_stroke([(5, 5)], brush_size=1)
+    w.set_instance_parent(nucleus, None)
+    annotator.save()
+    w.set_instance_parent(nucleus, cell)
+    assert annotator.save() is True
+    annotator.close()
+    reopened = sw.DatasetAnnotator(folder, masks, classes, **VIEW)
+    assert reopened.widget.instances[1].parent == cell
+
+
+def test_renaming_an_object_autosaves(folder, masks):
+    annotator = _annotator(folder, masks, autosave_seconds=0)
+    first, _ = _with_object(annotator)
+    annotator.widget.rename_instance(first, "tabby")  # no other edit, no explicit save
+    assert annotator.save() is False  # the autosave wrote it already
+    assert _annotator(folder, masks).widget.instances[0].name == "tabby"
+
+
+def test_an_object_change_is_saved_when_moving_to_the_next_image(folder, masks):
+    annotator = _annotator(folder, masks)
+    first, _ = _with_object(annotator)
+    annotator.widget.rename_instance(first, "tabby")
+    annotator.next()
+    annotator.previous()
+    assert annotator.widget.instances[0].name == "tabby"
+
+
+def test_a_second_annotator_on_the_folder_cannot_overwrite_silently(folder, masks):
+    mine, theirs = _annotator(folder, masks), _annotator(folder, masks)
+    theirs.widget.paint_stroke([(2, 2)], label=2)
+    theirs.save()
+    mine.widget.paint_stroke([(8, 8)], label=1)
+    with pytest.raises(sw.io.ConflictError, match=r"img0\.png' appeared on disk since") as caught:
+        mine.save()
+    assert caught.value.path == mine.mask_path
+    assert "save(beside=True)" in str(caught.value)
+    assert mine.widget.mask[8, 8] == 1  # the edits stay
+    assert load_mask(masks / "img0.png")[2, 2] == 2  # their work stays
+    with pytest.raises(sw.io.ConflictError):
+        mine.next()  # never moves away from unsaved work
+    assert mine.index == 0
+
+
+def test_after_a_conflict_save_beside_keeps_both_versions(folder, masks):
+    mine, theirs = _annotator(folder, masks), _annotator(folder, masks)
+    theirs.widget.paint_stroke([(2, 2)], label=2)
+    theirs.save()
+    mine.widget.paint_stroke([(8, 8)], label=1)
+    assert mine.save(beside=True) is True
+    (beside,) = (masks / "conflicts").glob("img0.*.png")
+    assert load_mask(beside)[8, 8] == 1 and load_mask(masks / "img0.png")[2, 2] == 2
+    mine.widget.paint_stroke([(9, 9)], label=1)
+    assert mine.save() is True  # the later saves of this image go beside too
+    assert load_mask(beside)[9, 9] == 1 and load_mask(masks / "img0.png")[9, 9] == 0
+    assert mine.next() is True
+
+
+def test_after_a_conflict_overwrite_replaces_the_other_version(folder, masks):
+    mine, theirs = _annotator(folder, masks), _annotator(folder, masks)
+    theirs.widget.paint_stroke([(2, 2)], label=2)
+    theirs.save()
+    mine.widget.paint_stroke([(8, 8)], label=1)
+    with pytest.raises(ValueError, match="beside, overwrite: expected at most one"):
+        mine.save(beside=True, overwrite=True)
+    assert mine.save(overwrite=True) is True
+    on_disk = load_mask(masks / "img0.png")
+    assert on_disk[8, 8] == 1 and on_disk[2, 2] == 0
+    theirs.widget.paint_stroke([(3, 3)], label=2)
+    with pytest.raises(sw.io.ConflictError, match="changed on disk"):
+        theirs.save()  # now the other one is told
+
+
+def test_the_warnings_list_keeps_the_newest_hundred(folder, masks):
+    masks.mkdir()
+    save_mask(masks / "img3.png", np.zeros((5, 7), np.uint8), CLASSES)
+    annotator = _annotator(folder, masks)
+    for _ in range(120):
+        with pytest.warns(UserWarning):
+            with pytest.raises(ValueError):
+                annotator.go_to(3)
+    assert len(annotator.messages) == 100
+
+
+def test_a_full_disk_backs_off_keeps_one_warning_and_saves_once_space_frees(
+    folder, masks, monkeypatch
+):
+    """The disk is made full with RLIMIT_FSIZE in a forked child (works as root too)."""
+    clock = [1000.0]
+    monkeypatch.setattr(autosave_module, "_now", lambda: clock[0])  # the child's copy ticks
+
+    def scenario():
+        import resource
+        import warnings
+
+        annotator = _annotator(folder, masks, autosave_seconds=0)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes fail with EFBIG instead
+        soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (16, hard))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for step in range(60):  # 60 pen events within 0.6 s
+                annotator.widget.paint_stroke([(2 + step % 20, 3)], label=1)
+                clock[0] += 0.01
+        after_burst = (list(annotator.messages), len(caught))
+        clock[0] += 1.0  # the first back-off (1 s) has passed: one more attempt
+        annotator.widget.paint_stroke([(2, 9)], label=1)
+        second = list(annotator.messages)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))  # space frees
+        clock[0] += 2.5
+        annotator.widget.paint_stroke([(2, 10)], label=1)
+        return after_burst, second, list(annotator.messages), annotator.widget.mask.copy()
+
+    (burst_messages, python_warnings), second, final, edited = run_bounded(scenario)
+    assert len(burst_messages) == 1 and python_warnings == 1
+    assert burst_messages[0].startswith("autosave of img0.png failed (1 time; your edits are kept")
+    assert "File too large" in burst_messages[0]
+    assert len(second) == 1 and "failed (2 times" in second[0]
+    assert final == ["autosave of img0.png failed earlier; saved now"]
+    np.testing.assert_array_equal(load_mask(masks / "img0.png"), edited)
+    assert edited[2:22, 3].all() and edited[2, 10] == 1

@@ -98,7 +98,7 @@ def test_unknown_extension_and_missing_folder_are_refused(painted, tmp_path):
 
 def test_loading_a_mask_of_another_size_names_both_sizes(painted, tmp_path):
     save_mask(tmp_path / "small.png", np.zeros((3, 5), np.uint8))
-    with pytest.raises(ValueError, match=r"40 x 30 \(width x height\); got 5 x 3 in .*small"):
+    with pytest.raises(ValueError, match=r"small\.png'.* 40 x 30 \(width x height\); got 5 x 3 "):
         painted.load(tmp_path / "small.png")
 
 
@@ -124,3 +124,36 @@ def test_schema_round_trips_through_the_top_level_functions(tmp_path):
     loaded = sw.load_schema(tmp_path / "classes.json")
     assert [c.name for c in loaded] == ["unlabelled", "cat", "dog"]
     assert loaded[1].color == (255, 128, 0) and loaded[2].parent == "pet"
+
+
+def test_save_refuses_a_symlink_leading_out_of_the_folder(painted, tmp_path):
+    victim = tmp_path / "victim.png"
+    victim.write_bytes(b"someone else's file")
+    (tmp_path / "export").mkdir()
+    (tmp_path / "export" / "mask.png").symlink_to(victim)
+    with pytest.raises(ValueError, match="refusing to write through the symbolic link"):
+        painted.save(tmp_path / "export" / "mask.png")
+    assert victim.read_bytes() == b"someone else's file"
+
+
+def test_loading_coco_from_another_tool_maps_categories_by_name(painted, tmp_path):
+    rle = sw.io.rle_encode(painted.mask == 2)
+    document = {
+        "images": [{"id": 4, "file_name": "x.jpg", "height": 30, "width": 40}],
+        "annotations": [{"id": 1, "image_id": 4, "category_id": 17, "segmentation": rle}],
+        "categories": [
+            {"id": 3, "name": "cat"},
+            {"id": 17, "name": "dog"},
+            {"id": 5, "name": "car"},
+        ],
+    }
+    path = tmp_path / "other_tool.json"
+    path.write_text(json.dumps(document))
+    other = Widget(np.zeros((30, 40)), classes=CLASSES)
+    other.load(path)
+    np.testing.assert_array_equal(other.mask, np.where(painted.mask == 2, 2, 0))
+    document["annotations"][0]["category_id"] = 5  # "car": no such class
+    path.write_text(json.dumps(document))
+    with pytest.raises(ValueError, match=r"other_tool\.json.*'car' \(id 5\) match no class"):
+        other.load(path)
+    np.testing.assert_array_equal(other.mask, np.where(painted.mask == 2, 2, 0))
