@@ -47,6 +47,10 @@ class PointerEvent:
     batch : int
         Sequence number of the batch that carried the event (0 when the source has none):
         the router acknowledges it once the batch is applied.
+    clicks : int
+        For ``down``/``up``: 1 for a single click, 2 for the second press of a double click
+        (same button within 500 ms and 4 CSS px, decided by browser timestamps), 3...; 0 for
+        other kinds and when the source cannot tell.
 
     """
 
@@ -61,6 +65,7 @@ class PointerEvent:
     meta: bool = False
     time_ms: float | None = None
     batch: int = 0
+    clicks: int = 0
 
     @property
     def xy(self) -> tuple[float, float]:
