@@ -390,8 +390,8 @@ def stacked(base: widgets.DOMWidget, layer: InputLayer) -> widgets.GridBox:
         layout=widgets.Layout(
             grid_template_columns="max-content",
             grid_template_rows="max-content",
-            justify_items="start",
-            align_items="start",
+            justify_items="flex-start",
+            align_items="flex-start",
         ),
     )
 
