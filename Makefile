@@ -4,6 +4,7 @@
 #   make setup          idempotent install: Debian chromium, pip install -e '.[test]', npm ci in js/
 #   make lint           ruff check + ruff format --check
 #   make test-python    pytest
+#   make test-js        node --test js/unit (the input layer's pure functions; node only, no npm)
 #   make test-browser   Galata/Playwright tests in js/tests (real JupyterLab + Debian chromium)
 #   make demo           pip install -e '.[test]' (JupyterLab included), then JupyterLab on the quickstart
 #
@@ -21,16 +22,17 @@ CHROMIUM ?= /usr/bin/chromium
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: help test setup setup-chromium setup-python setup-js lint test-python test-browser demo
+.PHONY: help test setup setup-chromium setup-python setup-js lint test-python test-js test-browser demo
 
 help:
-	@sed -n '3,9p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# \{0,1\}//'
+	@sed -n '3,10p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# \{0,1\}//'
 
 # Sequential on purpose (also under `make -j`); stops at the first failing step.
 test:
 	$(MAKE) setup
 	$(MAKE) lint
 	$(MAKE) test-python
+	$(MAKE) test-js
 	$(MAKE) test-browser
 
 setup: setup-chromium setup-python setup-js
@@ -69,6 +71,10 @@ test-python:
 	@rc=0; $(PYTHON) -m pytest -q || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "warning: pytest collected no tests" >&2; \
 	elif [ $$rc -ne 0 ]; then exit $$rc; fi
+
+# The bundle test runs $(PYTHON) to inline the modules as anywidget receives them.
+test-js:
+	PYTHON=$(PYTHON) node --test js/unit/
 
 # TMPDIR, HOME and XDG_* point into js/.tmp (see the script), keeping chromium/Playwright/
 # jupyter profiles out of the user's home; the type check catches helper misuse in seconds.
