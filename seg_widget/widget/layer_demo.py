@@ -9,6 +9,7 @@ per batch, then acknowledge. It keeps every event it received, for tests to read
 from __future__ import annotations
 
 import math
+import time
 
 import ipywidgets as widgets
 import numpy as np
@@ -35,7 +36,9 @@ class LayerDemo:
         ``(width, height)`` of the canvas in CSS px; the canvas has ``pixel_ratio`` times as
         many device pixels.
     zoom, offset : float, tuple of float
-        The view: ``canvas = image * zoom + offset`` in device px.
+        The view in CSS px: ``css = image * zoom + offset`` (device px: times the pixel ratio).
+    pixel_ratio : float, optional
+        Device px per CSS px; by default the browser's ``devicePixelRatio``.
     brush_size : float
         Brush diameter in image pixels.
     fit_width : bool
@@ -50,17 +53,18 @@ class LayerDemo:
         *,
         zoom: float = 4.0,
         offset: tuple[float, float] = (0.0, 0.0),
-        pixel_ratio: float = 1.0,
+        pixel_ratio: float | None = None,
         brush_size: float = 9.0,
         color: str = "#ff3030",
         opacity: float = 1.0,
         fit_width: bool = False,
     ) -> None:
         self.mask = np.zeros(image_shape, dtype=np.uint8)
-        self.pixel_ratio = pixel_ratio
+        self.auto_ratio = pixel_ratio is None
+        self.pixel_ratio = 1.0 if pixel_ratio is None else pixel_ratio
         self.fit_width = fit_width
-        self.zoom = zoom
-        self.offset = offset
+        self.css_zoom = zoom
+        self.css_offset = offset
         self.css_size = canvas_size
         self.canvas = Canvas(width=1, height=1)
         self.layer = InputLayer(
@@ -80,13 +84,15 @@ class LayerDemo:
         self.delay_s = 0.0
         self._last_rc: tuple[float, float] | None = None
         self._erasing = False
+        self._space = False
+        self._pan_from: tuple[float, float] | None = None
         self.button = widgets.Button(description="Brush")
         self.button.add_class("seg-demo-button")
         self.status = widgets.Label("")
         self.root = widgets.VBox([widgets.HBox([self.button, self.status]), self._stack()])
         self.root.add_class("seg-widget")
         self.layer.on_pointer_batch(self.apply)
-        self.layer.on_key(self.keys.append)
+        self.layer.on_key(self._key)
         self.layer.on_wheel(self.wheels.append)
         self.layer.on_ready(self._resized)
         self.layer.on_resize(self._resized)
@@ -101,6 +107,16 @@ class LayerDemo:
         display(self.root)
 
     # -- view -------------------------------------------------------------------------------
+
+    @property
+    def zoom(self) -> float:
+        """Device px per image px."""
+        return self.css_zoom * self.pixel_ratio
+
+    @property
+    def offset(self) -> tuple[float, float]:
+        """Device px position of image point (0, 0)."""
+        return (self.css_offset[0] * self.pixel_ratio, self.css_offset[1] * self.pixel_ratio)
 
     def resize(self, css_size: tuple[int, int]) -> None:
         """Make the canvas ``css_size`` CSS px (times the pixel ratio in device px), redrawn."""
@@ -121,10 +137,14 @@ class LayerDemo:
 
     def _resized(self, css_width: float, css_height: float, ratio: float) -> None:
         self.sizes.append((css_width, css_height, ratio))
+        size = self.css_size
         if self.fit_width and css_width > 0:
             width = max(64, math.floor(css_width))
-            self.zoom = self.zoom * width / self.css_size[0]
-            self.resize((width, round(self.css_size[1] * width / self.css_size[0])))
+            self.css_zoom *= width / size[0]
+            size = (width, round(size[1] * width / size[0]))
+        if self.auto_ratio:
+            self.pixel_ratio = ratio
+        self.resize(size)
 
     def redraw(self) -> None:
         """Draw the whole view: background, image, every painted pixel."""
@@ -170,21 +190,44 @@ class LayerDemo:
     # -- events -----------------------------------------------------------------------------
 
     def apply(self, events: list[PointerEvent]) -> None:
-        """Apply one batch: brush strokes (right button erases), then one redraw."""
+        """Apply one batch: brush strokes (right button erases) or a pan, then one redraw."""
         if self.delay_s:
-            import time
-
             time.sleep(self.delay_s)
         self.events.extend(events)
         self.batches.append(events[0].batch)
         dirty: list[int] | None = None
+        panned = False
         for event in events:
+            if self._pan_event(event):
+                panned = True
+                continue
             box = self._stroke_event(event)
             if box is not None:
                 dirty = box if dirty is None else _union(dirty, box)
-        if dirty is not None:
+        if panned:
+            self.resize(self.css_size)
+        elif dirty is not None:
             with batched():
                 self._draw_labels(*dirty)
+
+    def _key(self, event: KeyEvent) -> None:
+        self.keys.append(event)
+        if event.key == " ":
+            self._space = event.down
+
+    def _pan_event(self, event: PointerEvent) -> bool:
+        """Space-drag and middle-drag move the view; True if the event was part of a pan."""
+        if event.kind == "down" and (event.button == 1 or self._space):
+            self._pan_from = event.xy
+            self._last_rc = None
+            return True
+        if self._pan_from is None:
+            return False
+        dx, dy = event.x - self._pan_from[0], event.y - self._pan_from[1]
+        ratio = self.pixel_ratio
+        self.css_offset = (self.css_offset[0] + dx / ratio, self.css_offset[1] + dy / ratio)
+        self._pan_from = None if event.kind in ("up", "cancel") else event.xy
+        return True
 
     def _stroke_event(self, event: PointerEvent) -> list[int] | None:
         if event.kind == "down":

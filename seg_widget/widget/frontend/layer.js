@@ -239,7 +239,11 @@ class InputLayer {
     // send the notebook a mousedown; the canvas takes the keyboard focus itself.
     event.preventDefault();
     this.top.focus({ preventScroll: true });
-    this.top.setPointerCapture(event.pointerId);
+    try {
+      this.top.setPointerCapture(event.pointerId);
+    } catch (error) {
+      // A synthetic event's pointer is not active: nothing to capture, nothing lost.
+    }
     const rect = this.top.getBoundingClientRect();
     const xy = this.canvasPoint(event, rect);
     const cssX = event.clientX - rect.left;
