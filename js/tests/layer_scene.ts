@@ -38,8 +38,8 @@ export async function openLayer(
   display = 'd'
 ): Promise<LayerView> {
   await openNotebook(page, tmpPath, [setup, display]);
-  const out = (await page.notebook.getCellOutputLocator(1))!;
-  const root = out.locator('.seg-widget').first();
+  // Not tied to a cell index: cells inserted above (JupyterLab's own keys) do not move it.
+  const root = page.locator('.jp-OutputArea-output .seg-widget').first();
   const events = root.locator('.seg-input-events');
   await events.scrollIntoViewIfNeeded();
   await expect(events).toBeVisible();
