@@ -111,4 +111,5 @@ test('flow control: at most max in flight unacknowledged batches', () => {
   assert.equal(maySend(10, 9, 2), true);
   assert.equal(maySend(11, 9, 2), false);
   assert.equal(maySend(11, 11, 2), true);
+  assert.equal(maySend(11, 9, 2, 1500), true, 'a kernel silent for 1.5 s gets one anyway');
 });

@@ -61,30 +61,34 @@ def esm_source(entry: str = "layer.js") -> str:
     """Return the layer's ES module as one source text.
 
     anywidget imports ``_esm`` from a ``blob:`` URL, where relative imports cannot resolve, so
-    each ``import {...} from './x.js'`` is replaced by x.js itself with its ``export`` keywords
-    removed (the modules share no top-level names; each is inlined once). The files stay plain
-    modules for node's test runner.
+    each ``import {...} from './x.js'`` is replaced by x.js itself (its own imports first),
+    with its ``export`` keywords removed; each module is inlined once, where it is first
+    imported. The modules share one scope, so their top-level names must differ. The files
+    stay plain modules for node's test runner.
 
     Examples
     --------
     >>> source = esm_source()
-    >>> "from './" in source, "export default" in source
-    (False, True)
+    >>> "from './" in source, source.count("export default")
+    (False, 1)
 
     """
     inlined: set[str] = set()
 
-    def inline(match: re.Match[str]) -> str:
-        name = match.group(1)
+    def expand(text: str) -> str:
+        return _RELATIVE_IMPORT.sub(lambda match: inline(match.group(1)), text)
+
+    def inline(name: str) -> str:
         if name in inlined:
             return ""
         inlined.add(name)
-        text = (_FRONTEND / name).read_text(encoding="utf-8")
-        if _RELATIVE_IMPORT.search(text):
-            raise ValueError(f"{name}: an inlined module may not import others")
+        text = expand((_FRONTEND / name).read_text(encoding="utf-8"))
+        if "export default" in text:
+            raise ValueError(f"{name}: an inlined module may not have a default export")
         return re.sub(r"^export (?=(?:function|const|class|let) )", "", text, flags=re.M)
 
-    return _RELATIVE_IMPORT.sub(inline, (_FRONTEND / entry).read_text(encoding="utf-8"))
+    inlined.add(entry)
+    return expand((_FRONTEND / entry).read_text(encoding="utf-8"))
 
 
 class InputLayer(anywidget.AnyWidget):

@@ -146,11 +146,16 @@ export function wheelPixels(delta, deltaMode) {
   return deltaMode === 1 ? delta * 40 : deltaMode === 2 ? delta * 800 : delta;
 }
 
+/** Unacknowledged batches older than this (ms) no longer hold new ones back. */
+export const STALL_MS = 1000;
+
 /**
  * Decide whether the layer may send another batch: at most `maxInFlight` unacknowledged
  * batches, so a slow kernel gets fewer, fuller batches instead of a queue that trails the
- * hand. `lastAcked` is the newest acknowledged batch, `lastSent` the newest sent one.
+ * hand. `lastAcked` is the newest acknowledged batch, `lastSent` the newest sent one. A kernel
+ * that stopped acknowledging (`msSinceSend` > STALL_MS) gets one batch per STALL_MS anyway:
+ * flow control degrades, it never stops the input.
  */
-export function maySend(lastSent, lastAcked, maxInFlight) {
-  return lastSent - lastAcked < maxInFlight;
+export function maySend(lastSent, lastAcked, maxInFlight, msSinceSend = 0) {
+  return lastSent - lastAcked < maxInFlight || msSinceSend > STALL_MS;
 }

@@ -3,31 +3,22 @@
 // animation frame) and sends every pointer event to the kernel, one message per frame.
 // The kernel stays the only truth: a preview is a promise, cleared when the kernel
 // acknowledges the batch that carried its points. Messages: see input_layer.py.
+import { editableLookup, imageToCanvas, sameView } from './geometry.js';
 import {
-  brushFootprint,
-  canvasToImage,
-  editableLookup,
-  footprintRects,
-  imageToCanvas,
-  pixelCenter,
-  sameView
-} from './geometry.js';
-import {
-  clickCount,
-  isEditable,
-  keyIsOurs,
-  keyName,
-  maySend,
-  modifierBits,
-  PointerBatcher,
-  wheelPixels
-} from './input.js';
+  BRUSH_TOOLS,
+  cursorStyle,
+  dabRects,
+  drawBrushCursor,
+  drawPolygon,
+  paintDabs,
+  strokeImagePath
+} from './draw.js';
+import { clickCount, maySend, modifierBits, PointerBatcher, wheelPixels } from './input.js';
+import { Gestures } from './gestures.js';
+import { Keyboard } from './keyboard.js';
+import { SizeWatcher } from './size.js';
 
 const PROTOCOL_VERSION = 1;
-const BRUSH_TOOLS = new Set(['brush', 'eraser']);
-const CROSSHAIR_TOOLS = new Set(['lasso', 'polygon', 'fill', 'wand', 'pick', 'prompt']);
-const CURSOR_COLOR = '#ffffff';
-const CURSOR_SHADOW = '#000000';
 // Batches are numbered across every view of the page, so acknowledgements stay ordered.
 const COUNTER = Symbol.for('seg_widget.input_layer.next_batch');
 
@@ -44,24 +35,20 @@ class InputLayer {
     this.batcher = new PointerBatcher(nextBatchNumber);
     this.lastSent = 0;
     this.lastAcked = 0;
+    this.lastSendTime = 0;
     this.frameRequested = false;
     this.disposed = false;
     this.failed = false;
-    // Preview state: brush dabs, lasso outlines and polygon vertices not yet acknowledged.
-    this.dabs = [];
-    this.newDabs = [];
-    this.lassos = [];
-    this.vertices = [];
-    this.polygonClosing = 0;
+    this.gestures = new Gestures({
+      get: name => this.model.get(name),
+      view: () => this.view,
+      pending: () => this.batcher.pending
+    });
     this.previewDirty = true;
     this.cursorDirty = true;
-    // The gesture in progress: null, or {kind: 'stroke'|'lasso'|'pan'|'none', ...}.
-    this.gesture = null;
-    this.lastStrokeEnd = null;
     this.pointerXY = null;
     this.lastPress = null;
     this.spaceHeld = false;
-    this.heldKeys = new Set();
     this.wheel = null;
     this.editable = null;
     this.reported = null;
@@ -108,9 +95,19 @@ class InputLayer {
     on(this.top, 'wheel', this.onWheel, { passive: false });
     // Keys: capture phase on the window, before JupyterLab's document listener and before
     // any focused element; keyIsOurs() decides (see keyboard notes in input_layer.py).
-    on(window, 'keydown', this.onKeyDown, true);
-    on(window, 'keyup', this.onKeyUp, true);
-    on(window, 'blur', this.releaseKeys);
+    this.keyboard = new Keyboard({
+      root: () => this.root(),
+      names: () => this.keys,
+      send: (key, down, modifiers) => {
+        this.flush(true); // pointer events first: the kernel sees input in the order it came
+        this.model.send({ type: 'key', key, down, modifiers });
+      },
+      space: held => {
+        this.spaceHeld = held;
+        this.redrawCursor();
+      }
+    });
+    this.keyboard.listen((target, type, handler, options) => on(target, type, handler, options));
 
     for (const name of [
       'zoom',
@@ -133,15 +130,14 @@ class InputLayer {
     this.readKeys();
     this.applyOpacity();
     this.viewChanged();
-    this.observeSize();
+    this.sizes = new SizeWatcher(() => this.root(), () => this.requestFrame());
   }
 
   dispose() {
     this.disposed = true;
     for (const remove of this.listeners) remove();
     this.listeners = [];
-    if (this.resizeObserver) this.resizeObserver.disconnect();
-    if (this.dprQuery) this.dprQuery.removeEventListener('change', this.onDprChange);
+    if (this.sizes) this.sizes.dispose();
   }
 
   /** Run `work`; on an error, say so to the kernel once and step aside for ipycanvas. */
@@ -191,7 +187,7 @@ class InputLayer {
     }
     this.el.style.width = `${width / ratio}px`;
     this.el.style.height = `${height / ratio}px`;
-    for (const dab of this.dabs) dab.rects = null;
+    for (const dab of this.gestures.dabs) dab.rects = null;
     this.previewDirty = true;
     this.redrawCursor();
   }
@@ -252,7 +248,7 @@ class InputLayer {
     this.lastPress = { button: event.button, time: event.timeStamp, x: cssX, y: cssY, count: clicks };
     this.pointerXY = xy;
     this.record('down', event, xy, event.button, clicks);
-    this.startGesture(event, xy, clicks);
+    this.gestures.start(event.button, event.shiftKey, xy, clicks, this.spaceHeld);
     this.redrawCursor();
   }
 
@@ -264,7 +260,7 @@ class InputLayer {
       const xy = this.canvasPoint(one, rect);
       this.pointerXY = xy;
       this.record('move', one, xy, -1);
-      this.continueGesture(xy);
+      this.gestures.move(xy);
     }
     this.redrawCursor();
   }
@@ -276,17 +272,15 @@ class InputLayer {
     const xy = this.canvasPoint(event, rect);
     const clicks = this.lastPress && this.lastPress.button === event.button ? this.lastPress.count : 1;
     this.record('up', event, xy, event.button, clicks);
-    if (this.gesture !== null) {
-      this.continueGesture(xy);
-      this.endGesture();
-    }
+    this.gestures.move(xy);
+    this.gestures.end();
     this.redrawCursor();
   }
 
   onPointerCancel(event) {
     const rect = this.top.getBoundingClientRect();
     this.record('cancel', event, this.canvasPoint(event, rect), -1);
-    this.endGesture();
+    this.gestures.end();
     this.redrawCursor();
   }
 
@@ -297,96 +291,7 @@ class InputLayer {
     this.redrawCursor();
   }
 
-  /** What a press starts, by button, tool and Space; mirrors what the router will do. */
-  startGesture(event, xy, clicks) {
-    const tool = this.model.get('tool');
-    const pan = event.button === 1 || this.spaceHeld || tool === 'pan';
-    const batch = this.batcher.pending;
-    if (pan) {
-      this.gesture = { kind: 'pan' };
-    } else if (event.button === 2) {
-      const erase = this.model.get('right_button') === 'erase' && BRUSH_TOOLS.has(tool);
-      this.gesture = erase ? this.startStroke(xy, true, false) : { kind: 'none' };
-    } else if (event.button !== 0) {
-      this.gesture = { kind: 'none' };
-    } else if (BRUSH_TOOLS.has(tool)) {
-      this.gesture = this.startStroke(xy, tool === 'eraser', event.shiftKey);
-    } else if (tool === 'lasso') {
-      this.gesture = { kind: 'lasso', item: { batch, points: [this.imagePoint(xy)] } };
-      this.lassos.push(this.gesture.item);
-    } else if (tool === 'polygon') {
-      if (clicks >= 2) {
-        this.polygonClosing = batch; // a double click closes: no vertex, no rubber band
-      } else {
-        const [col, row] = this.imagePoint(xy);
-        this.vertices.push({ batch, col, row });
-      }
-      this.gesture = { kind: 'none' };
-    } else {
-      this.gesture = { kind: 'none' };
-    }
-  }
-
-  startStroke(xy, erase, straight) {
-    const gesture = { kind: 'stroke', erase, last: this.snapped(xy) };
-    if (straight && this.lastStrokeEnd !== null) {
-      // Shift+click: a straight line from where the last stroke ended.
-      this.addDab(this.lastStrokeEnd, gesture.last, erase);
-    } else {
-      this.addDab(gesture.last, gesture.last, erase);
-    }
-    return gesture;
-  }
-
-  continueGesture(xy) {
-    const gesture = this.gesture;
-    if (gesture === null) return;
-    if (gesture.kind === 'stroke') {
-      const point = this.snapped(xy);
-      if (point[0] !== gesture.last[0] || point[1] !== gesture.last[1]) {
-        this.addDab(gesture.last, point, gesture.erase);
-        gesture.last = point;
-      }
-    } else if (gesture.kind === 'lasso') {
-      gesture.item.points.push(this.imagePoint(xy));
-      gesture.item.batch = this.batcher.pending;
-    }
-  }
-
-  endGesture() {
-    const gesture = this.gesture;
-    if (gesture !== null && gesture.kind === 'stroke') this.lastStrokeEnd = gesture.last;
-    if (gesture !== null && gesture.kind === 'lasso') gesture.item.closed = true;
-    this.gesture = null;
-  }
-
-  imagePoint(xy) {
-    return canvasToImage(this.view, xy[0], xy[1]);
-  }
-
-  /** The snapped image point [row, col] the kernel's stroke goes through. */
-  snapped(xy) {
-    const [col, row] = this.imagePoint(xy);
-    const [c, r] = pixelCenter(col, row);
-    return [r, c];
-  }
-
-  addDab(startRC, endRC, erase) {
-    const dab = {
-      batch: this.batcher.pending,
-      startRC,
-      endRC,
-      erase,
-      diameter: this.model.get('brush_size'),
-      color: this.model.get('color'),
-      rects: null
-    };
-    this.dabs.push(dab);
-    this.newDabs.push(dab);
-    this.requestFrame();
-  }
-
-  // -- wheel and keys -----------------------------------------------------------------
+  // -- wheel -----------------------------------------------------------------
 
   onWheel(event) {
     event.preventDefault(); // the notebook does not scroll while the wheel zooms
@@ -405,52 +310,6 @@ class InputLayer {
     this.requestFrame();
   }
 
-  onKeyDown(event) {
-    if (event.isComposing) return;
-    const name = keyName(event);
-    if (!this.keys.has(name)) return;
-    const root = this.root();
-    const focused = document.activeElement;
-    const ours = keyIsOurs({
-      editable: isEditable(focused) || isEditable(event.target),
-      focusInside: focused !== null && root.contains(focused),
-      hovered: root.matches(':hover')
-    });
-    if (!ours) return;
-    event.preventDefault();
-    event.stopPropagation();
-    if (event.key === ' ') {
-      if (this.spaceHeld) return; // auto-repeat of a held Space
-      this.spaceHeld = true;
-      this.redrawCursor();
-    }
-    this.heldKeys.add(event.key);
-    this.flush(true); // pointer events first: the kernel sees input in the order it came
-    this.model.send({ type: 'key', key: event.key, down: true, modifiers: modifierBits(event) });
-  }
-
-  onKeyUp(event) {
-    if (!this.heldKeys.has(event.key)) return;
-    event.preventDefault();
-    event.stopPropagation();
-    this.releaseKey(event.key, modifierBits(event));
-  }
-
-  releaseKey(key, modifiers) {
-    this.heldKeys.delete(key);
-    if (key === ' ') {
-      this.spaceHeld = false;
-      this.redrawCursor();
-    }
-    this.flush(true);
-    this.model.send({ type: 'key', key, down: false, modifiers });
-  }
-
-  releaseKeys() {
-    // The window lost focus: no key-up will come for keys held now.
-    for (const key of [...this.heldKeys]) this.releaseKey(key, 0);
-  }
-
   // -- messages -----------------------------------------------------------------------
 
   onMessage(msg, buffers) {
@@ -458,10 +317,7 @@ class InputLayer {
       this.acknowledge(Number(msg.batch));
     } else if (msg.type === 'clear') {
       this.acknowledge(this.lastSent);
-      this.dabs = [];
-      this.newDabs = [];
-      this.lassos = [];
-      this.vertices = [];
+      this.gestures.clear();
       this.previewDirty = true;
       this.redrawCursor();
     } else if (msg.type === 'editable') {
@@ -478,7 +334,7 @@ class InputLayer {
         paint: editableLookup(rowList, colList, paintBits, shape),
         erase: editableLookup(rowList, colList, eraseBits, shape)
       };
-      for (const dab of this.dabs) dab.rects = null;
+      for (const dab of this.gestures.dabs) dab.rects = null;
       this.previewDirty = true;
       this.requestFrame();
     }
@@ -487,11 +343,7 @@ class InputLayer {
   acknowledge(batch) {
     if (!(batch > this.lastAcked)) return;
     this.lastAcked = batch;
-    this.dabs = this.dabs.filter(dab => dab.batch > batch);
-    this.newDabs = this.newDabs.filter(dab => dab.batch > batch);
-    this.lassos = this.lassos.filter(item => !(item.closed && item.batch <= batch));
-    this.vertices = this.vertices.filter(vertex => vertex.batch > batch);
-    if (this.polygonClosing <= batch) this.polygonClosing = 0;
+    this.gestures.acknowledge(batch);
     this.previewDirty = true;
     this.redrawCursor();
   }
@@ -499,9 +351,11 @@ class InputLayer {
   flush(force) {
     if (this.batcher.empty) return;
     const limit = this.model.get('max_in_flight') || 2;
-    if (!force && !maySend(this.lastSent, this.lastAcked, limit)) return;
+    const sinceSend = performance.now() - this.lastSendTime;
+    if (!force && !maySend(this.lastSent, this.lastAcked, limit, sinceSend)) return;
     const batch = this.batcher.take();
     this.lastSent = batch.batch;
+    this.lastSendTime = performance.now();
     this.model.send({ type: 'pointer', batch: batch.batch, events: batch.events });
   }
 
@@ -537,51 +391,20 @@ class InputLayer {
     return erase ? mask.erase : mask.paint;
   }
 
-  dabRects(dab) {
-    if (dab.rects === null) {
-      const shape = this.model.get('image_shape');
-      const footprint = brushFootprint(dab.startRC, dab.endRC, dab.diameter, shape);
-      const view = this.view;
-      dab.rects =
-        footprint === null
-          ? []
-          : footprintRects(footprint, view, [view.width, view.height], this.editableFor(dab.erase));
-    }
-    return dab.rects;
-  }
-
   drawPreview() {
     const ctx = this.preview.getContext('2d');
-    let dabs = this.newDabs;
+    const gestures = this.gestures;
+    let dabs = gestures.newDabs;
     if (this.previewDirty) {
       ctx.clearRect(0, 0, this.preview.width, this.preview.height);
-      dabs = this.dabs;
+      dabs = gestures.dabs;
     }
-    for (const dab of dabs) {
-      ctx.fillStyle = dab.erase ? this.erasePattern(ctx) : dab.color;
-      for (const [x, y, w, h] of this.dabRects(dab)) ctx.fillRect(x, y, w, h);
-    }
-    this.newDabs = [];
+    const view = this.view;
+    const shape = this.model.get('image_shape');
+    // Rectangles are kept per dab until the view or the editable mask changes.
+    paintDabs(ctx, dabs, dab => (dab.rects ??= dabRects(dab, view, shape, this.editableFor(dab.erase))));
+    gestures.newDabs = [];
     this.previewDirty = false;
-  }
-
-  erasePattern(ctx) {
-    // The eraser's preview: diagonal black and white stripes, unlike any class colour.
-    if (!this.pattern) {
-      const tile = document.createElement('canvas');
-      tile.width = tile.height = 8;
-      const t = tile.getContext('2d');
-      t.fillStyle = CURSOR_SHADOW;
-      t.fillRect(0, 0, 8, 8);
-      t.strokeStyle = CURSOR_COLOR;
-      t.lineWidth = 2.5;
-      t.beginPath();
-      t.moveTo(-2, 10);
-      t.lineTo(10, -2);
-      t.stroke();
-      this.pattern = ctx.createPattern(tile, 'repeat');
-    }
-    return this.pattern;
   }
 
   drawCursor() {
@@ -589,141 +412,33 @@ class InputLayer {
     const ratio = this.model.get('pixel_ratio') || 1;
     const view = this.view;
     const tool = this.model.get('tool');
-    ctx.clearRect(0, 0, this.top.width, this.top.height);
-    const panning = this.spaceHeld || (this.gesture !== null && this.gesture.kind === 'pan');
-    this.top.style.cursor = panning
-      ? this.gesture !== null
-        ? 'grabbing'
-        : 'grab'
-      : tool === 'pan'
-        ? 'grab'
-        : BRUSH_TOOLS.has(tool)
-          ? 'none'
-          : CROSSHAIR_TOOLS.has(tool)
-            ? 'crosshair'
-            : 'default';
     const color = this.model.get('color');
-    for (const item of this.lassos) {
-      this.strokePath(ctx, item.points, color, this.model.get('erase'), ratio, item.closed);
+    ctx.clearRect(0, 0, this.top.width, this.top.height);
+    const gestures = this.gestures;
+    const panning = this.spaceHeld || gestures.panning;
+    this.top.style.cursor = cursorStyle(tool, panning, gestures.gesture !== null);
+    for (const item of gestures.lassos) {
+      const dashed = this.model.get('erase');
+      strokeImagePath(ctx, view, item.points, color, { dashed, closed: item.closed, ratio });
     }
-    if (tool === 'polygon') this.drawPolygon(ctx, color, ratio);
+    if (tool === 'polygon' && !gestures.polygonClosing) {
+      const vertices = (this.model.get('outline') || []).map(p => [p[0], p[1]]);
+      for (const vertex of gestures.vertices) vertices.push([vertex.col, vertex.row]);
+      const cursor = this.pointerXY === null ? null : gestures.imagePoint(this.pointerXY);
+      drawPolygon(ctx, view, vertices, cursor, color, ratio);
+    }
     if (this.pointerXY !== null && BRUSH_TOOLS.has(tool) && !panning) {
-      const [row, col] = this.snapped(this.pointerXY);
-      const [x, y] = imageToCanvas(view, col, row);
-      const radius = Math.max((this.model.get('brush_size') / 2) * view.zoom, 1);
-      for (const [style, width] of [
-        [CURSOR_SHADOW, 3],
-        [CURSOR_COLOR, 1.5]
-      ]) {
-        ctx.beginPath();
-        ctx.arc(x, y, radius, 0, 2 * Math.PI);
-        ctx.lineWidth = width * ratio;
-        ctx.strokeStyle = style;
-        ctx.stroke();
-      }
+      const [row, col] = gestures.snapped(this.pointerXY);
+      const radius = (this.model.get('brush_size') / 2) * view.zoom;
+      drawBrushCursor(ctx, imageToCanvas(view, col, row), radius, ratio);
     }
-  }
-
-  drawPolygon(ctx, color, ratio) {
-    if (this.polygonClosing) return;
-    const points = (this.model.get('outline') || []).map(p => [p[0], p[1]]);
-    for (const vertex of this.vertices) points.push([vertex.col, vertex.row]);
-    if (points.length === 0) return;
-    const path = points.slice();
-    if (this.pointerXY !== null) path.push(this.imagePoint(this.pointerXY)); // rubber band
-    this.strokePath(ctx, path, color, false, ratio, false);
-    if (path.length >= 3) {
-      ctx.globalAlpha = 0.5;
-      this.strokePath(ctx, [path[path.length - 1], path[0]], color, true, ratio, false);
-      ctx.globalAlpha = 1;
-    }
-    const view = this.view;
-    for (const [col, row] of points) {
-      const [x, y] = imageToCanvas(view, col, row);
-      for (const [style, radius] of [
-        [CURSOR_SHADOW, 4],
-        [color, 3]
-      ]) {
-        ctx.beginPath();
-        ctx.arc(x, y, radius * ratio, 0, 2 * Math.PI);
-        ctx.fillStyle = style;
-        ctx.fill();
-      }
-    }
-  }
-
-  strokePath(ctx, imagePoints, color, dashed, ratio, closed) {
-    if (imagePoints.length === 0) return;
-    const view = this.view;
-    ctx.beginPath();
-    imagePoints.forEach(([col, row], i) => {
-      const [x, y] = imageToCanvas(view, col, row);
-      if (i === 0) ctx.moveTo(x, y);
-      else ctx.lineTo(x, y);
-    });
-    if (closed) ctx.closePath();
-    ctx.setLineDash(dashed ? [6 * ratio, 4 * ratio] : []);
-    for (const [style, width] of [
-      [CURSOR_SHADOW, 3.5],
-      [color, 2]
-    ]) {
-      ctx.lineWidth = width * ratio;
-      ctx.strokeStyle = style;
-      ctx.stroke();
-    }
-    ctx.setLineDash([]);
-  }
-
-  // -- size ---------------------------------------------------------------------------
-
-  observeSize() {
-    // The width the page offers the widget (its root element), the window's height and the
-    // device pixel ratio; the kernel decides the canvas size from them.
-    this.resizeObserver = new ResizeObserver(() => this.requestFrame());
-    this.resizeObserver.observe(this.root());
-    this.onDprChange = () => {
-      this.watchDpr();
-      this.requestFrame();
-    };
-    this.watchDpr();
-    window.addEventListener('resize', this.onWindowResize = () => this.requestFrame());
-    this.listeners.push(() => window.removeEventListener('resize', this.onWindowResize));
-  }
-
-  watchDpr() {
-    if (this.dprQuery) this.dprQuery.removeEventListener('change', this.onDprChange);
-    this.dprQuery = window.matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`);
-    this.dprQuery.addEventListener('change', this.onDprChange);
-  }
-
-  size() {
-    const root = this.root();
-    const style = getComputedStyle(root);
-    const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight) || 0;
-    return {
-      css_width: Math.max(0, root.clientWidth - padding),
-      css_height: window.innerHeight,
-      device_pixel_ratio: window.devicePixelRatio || 1
-    };
   }
 
   reportSize() {
-    const size = this.size();
-    const last = this.reported;
-    if (
-      last !== null &&
-      last.css_width === size.css_width &&
-      last.css_height === size.css_height &&
-      last.device_pixel_ratio === size.device_pixel_ratio
-    ) {
-      return;
-    }
-    this.reported = size;
-    if (last === null) {
-      this.model.send({ type: 'ready', version: PROTOCOL_VERSION, ...size });
-    } else {
-      this.model.send({ type: 'resize', ...size });
-    }
+    const report = this.sizes.take();
+    if (report === null) return;
+    const type = report.first ? 'ready' : 'resize';
+    this.model.send({ type, ...(report.first ? { version: PROTOCOL_VERSION } : {}), ...report.size });
   }
 }
 
