@@ -1,7 +1,8 @@
 // Browser side of benchmarks/browser_bench.py: open a notebook in real JupyterLab + Chromium,
 // run it, then measure what a user feels, from the page itself:
 //   latency  = a dispatched DOM event's timeStamp -> the first animation frame at which a 3x3
-//              box of a watched canvas at the event's point changes (getImageData each frame),
+//              box of a watched canvas at the event's point changes and shows paint
+//              (getImageData each frame; see painted()),
 //              subjects interleaved sample by sample in one page and one kernel;
 //   trailing = a 60 Hz drag of N moves (one synthetic event per animation frame), then
 //              mouse-up -> the kernel-drawn pixel at the last point changes.
@@ -94,6 +95,19 @@ function installProbe() {
     return Array.from(canvas.getContext('2d').getImageData(x, y, 3, 3).data).join(',');
   }
 
+  /**
+   * Whether the pixel at the point shows paint: a saturated colour (the class colour, or the
+   * echo's red). The brush cursor (white over black) and the grey or black images are not,
+   * so a cursor drawn over the point is never taken for the stroke.
+   */
+  function painted(canvas, point) {
+    const r = canvas.getBoundingClientRect();
+    const x = Math.round(((point[0] - r.left) * canvas.width) / r.width);
+    const y = Math.round(((point[1] - r.top) * canvas.height) / r.height);
+    const [red, green, blue, alpha] = canvas.getContext('2d').getImageData(x, y, 1, 1).data;
+    return alpha > 0 && Math.max(red, green, blue) - Math.min(red, green, blue) > 40;
+  }
+
   function dispatch(subject, type, point, buttons) {
     const target = document.elementFromPoint(point[0], point[1]);
     const init = {
@@ -126,7 +140,9 @@ function installProbe() {
       await frame();
       const now = performance.now();
       for (const [name, canvas] of Object.entries(watched)) {
-        if (!(name in out) && box(canvas, point) !== before[name]) out[name] = now - start;
+        if (!(name in out) && box(canvas, point) !== before[name] && painted(canvas, point)) {
+          out[name] = now - start;
+        }
       }
     }
     return out;
@@ -179,10 +195,16 @@ function installProbe() {
     return results;
   }
 
-  async function trailing(subject, { moves, rows }) {
-    // A zigzag over the canvas, one move per animation frame; its end is a fresh point.
-    const name = subject.kernelWatch;
-    const canvas = canvases(subject)[name];
+  async function trailing(subject, { moves, rows, repeats }) {
+    const out = [];
+    for (let k = 0; k < repeats; k++) out.push(await stroke(subject, moves, rows, 10 * k));
+    return out;
+  }
+
+  async function stroke(subject, moves, rows, shift) {
+    // A zigzag over the canvas, one move per animation frame; its end is a fresh point
+    // (each repeat is shifted down by `shift` px).
+    const canvas = canvases(subject)[subject.kernelWatch];
     const r = canvas.getBoundingClientRect();
     const perRow = Math.ceil((moves + 1) / rows);
     const path = [];
@@ -190,28 +212,32 @@ function installProbe() {
       const row = Math.floor(i / perRow);
       const t = (i % perRow) / (perRow - 1);
       const x = r.left + 20 + (row % 2 === 0 ? t : 1 - t) * (r.width - 40);
-      path.push([x, r.top + 20 + (row * (r.height - 40)) / Math.max(rows - 1, 1)]);
+      path.push([x, r.top + 20 + shift + (row * (r.height - 60)) / Math.max(rows - 1, 1)]);
     }
     const last = path[path.length - 1];
-    const before = box(canvas, last);
+    // Wait until the picture is complete (big images arrive in bands, the previous stroke
+    // settles): the pixel at the end of the path unchanged for a second.
+    let before = box(canvas, last);
+    for (let stable = 0, waited = 0; stable < 4 && waited < 120; waited++) {
+      await sleep(250);
+      const now = box(canvas, last);
+      stable = now === before ? stable + 1 : 0;
+      before = now;
+    }
     dispatch(subject, 'down', path[0], 1);
-    const started = performance.now();
     for (const point of path.slice(1)) {
       await frame();
       dispatch(subject, 'move', point, 1);
     }
-    const strokeMs = performance.now() - started;
     const upAt = dispatch(subject, 'up', last, 0);
-    let changedAt = null;
     const deadline = performance.now() + 60_000;
     while (performance.now() < deadline) {
-      if (box(canvas, last) !== before) {
-        changedAt = performance.now();
-        break;
+      if (box(canvas, last) !== before && painted(canvas, last)) {
+        return Math.max(0, performance.now() - upAt);
       }
       await frame();
     }
-    return { strokeMs, trailingMs: changedAt === null ? null : Math.max(0, changedAt - upAt) };
+    return null;
   }
 
   window.probe = { latency, trailing };

@@ -157,6 +157,34 @@ def record_redraws(widget: Any) -> Iterator[list[tuple[int, int, int, int] | Non
         del view._draw
 
 
+def send_layer_message(
+    layer: ipywidgets.Widget, content: dict, buffers: Iterable[bytes] = ()
+) -> None:
+    """Deliver a message from the input layer's browser side (``pointer``, ``key``, ...)."""
+    layer._handle_msg(
+        {"content": {"data": {"method": "custom", "content": content}}, "buffers": list(buffers)}
+    )
+
+
+def layer_drag(
+    layer: ipywidgets.Widget,
+    points_xy: Iterable[tuple[float, float]],
+    *,
+    batch: int = 1,
+    button: int = 0,
+) -> None:
+    """Deliver a drag as the input layer sends it: one batch of down, moves and up.
+
+    ``button`` 0 is the left button, 1 the middle, 2 the right (held bits as the DOM's).
+    """
+    points = list(points_xy)
+    held = {0: 1, 1: 4, 2: 2}[button]
+    events = [["down", *points[0], button, held, 0, 0.0, 1]]
+    events += [["move", x, y, -1, held, 0, float(i), 0] for i, (x, y) in enumerate(points[1:])]
+    events.append(["up", *points[-1], button, 0, 0, float(len(points)), 1])
+    send_layer_message(layer, {"type": "pointer", "batch": batch, "events": events})
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, bytes | memoryview):
         return None

@@ -157,6 +157,19 @@ test.describe('input layer: buttons, capture, pan, keys', () => {
   });
 });
 
+test('typing in a text field is never taken, even with the pointer over the canvas', async ({
+  page,
+  tmpPath
+}) => {
+  const view = await openLayer(page, tmpPath, layerDemoScene());
+  await view.root.locator('.seg-demo-name input').click();
+  const over = await pagePoint(view.events, [200, 200]);
+  await page.mouse.move(over[0], over[1]);
+  await page.keyboard.type('be be');
+  await expect(view.root.locator('.seg-demo-name input')).toHaveValue('be be');
+  expect(await pyJSON<number>(page, 'len(d.keys)')).toBe(0);
+});
+
 test.describe('input layer: page size', () => {
   test('the widget re-fits when the page narrows', async ({ page, tmpPath }) => {
     const view = await openLayer(page, tmpPath, layerDemoScene('fit_width=True'));

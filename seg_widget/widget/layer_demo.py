@@ -89,7 +89,11 @@ class LayerDemo:
         self.button = widgets.Button(description="Brush")
         self.button.add_class("seg-demo-button")
         self.status = widgets.Label("")
-        self.root = widgets.VBox([widgets.HBox([self.button, self.status]), self._stack()])
+        #: A text field inside the widget: typing in it is never taken as shortcuts.
+        self.name = widgets.Text(placeholder="name")
+        self.name.add_class("seg-demo-name")
+        controls = widgets.HBox([self.button, self.name, self.status])
+        self.root = widgets.VBox([controls, self._stack()])
         self.root.add_class("seg-widget")
         self.layer.on_pointer_batch(self.apply)
         self.layer.on_key(self._key)

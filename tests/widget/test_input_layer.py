@@ -6,13 +6,13 @@ import ipywidgets as widgets
 import numpy as np
 import pytest
 
+from seg_widget.testing import layer_drag, send_layer_message
 from seg_widget.widget.input_layer import InputLayer, esm_source, stacked
 from seg_widget.widget.pointer import KeyEvent, PointerEvent, WheelEvent
 
 
 def _receive(layer, content, buffers=()):
-    # The comm's message handler, as ipywidgets calls it for a custom message.
-    layer._handle_custom_msg(content, list(buffers))
+    send_layer_message(layer, content, buffers)
 
 
 def _sent(layer, monkeypatch):
@@ -262,3 +262,20 @@ def test_the_shipped_module_is_one_file_with_a_default_export():
     assert "from './" not in source
     assert source.count("export default") == 1
     assert "function brushFootprint" in source and "class PointerBatcher" in source
+
+
+def test_the_demo_kernel_paints_the_brush_footprint_of_a_drag():
+    from seg_widget.core.raster import brush_footprint
+    from seg_widget.widget.layer_demo import LayerDemo
+
+    demo = LayerDemo((90, 130), (520, 360), zoom=4.0, brush_size=5, pixel_ratio=1.0)
+    layer_drag(demo.layer, [(41.0, 41.0), (81.0, 41.0)])
+    # (41, 41) / 4 -> pixel centre (10.5, 10.5); (81, 41) / 4 -> (20.5, 10.5), as (row, col).
+    bbox, inside = brush_footprint((10.5, 10.5), (10.5, 20.5), 5, (90, 130))
+    expected = np.zeros((90, 130), bool)
+    expected[bbox.slices] = inside
+    np.testing.assert_array_equal(demo.mask == 1, expected)
+    layer_drag(demo.layer, [(41.0, 41.0), (81.0, 41.0)], batch=2, button=2)
+    assert demo.mask.sum() == 0  # the right button erases
+    layer_drag(demo.layer, [(200.0, 200.0), (240.0, 180.0)], batch=3, button=1)
+    assert demo.mask.sum() == 0 and demo.css_offset == (40.0, -20.0)  # the middle button pans
