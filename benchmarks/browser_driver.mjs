@@ -96,16 +96,21 @@ function installProbe() {
   }
 
   /**
-   * Whether the pixel at the point shows paint: a saturated colour (the class colour, or the
-   * echo's red). The brush cursor (white over black) and the grey or black images are not,
-   * so a cursor drawn over the point is never taken for the stroke.
+   * Whether the 3x3 box at the point shows paint: a saturated colour (the class colour, or the
+   * echo's red) in any of its pixels. The brush ring the kernel draws (white over black) and
+   * the grey or black images are not, so a ring drawn over the point is never taken for the
+   * stroke, and the ring (centred on the snapped pixel, not on the point) never hides it.
    */
   function painted(canvas, point) {
     const r = canvas.getBoundingClientRect();
-    const x = Math.round(((point[0] - r.left) * canvas.width) / r.width);
-    const y = Math.round(((point[1] - r.top) * canvas.height) / r.height);
-    const [red, green, blue, alpha] = canvas.getContext('2d').getImageData(x, y, 1, 1).data;
-    return alpha > 0 && Math.max(red, green, blue) - Math.min(red, green, blue) > 40;
+    const x = Math.round(((point[0] - r.left) * canvas.width) / r.width) - 1;
+    const y = Math.round(((point[1] - r.top) * canvas.height) / r.height) - 1;
+    const data = canvas.getContext('2d').getImageData(x, y, 3, 3).data;
+    for (let i = 0; i < data.length; i += 4) {
+      const [red, green, blue, alpha] = data.subarray(i, i + 4);
+      if (alpha > 0 && Math.max(red, green, blue) - Math.min(red, green, blue) > 40) return true;
+    }
+    return false;
   }
 
   function dispatch(subject, type, point, buttons) {
