@@ -157,6 +157,11 @@ def record_redraws(widget: Any) -> Iterator[list[tuple[int, int, int, int] | Non
         del view._draw
 
 
+def input_layer(widget: Any) -> ipywidgets.Widget:
+    """Return the widget's front-end input layer (what `send_layer_message` talks to)."""
+    return widget._view.layer
+
+
 def send_layer_message(
     layer: ipywidgets.Widget, content: dict, buffers: Iterable[bytes] = ()
 ) -> None:

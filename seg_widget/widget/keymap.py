@@ -84,6 +84,26 @@ _PLAIN_KEYS: dict[str, str] = {
 }
 
 
+#: Ctrl (or Cmd) combinations: the key (``shift+`` for Shift held too) -> action.
+_CTRL_KEYS: dict[str, str] = {"z": "undo", "shift+z": "redo", "y": "redo"}
+
+
+def browser_keys() -> list[str]:
+    """Key names the front-end layer takes for the widget (all others stay with JupyterLab).
+
+    Lower-case ``KeyboardEvent.key`` names, ``ctrl+`` (and ``ctrl+shift+``) for combinations,
+    ``" "`` for Space (held, it pans).
+
+    >>> keys = browser_keys()
+    >>> "b" in keys and "ctrl+z" in keys and "ctrl+shift+z" in keys and " " in keys
+    True
+    """
+    return sorted(
+        {*_PLAIN_KEYS, *(str(digit) for digit in range(10)), " "}
+        | {f"ctrl+{key}" for key in _CTRL_KEYS}
+    )
+
+
 def action_for_key(key: str, shift: bool, ctrl: bool, meta: bool) -> str | None:
     """Return the action bound to a key press, or None when the key is unbound.
 
@@ -98,14 +118,10 @@ def action_for_key(key: str, shift: bool, ctrl: bool, meta: bool) -> str | None:
     """
     name = key.lower()
     if ctrl or meta:
-        if name == "z":
-            return "redo" if shift else "undo"
-        if name == "y":
-            return "redo"
-        return None
+        return _CTRL_KEYS.get(f"shift+{name}" if shift else name, _CTRL_KEYS.get(name))
     if len(name) == 1 and name.isdigit():
         return f"label:{name}"
     return _PLAIN_KEYS.get(name)
 
 
-__all__ = ["KEY_BINDINGS", "SHORTCUTS", "KeyBinding", "Shortcut", "action_for_key"]
+__all__ = ["KEY_BINDINGS", "SHORTCUTS", "KeyBinding", "Shortcut", "action_for_key", "browser_keys"]

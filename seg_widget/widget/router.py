@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from .keymap import action_for_key
-from .pointer import KeyEvent, PointerEvent, WheelEvent
+from .pointer import MIDDLE_BUTTON, RIGHT_BUTTON, KeyEvent, PointerEvent, WheelEvent
 
 if TYPE_CHECKING:
+    from .input_layer import InputLayer
     from .tools.base import Tool, ToolHost
 
 logger = logging.getLogger("seg_widget")
@@ -31,6 +32,8 @@ STEP_ZOOM = 1.5
 ARROW_PAN_FRACTION = 0.1
 
 InputEvent = PointerEvent | KeyEvent | WheelEvent
+#: Tools whose strokes the right button turns into erasing (with ``right_button="erase"``).
+RIGHT_ERASE_TOOLS = ("brush", "eraser")
 
 
 class PointerRouter:
@@ -56,6 +59,7 @@ class PointerRouter:
         self._commands = commands
         self._tool = tools[host.widget.tool]
         self._drag_tool: Tool | None = None
+        self._space_held = False
         #: The last pointer position in canvas pixels (None: outside the canvas).
         self.last_xy: tuple[float, float] | None = None
         self._actions: dict[str, Callable[[str], None]] = {
@@ -121,8 +125,9 @@ class PointerRouter:
         self.last_xy = event.xy
         if kind == "down":
             self.end_drag()  # a release we never heard of (e.g. outside the window)
-            if self._tool.press(event, image_xy):
-                self._drag_tool = self._tool
+            tool = self._tool_for_press(event)
+            if tool is not None and tool.press(event, image_xy):
+                self._drag_tool = tool
         elif kind == "move":
             if self._drag_tool is not None:
                 self._drag_tool.drag(event, image_xy)
@@ -132,6 +137,21 @@ class PointerRouter:
             tool, self._drag_tool = self._drag_tool, None
             if tool is not None:
                 tool.release(event, image_xy)
+
+    def _tool_for_press(self, event: PointerEvent) -> Tool | None:
+        """Pick the tool a press goes to.
+
+        The middle button, or Space held, pans; the right button erases with the brush and
+        the eraser (``right_button``) and does nothing with the other tools.
+        """
+        if event.button == MIDDLE_BUTTON or self._space_held:
+            return self._tools["pan"]
+        if event.button == RIGHT_BUTTON:
+            widget = self._host.widget
+            if widget.right_button == "erase" and widget.tool in RIGHT_ERASE_TOOLS:
+                return self._tools["eraser"]
+            return None
+        return self._tool
 
     def _show_pointer(self) -> None:
         xy = self.last_xy
@@ -149,6 +169,9 @@ class PointerRouter:
     # -- keys ----------------------------------------------------------------------------------
 
     def _key(self, event: KeyEvent) -> None:
+        if event.key == " ":
+            self._space_held = event.down  # held, it turns any drag into panning
+            return
         if not event.down:
             return
         action = action_for_key(event.key, event.shift, event.ctrl, event.meta)
@@ -251,6 +274,17 @@ def connect_canvas(canvas, router: PointerRouter) -> None:
     )
 
 
+def connect_layer(layer: InputLayer, router: PointerRouter) -> None:
+    """Feed the front-end layer's batches, keys and wheel turns to ``router``.
+
+    The layer acknowledges each batch once ``router.dispatch`` returned, after the drawing
+    commands it caused were sent, so its preview goes when the kernel's pixels are there.
+    """
+    layer.on_pointer_batch(router.dispatch)
+    layer.on_key(lambda event: router.dispatch([event]))
+    layer.on_wheel(lambda event: router.dispatch([event]))
+
+
 def _describe(event: InputEvent) -> str:
     if isinstance(event, PointerEvent):
         return {"down": "on_mouse_down", "move": "on_mouse_move", "up": "on_mouse_up"}.get(
@@ -259,4 +293,4 @@ def _describe(event: InputEvent) -> str:
     return "on_key_down" if isinstance(event, KeyEvent) else "on_mouse_wheel"
 
 
-__all__ = ["PointerRouter", "connect_canvas"]
+__all__ = ["PointerRouter", "connect_canvas", "connect_layer"]

@@ -87,8 +87,12 @@ class Scene:
         """The top layer: brush cursor and previews; it receives the events."""
         return self.view[1]
 
-    def set_canvas_size(self, canvas_size: tuple[int, int]) -> None:
-        """Resize the visible canvas (which resets its drawing state)."""
+    def set_canvas_size(
+        self, canvas_size: tuple[int, int], pixel_ratio: float | None = None
+    ) -> None:
+        """Resize the visible canvas (which resets its drawing state), laid out at CSS size."""
+        if pixel_ratio is not None:
+            self.pixel_ratio = pixel_ratio
         width, height = canvas_size
         self.view.width, self.view.height = width, height
         self.view.layout.width = f"{width / self.pixel_ratio:g}px"

@@ -40,9 +40,11 @@ from ..core.quality import Region
 from ..render.instance_view import COLOR_BY, SHOW_ONLY
 from .display_image import DisplayImage
 from .editor import EditEvent, Editor
+from .keymap import browser_keys
+from .page_size import device_size
 from .panels import Panels
 from .proposals import PromptCallback, Proposals
-from .router import STEP_ZOOM, PointerRouter, connect_canvas
+from .router import STEP_ZOOM, PointerRouter, connect_canvas, connect_layer
 from .save_commands import load_file, save_file
 from .selection import Selection
 from .status import StatusLine
@@ -57,8 +59,10 @@ logger = logging.getLogger("seg_widget")
 
 #: ``fill_mode`` values: the connected region under the click, or that label everywhere.
 FILL_MODES = ("connected", "global")
-#: Largest side of the visible canvas chosen by default, in CSS pixels.
-DEFAULT_VIEW_SIZE = (800, 600)
+#: ``right_button`` values.
+RIGHT_BUTTON_ACTIONS = ("erase", "none")
+#: Largest ``pixel_ratio`` accepted (phones reach 4).
+MAX_PIXEL_RATIO = 8.0
 DEFAULT_HISTORY_BYTES = 256 * 2**20
 #: Default size limit (pixels) of a hole or speck.
 DEFAULT_MAX_SIZE = 64
@@ -92,11 +96,13 @@ class SegmentationWidget(widgets.VBox):
     opacity : float
         Overlay opacity in [0, 1].
     width, height : int, optional
-        Size of the view in CSS pixels; by default the image's aspect ratio fitted
-        into 800 x 600.
-    pixel_ratio : float
-        Canvas pixels per CSS pixel; use 2 on a high-DPI screen for a sharper
-        cursor (labels are crisp either way).
+        Size of the view in CSS pixels. By default the canvas takes the width the notebook
+        offers (the side panel beside it when there is room, below it otherwise), at most
+        three quarters of the window's height, and follows the page when it changes;
+        before the browser reports its size it is the image fitted into 800 x 600.
+    pixel_ratio : float, optional
+        Canvas pixels per CSS pixel; by default the screen's (``devicePixelRatio``), so the
+        canvas is crisp on high-DPI screens.
     history_bytes : int
         Memory bound of the undo history; the oldest steps are dropped first.
 
@@ -160,6 +166,9 @@ class SegmentationWidget(widgets.VBox):
     contours = Bool(False)
     #: "all", "object" (only the active object) or "class" (only the selected class).
     show_only = Unicode("all")
+    #: What the right mouse button does with the brush or eraser: "erase" (drag to erase,
+    #: as in many paint tools) or "none". It never opens a context menu on the canvas.
+    right_button = Unicode("erase")
 
     max_brush_size = 512
 
@@ -175,7 +184,7 @@ class SegmentationWidget(widgets.VBox):
         opacity: float = 0.5,
         width: int | None = None,
         height: int | None = None,
-        pixel_ratio: float = 1.0,
+        pixel_ratio: float | None = None,
         history_bytes: int = DEFAULT_HISTORY_BYTES,
         **kwargs: Any,
     ) -> None:
@@ -196,13 +205,14 @@ class SegmentationWidget(widgets.VBox):
             instance_table=instance_table,
         )
         css_size = _view_css_size(shape, width, height)
-        ratio = _positive_number(pixel_ratio, "pixel_ratio")
-        canvas_size = (round(css_size[0] * ratio), round(css_size[1] * ratio))
+        ratio = None if pixel_ratio is None else _pixel_ratio(pixel_ratio)
+        if css_size is not None:
+            device_size(css_size, 1.0 if ratio is None else ratio)  # refuses huge canvases
 
         self._editor = editor
         super().__init__(**kwargs)
         try:
-            self._assemble(DisplayImage(loaded), canvas_size, ratio, brush_size, opacity)
+            self._assemble(DisplayImage(loaded), css_size, ratio, brush_size, opacity)
         except BaseException:
             self.close()
             raise
@@ -210,8 +220,8 @@ class SegmentationWidget(widgets.VBox):
     def _assemble(
         self,
         display: DisplayImage,
-        canvas_size: tuple[int, int],
-        pixel_ratio: float,
+        css_size: tuple[int, int] | None,
+        pixel_ratio: float | None,
         brush_size: int,
         opacity: float,
     ) -> None:
@@ -226,8 +236,9 @@ class SegmentationWidget(widgets.VBox):
             editor,
             self._proposals,
             display,
-            canvas_size=canvas_size,
+            css_size=css_size,
             pixel_ratio=pixel_ratio,
+            shortcut_keys=browser_keys(),
             report_error=self._status.error,
         )
         self._status.follow(view)
@@ -243,6 +254,7 @@ class SegmentationWidget(widgets.VBox):
         }
         self._router = PointerRouter(host, make_tools(host), commands)
         connect_canvas(view.canvas, self._router)
+        connect_layer(view.layer, self._router)
         editor.edited.connect(self._on_edit)
         view.navigated.connect(lambda _: setattr(self, "zoom", view.zoom))
 
@@ -251,7 +263,7 @@ class SegmentationWidget(widgets.VBox):
         self.opacity = opacity
         self.zoom = view.zoom
         self._panels = Panels(self, editor.edited, self._status.error)
-        self.children = self._panels.children(view.canvas)
+        self.children = self._panels.children(view.widget)
         self.add_class("seg-widget")
         self._status.update()
 
@@ -852,6 +864,11 @@ class SegmentationWidget(widgets.VBox):
         else:
             self._editor.load(mask, instance_map, table)
 
+    def _repr_mimebundle_(self, **kwargs: Any):
+        # Being displayed: the front-end layer should start soon; if not, say so once.
+        self._view.expect_browser()
+        return super()._repr_mimebundle_(**kwargs)
+
     def close(self) -> None:
         """Close the widget with its canvases and controls (frees them in the browser)."""
         view = getattr(self, "_view", None)  # None when the constructor failed early
@@ -888,12 +905,17 @@ class SegmentationWidget(widgets.VBox):
             )
         return proposal.value
 
-    @validate("fill_mode", "paint_mode", "color_by", "show_only")
+    @validate("fill_mode", "paint_mode", "color_by", "show_only", "right_button")
     def _validate_choice(self, proposal):
         name = proposal.trait.name
         if name == "paint_mode":
             return validate_paint_mode(proposal.value)
-        choices = {"fill_mode": FILL_MODES, "color_by": COLOR_BY, "show_only": SHOW_ONLY}
+        choices = {
+            "fill_mode": FILL_MODES,
+            "color_by": COLOR_BY,
+            "show_only": SHOW_ONLY,
+            "right_button": RIGHT_BUTTON_ACTIONS,
+        }
         return one_of(proposal.value, choices[name], name)
 
     @validate("fill_connectivity")
@@ -995,29 +1017,31 @@ class SegmentationWidget(widgets.VBox):
 
 def _view_css_size(
     shape: tuple[int, int], width: int | None, height: int | None
-) -> tuple[int, int]:
+) -> tuple[int, int] | None:
+    """Return the fixed CSS size the user asked for, or None (fit the page)."""
     for value, name in ((width, "width"), (height, "height")):
-        if value is not None and (not isinstance(value, int | np.integer) or value < 16):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 16
+        ):
             raise ValueError(
                 f"{name}: expected an integer number of CSS pixels >= 16; got {value!r}"
             )
+    if width is None and height is None:
+        return None
     image_h, image_w = shape
     if width is not None and height is not None:
         return int(width), int(height)
-    max_w, max_h = DEFAULT_VIEW_SIZE
     if width is not None:
-        max_w, max_h = int(width), 10**6
-    if height is not None:
-        max_w, max_h = 10**6, int(height)
-    scale = min(max_w / image_w, max_h / image_h)
-    return max(16, round(image_w * scale)), max(16, round(image_h * scale))
+        return int(width), max(16, round(int(width) * image_h / image_w))
+    return max(16, round(int(height) * image_w / image_h)), int(height)
 
 
-def _positive_number(value: Any, name: str) -> float:
+def _pixel_ratio(value: Any) -> float:
+    """``pixel_ratio`` checked: a finite number in (0, MAX_PIXEL_RATIO]."""
     if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-        raise TypeError(f"{name}: expected a positive number; got {type(value).__name__}")
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name}: expected a positive finite number; got {value}")
+        raise TypeError(f"pixel_ratio: expected a positive number; got {type(value).__name__}")
+    if not (math.isfinite(value) and 0 < value <= MAX_PIXEL_RATIO):
+        raise ValueError(f"pixel_ratio: expected a number in (0, {MAX_PIXEL_RATIO:g}]; got {value}")
     return float(value)
 
 

@@ -22,6 +22,8 @@ from ..core.raster import pixel_center
 from ..render.instance_view import OverlayStyle, overlay_codes
 from ..render.overlay import color_lut
 from ..render.viewport import Viewport
+from .input_layer import InputLayer, stacked
+from .page_size import DEFAULT_VIEW_SIZE, canvas_css_size, device_size, fit_image
 from .scene import Scene
 from .signals import Signal
 from .transport import batched, forget_current_canvas
@@ -42,6 +44,10 @@ Rect = tuple[int, int, int, int]  # canvas x, y, width, height
 
 _LOOK_TRAITS = ("opacity", "brightness", "contrast")
 _STYLE_TRAITS = ("color_by", "contours", "show_only")
+#: Widget traits the front-end layer mirrors for its previews.
+_PEN_TRAITS = ("tool", "brush_size", "label", "opacity", "paint_mode", "erase", "right_button")
+#: Seconds after display without the front-end layer starting before the status line says so.
+LAYER_START_SECONDS = 10.0
 
 
 class View:
@@ -57,12 +63,15 @@ class View:
         The proposal layer shown on top.
     display : DisplayImage
         The image as shown.
-    canvas_size : tuple of int
-        ``(width, height)`` of the visible canvas in canvas (device) pixels.
-    pixel_ratio : float
-        Canvas pixels per CSS pixel.
+    css_size : tuple of int, optional
+        ``(width, height)`` of the canvas in CSS pixels; None: fitted to the page, re-fitted
+        when the page changes.
+    pixel_ratio : float, optional
+        Canvas pixels per CSS pixel; None: the browser's ``devicePixelRatio``.
+    shortcut_keys : list of str
+        Keys the front-end layer takes for the widget (``keymap.browser_keys``).
     report_error : callable
-        Says what failed (drawing after a page reload).
+        Says what failed (drawing after a page reload, a front-end that did not start).
 
     """
 
@@ -73,8 +82,9 @@ class View:
         proposals: Proposals,
         display: DisplayImage,
         *,
-        canvas_size: tuple[int, int],
-        pixel_ratio: float,
+        css_size: tuple[int, int] | None,
+        pixel_ratio: float | None,
+        shortcut_keys: list[str],
         report_error: Callable[[str], None],
     ) -> None:
         self._settings = settings
@@ -83,12 +93,25 @@ class View:
         self._display = display
         self._report_error = report_error
         shape = editor.mask.shape
-        self._scene = Scene(shape, canvas_size, pixel_ratio)
+        self._fixed_css_size = css_size
+        self._fixed_ratio = pixel_ratio
+        ratio = 1.0 if pixel_ratio is None else pixel_ratio
+        start_size = css_size if css_size is not None else fit_image(shape, DEFAULT_VIEW_SIZE)
+        canvas_size = device_size(start_size, ratio)
+        self._scene = Scene(shape, canvas_size, ratio)
         self._viewport = Viewport(shape, canvas_size)
+        self._fitted = True  # re-fit on resize until the user zooms or pans
         self._lut = color_lut([c.color for c in editor.classes])
         self._frame_depth = 0
         self._pending: Rect | bool | None = False  # False: nothing; None: everything
-        #: Emitted (with None) after every zoom or pan.
+        self._layer = InputLayer(image_shape=list(shape), shortcut_keys=shortcut_keys)
+        self._layer.on_ready(self._on_page_size)
+        self._layer.on_resize(self._on_page_size)
+        self._layer.on_error(lambda message: report_error(f"front-end layer: {message}"))
+        self._watching_layer = False
+        #: What the notebook shows: the ipycanvas view with the input layer over it.
+        self.widget = stacked(self._scene.view, self._layer)
+        #: Emitted (with None) after every zoom, pan or resize.
         self.navigated: Signal[None] = Signal()
         editor.edited.connect(self._on_edit)
         proposals.changed.connect(self._on_proposal)
@@ -96,6 +119,9 @@ class View:
         settings.observe(self._on_show_missing, "show_missing")
         settings.observe(lambda _: self.repaint_labels(), _STYLE_TRAITS)
         settings.observe(self._on_selection, ("instance", "label"))
+        settings.observe(lambda _: self._publish_pen(), _PEN_TRAITS)
+        self._publish_pen()
+        self._publish_view()
         # client_ready fires when the browser (re)creates the canvases: at first display and
         # after every page reload, since canvases keep no state.
         self._scene.view.on_client_ready(self._on_client_ready)
@@ -106,6 +132,11 @@ class View:
     def canvas(self):
         """The visible ipycanvas ``MultiCanvas`` (it receives ipycanvas' events)."""
         return self._scene.view
+
+    @property
+    def layer(self) -> InputLayer:
+        """The front-end input layer over the canvas (its events go to the router)."""
+        return self._layer
 
     @property
     def display(self) -> DisplayImage:
@@ -140,8 +171,22 @@ class View:
         return self._viewport.visible_bbox()
 
     def close(self) -> None:
-        """Close the canvases."""
+        """Close the canvases and the input layer."""
         self._scene.close()
+        self._layer.close()
+        self.widget.close()
+
+    def expect_browser(self) -> None:
+        """Note that the widget is being displayed: say once if the layer does not start."""
+        if not self._watching_layer:
+            self._watching_layer = True
+            self._layer.watch_ready(
+                LAYER_START_SECONDS,
+                lambda: self._report_error(
+                    "the front-end layer did not start: the pen waits for the kernel "
+                    "(is anywidget installed in this Jupyter server?)"
+                ),
+            )
 
     # -- redrawing -------------------------------------------------------------------------
 
@@ -191,6 +236,8 @@ class View:
         )
 
     def _on_edit(self, event: EditEvent) -> None:
+        if event.settled:
+            self.send_editable()
         if event.bbox is None:
             return
         shape = self._editor.mask.shape
@@ -286,7 +333,12 @@ class View:
     # -- cursor and previews -----------------------------------------------------------------
 
     def draw_brush_cursor(self, image_xy: tuple[float, float], diameter: float) -> None:
-        """Show the brush outline at its true size, centred on the pixel under ``image_xy``."""
+        """Show the brush outline at its true size, centred on the pixel under ``image_xy``.
+
+        With the front-end layer running, the layer draws it (at once, in the browser).
+        """
+        if self._layer.ready:
+            return
         center = self._viewport.image_to_canvas(*pixel_center(*image_xy))
         self._scene.draw_brush_cursor(center, diameter / 2 * self._viewport.zoom)
 
@@ -299,7 +351,15 @@ class View:
         rubber_band_xy: tuple[float, float] | None,
         show_vertices: bool,
     ) -> None:
-        """Preview an outline in progress (image points), with an optional rubber band."""
+        """Preview an outline in progress (image points), with an optional rubber band.
+
+        With the front-end layer running, a polygon's vertices go to the layer, which draws
+        them and the rubber band; a lasso is drawn there as it is dragged.
+        """
+        if self._layer.ready:
+            if show_vertices:
+                self._layer.outline = [[col, row] for row, col in points_rc]
+            return
         points_xy = np.array(
             [self._viewport.image_to_canvas(col, row) for row, col in points_rc], dtype=np.float64
         )
@@ -320,6 +380,8 @@ class View:
         dashed: bool,
     ) -> None:
         """Add one segment to the outline preview (O(1) per event)."""
+        if self._layer.ready:
+            return
         self._scene.extend_outline(
             self._viewport.image_to_canvas(from_rc[1], from_rc[0]),
             self._viewport.image_to_canvas(to_rc[1], to_rc[0]),
@@ -329,6 +391,10 @@ class View:
 
     def clear_cursor(self) -> None:
         """Remove the cursor and any preview."""
+        if self._layer.ready:
+            if self._layer.outline:
+                self._layer.outline = []
+            return
         self._scene.clear_cursor()
 
     # -- moving the view ---------------------------------------------------------------------
@@ -336,22 +402,26 @@ class View:
     def zoom_by(self, factor: float, anchor_xy: tuple[float, float] | None = None) -> None:
         """Zoom by ``factor`` about canvas point ``anchor_xy`` (default: the view centre)."""
         self._viewport.zoom_by(factor, anchor_xy)
+        self._fitted = False
         self._navigated()
 
     def set_zoom(self, zoom: float) -> None:
         """Set the zoom about the view centre (nothing happens if it is already that)."""
         if zoom != self._viewport.zoom:
             self._viewport.set_zoom(zoom)
+            self._fitted = False
             self._navigated()
 
     def pan_by(self, dx: float, dy: float) -> None:
         """Move the view by ``(dx, dy)`` canvas pixels."""
         self._viewport.pan_by(dx, dy)
+        self._fitted = False
         self._navigated()
 
     def fit(self) -> None:
         """Show the whole image, centred."""
         self._viewport.fit()
+        self._fitted = True
         self._navigated()
 
     def zoom_to(self, bbox: BBox) -> None:
@@ -363,12 +433,89 @@ class View:
             (bbox.col0 + bbox.col1) / 2, (bbox.row0 + bbox.row1) / 2
         )
         viewport.pan_by(width / 2 - centre_x, height / 2 - centre_y)
+        self._fitted = False
         self._navigated()
 
     def _navigated(self) -> None:
         with self.frame():
             self.request_draw(None)
+            self._publish_view()
             self.navigated.emit(None)
+
+    # -- the page and the front-end layer ------------------------------------------------------
+
+    def _on_page_size(self, css_width: float, css_height: float, device_ratio: float) -> None:
+        """Size the canvas for the page (unless fixed), at the device's pixel ratio."""
+        try:
+            shape = self._editor.mask.shape
+            css_size = self._fixed_css_size or canvas_css_size(shape, css_width, css_height)
+            ratio = self._fixed_ratio if self._fixed_ratio is not None else device_ratio
+            self.resize(css_size, ratio)
+        except Exception as error:  # a browser's report must never break the widget
+            logger.exception("seg-widget: sizing the canvas failed")
+            self._report_error(f"sizing the canvas failed: {error}")
+
+    def resize(self, css_size: tuple[int, int], pixel_ratio: float) -> None:
+        """Make the canvas ``css_size`` CSS px at ``pixel_ratio``; re-fit if it was fitted."""
+        canvas_size = device_size(css_size, pixel_ratio)
+        with self.frame():
+            if canvas_size != self._viewport.canvas_size or pixel_ratio != self.pixel_ratio:
+                self._scene.set_canvas_size(canvas_size, pixel_ratio)
+                self._viewport.resize(canvas_size)
+                if self._fitted:
+                    self._viewport.fit()
+            # Also for an unchanged size: a new browser view (a reload) needs the view again.
+            self._navigated()
+
+    def _publish_view(self) -> None:
+        viewport = self._viewport
+        self._layer.set_view(
+            zoom=viewport.zoom,
+            offset_x=viewport.offset_x,
+            offset_y=viewport.offset_y,
+            canvas_size=viewport.canvas_size,
+            pixel_ratio=self._scene.pixel_ratio,
+        )
+        self.send_editable()
+
+    def _publish_pen(self) -> None:
+        settings = self._settings
+        red, green, blue = self._editor.classes[settings.label].color
+        layer = self._layer
+        with layer.hold_sync():
+            layer.tool = settings.tool
+            layer.brush_size = float(settings.brush_size)
+            layer.color = f"#{red:02x}{green:02x}{blue:02x}"
+            layer.opacity = settings.opacity
+            layer.paint_mode = settings.paint_mode
+            layer.erase = settings.erase
+            layer.right_button = settings.right_button
+        self.send_editable()
+
+    def send_editable(self) -> None:
+        """In "preserve" mode, tell the layer which shown pixels a stroke may change.
+
+        O(screen): only the image pixels the canvas shows are read. Protected objects
+        (locked or hidden) are never editable; with an active object the eraser only
+        erases its pixels.
+        """
+        settings = self._settings
+        if not self._layer.ready or settings.paint_mode != "preserve":
+            return
+        rows, cols = self._layer.shown_indices()
+        shown = self._editor.mask[np.ix_(rows, cols)]
+        paint = shown == 0
+        erase = shown == settings.label
+        layer = self._editor.objects
+        if layer is not None:
+            ids = layer.map[np.ix_(rows, cols)]
+            protected = layer.protected_footprint(ids)
+            if protected is not None:
+                paint &= ~protected
+                erase &= ~protected
+            if settings.instance:
+                erase &= ids == settings.instance
+        self._layer.send_editable(paint, erase)
 
 
 def _union_rect(a: Rect, b: Rect) -> Rect:

@@ -46,6 +46,8 @@ class BrushTool(Tool):
         self.erase = erase
         self.name = "eraser" if erase else "brush"
         self._stroke: BrushStroke | None = None
+        #: Where the last stroke ended (snapped): Shift+press draws a line from there.
+        self._last_end_rc: tuple[float, float] | None = None
 
     def press(self, event: PointerEvent, image_xy: ImagePoint) -> bool:
         """Open a stroke (one undo step) and paint a dab."""
@@ -61,6 +63,8 @@ class BrushTool(Tool):
             host.status.error(pen.refusal)
         host.editor.begin_stroke("erase" if self.erase else "paint")
         self._stroke = BrushStroke(host.editor, pen, widget.brush_size)
+        if event.shift and self._last_end_rc is not None:
+            self._stroke.last_rc = self._last_end_rc  # a straight line from the last stroke
         self._paint_to(image_xy)
         return True
 
@@ -75,6 +79,8 @@ class BrushTool(Tool):
 
     def abandon(self) -> None:
         """Close the stroke where it is."""
+        if self._stroke is not None and self._stroke.last_rc is not None:
+            self._last_end_rc = self._stroke.last_rc
         self._stroke = None
         self.host.editor.end_stroke()
 

@@ -172,6 +172,11 @@ class PolygonTool(_OutlineTool):
         now = event.time_ms / 1000 if event.time_ms is not None else time.monotonic()
         last, self._last_click = self._last_click, (event.x, event.y, now)
         ratio = self.host.view.pixel_ratio
+        if event.clicks:  # the browser counted the clicks: its double click is the one
+            last = None
+            if event.clicks >= 2 and self.points_rc:
+                self.commit()  # the first click of the pair already added the vertex
+                return False
         if self.points_rc:
             first_xy = self.host.view.image_to_canvas(self.points_rc[0][1], self.points_rc[0][0])
             if len(self.points_rc) >= 3 and math.dist(first_xy, event.xy) <= CLOSE_DISTANCE * ratio:
