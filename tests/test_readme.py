@@ -13,6 +13,15 @@ def test_readme_lists_every_shortcut_as_the_help_panel_does():
         assert f"| {shortcut.keys} | {shortcut.description} |" in README
 
 
+def test_readme_lists_every_mouse_gesture_and_where_keys_go():
+    from seg_widget.widget.keymap import GESTURES
+    from seg_widget.widget.panels.help import KEYBOARD_NOTE
+
+    for gesture, action in GESTURES:
+        assert f"| {gesture} | {action} |" in README
+    assert KEYBOARD_NOTE in README
+
+
 def test_readme_names_every_tool():
     for tool in sw.TOOLS:
         assert f'"{tool}"' in README

@@ -59,6 +59,21 @@ KEY_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("Ctrl+Shift+Z or Ctrl+Y", (), "redo", "Redo"),
 )
 
+#: Mouse gestures, as the help panel and the README's controls table list them.
+GESTURES: tuple[tuple[str, str], ...] = (
+    ("Drag", "Paint / erase / pan, by tool"),
+    (
+        "Right-drag (brush, eraser)",
+        'Erase; never opens a menu (w.right_button = "none" turns it off)',
+    ),
+    ("Middle-drag, or Space + drag", "Pan, whatever the tool"),
+    ("Shift+click (brush, eraser)", "A straight line from where the last stroke ended"),
+    ("Double-click (polygon)", "Close the polygon"),
+    ("Click (pick tool)", "Select the class and object under the cursor, then return"),
+    ("Click a row of the object list", "Make that object active; 👁 hides/shows it, 🔒 locks it"),
+    ("Wheel", "Zoom about the cursor"),
+)
+
 #: Every shortcut, tools first (toolbar order), as the help panel and the README list them.
 SHORTCUTS: tuple[Shortcut, ...] = (
     *(Shortcut(spec.key_text, f"tool:{spec.name}", spec.help) for spec in TOOL_TABLE),
@@ -124,4 +139,12 @@ def action_for_key(key: str, shift: bool, ctrl: bool, meta: bool) -> str | None:
     return _PLAIN_KEYS.get(name)
 
 
-__all__ = ["KEY_BINDINGS", "SHORTCUTS", "KeyBinding", "Shortcut", "action_for_key", "browser_keys"]
+__all__ = [
+    "GESTURES",
+    "KEY_BINDINGS",
+    "SHORTCUTS",
+    "KeyBinding",
+    "Shortcut",
+    "action_for_key",
+    "browser_keys",
+]

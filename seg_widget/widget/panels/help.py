@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import html
 
-from ..keymap import SHORTCUTS
+from ..keymap import GESTURES, SHORTCUTS
 
 
 def help_html() -> str:
-    """Return the keyboard shortcuts as an HTML table (every text escaped)."""
+    """Return the mouse gestures and keyboard shortcuts as HTML tables (every text escaped)."""
+    gestures = "".join(
+        f"<tr><td>{html.escape(gesture)}</td><td>{html.escape(action)}</td></tr>"
+        for gesture, action in GESTURES
+    )
     rows = "".join(
         f"<tr><td><kbd>{html.escape(s.keys)}</kbd></td><td>{html.escape(s.description)}</td></tr>"
         for s in SHORTCUTS
     )
-    return (
-        f"<table>{rows}</table>"
-        "<p>Shortcuts work while the canvas has focus (click it first). The canvas "
-        "keeps every key while focused, so JupyterLab's own shortcuts (Esc, Shift+Enter) "
-        "work again once you click outside it.</p>"
-    )
+    return f"<table>{gestures}</table><table>{rows}</table><p>{html.escape(KEYBOARD_NOTE)}</p>"
 
 
-__all__ = ["help_html"]
+#: Where keys go (shown under the tables, and in the README).
+KEYBOARD_NOTE = (
+    "Shortcuts work while the pointer is over the widget, or after a click on any of its "
+    "controls: no click on the canvas is needed. Keys typed into a text field stay there, "
+    "and JupyterLab's own shortcuts work everywhere else. If the front-end layer could not "
+    "start (the status line says so), click the canvas first; it then keeps every key until "
+    "you click outside it."
+)
+
+
+__all__ = ["KEYBOARD_NOTE", "help_html"]
