@@ -157,6 +157,38 @@ def record_redraws(widget: Any) -> Iterator[list[tuple[int, int, int, int] | Non
         del view._draw
 
 
+def record_pointer_events(
+    widget: Any, events: list, kinds: Iterable[str] = ("down", "move", "up", "out")
+) -> None:
+    """Append ``(kind, x, y)`` to ``events`` for each pointer event the widget's kernel gets.
+
+    Events from the front-end layer and from ipycanvas' own callbacks alike (``"out"`` is
+    the pointer leaving the canvas); recorded after the widget handled them. ``"wheel"`` in
+    ``kinds`` also records ``("wheel", dx, dy)``.
+    """
+    kinds = tuple(kinds)
+    for kind in kinds:
+        if kind == "wheel":
+            widget.canvas.on_mouse_wheel(
+                lambda dx, dy: events.append(("wheel", float(dx), float(dy)))
+            )
+        else:
+            getattr(widget.canvas, f"on_mouse_{kind}")(
+                lambda x, y, kind=kind: events.append((kind, float(x), float(y)))
+            )
+
+    def from_layer(batch: list) -> None:
+        for event in batch:
+            kind = "out" if event.kind in ("leave", "cancel") else event.kind
+            if kind in kinds:
+                events.append((kind, float(event.x), float(event.y)))
+
+    layer = input_layer(widget)
+    layer.on_pointer_batch(from_layer)
+    if "wheel" in kinds:
+        layer.on_wheel(lambda event: events.append(("wheel", float(event.dx), float(event.dy))))
+
+
 def input_layer(widget: Any) -> ipywidgets.Widget:
     """Return the widget's front-end input layer (what `send_layer_message` talks to)."""
     return widget._view.layer

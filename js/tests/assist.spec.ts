@@ -55,12 +55,11 @@ w = sw.SegmentationWidget(
     image, classes=["unlabelled", "cat", "dog", "bird"], width=560, brush_size=9
 )
 
-# Every mouse down/up the kernel receives, in order (extra callbacks; the widget's run first).
+# Every pointer down/up the kernel receives, in order (recorded after the widget's handlers).
+from seg_widget.testing import record_pointer_events
+
 events = []
-for _kind in ("down", "up"):
-    getattr(w.canvas, f"on_mouse_{_kind}")(
-        lambda x, y, _kind=_kind: events.append((_kind, float(x), float(y)))
-    )
+record_pointer_events(w, events, ("down", "up"))
 
 ${KERNEL_HELPERS}
 

@@ -53,9 +53,7 @@ export function gradientScene(options: SceneOptions = {}): string {
   const classList = classes.map(name => JSON.stringify(name)).join(', ');
   const start = options.start === undefined ? '' : `${options.start}\n`;
   const mask = options.start === undefined ? '' : 'mask=start, ';
-  const wheel = options.wheel
-    ? '\nw.canvas.on_mouse_wheel(lambda dx, dy: events.append(("wheel", float(dx), float(dy))))'
-    : '';
+  const kinds = options.wheel ? '"down", "move", "up", "out", "wheel"' : '"down", "move", "up", "out"';
   return `\
 import json
 import math
@@ -72,12 +70,11 @@ ${start}w = sw.SegmentationWidget(
     image, classes=[${classList}], ${mask}width=560, brush_size=9
 )
 
-# Every mouse event the kernel receives, in order (extra callbacks; the widget's run first).
+# Every pointer event the kernel receives, in order (recorded after the widget's handlers).
+from seg_widget.testing import record_pointer_events
+
 events = []
-for _kind in ("down", "move", "up", "out"):
-    getattr(w.canvas, f"on_mouse_{_kind}")(
-        lambda x, y, _kind=_kind: events.append((_kind, float(x), float(y)))
-    )${wheel}`;
+record_pointer_events(w, events, (${kinds}))`;
 }
 
 /**
