@@ -128,7 +128,11 @@ class LabelDocument(InstanceEdits):
             If the mask holds a class id ``>= n_classes``.
 
         """
-        counts = self._checked_histogram()
+        counts = np.bincount(self._mask.ravel(), minlength=self._n_classes).astype(np.int64)
+        if counts.size > self._n_classes:
+            raise ValueError(
+                f"mask: expected class ids in [0, {self._n_classes}); got {counts.size - 1}"
+            )
         self._counts = counts
         if self._instances is not None:
             self._instances.recount()
@@ -138,9 +142,9 @@ class LabelDocument(InstanceEdits):
         """Take in writes made to `mask` (or the instance map) in place; close the history.
 
         Pixels whose class no longer is their object's class leave the object, ids that
-        no object has are cleared (locks do not hold against writes from code), and all
-        counts are recounted. Then the undo history is closed: every undo and redo step
-        is forgotten.
+        no object has are cleared (locks do not hold against writes from code), and the
+        counts are redone (the objects' now, the classes' on first use). Then the undo
+        history is closed: every undo and redo step is forgotten.
 
         Why close it rather than record the write as a step: the document never saw the
         values the write replaced, so it cannot build the step's "before" (short of a
@@ -179,29 +183,20 @@ class LabelDocument(InstanceEdits):
         ([2, 2], False)
 
         """
-        full = BBox.full(self._mask.shape)
         if bbox is not None and not isinstance(bbox, BBox):
             raise TypeError(f"bbox: expected a BBox or None; got {type(bbox).__name__}")
-        counts = self._checked_histogram()  # validates before anything changes
-        if self._instances is not None:
-            self._instances.detach_mismatched(self._mask)  # recounts the objects too
-        self._counts = counts
-        self._history.clear()
-        return full if bbox is None else bbox.clip(self._mask.shape)
-
-    def _checked_histogram(self) -> np.ndarray:
-        """Pixels per class of the whole mask (O(image)); raise on ids that are not classes."""
         mask = self._mask
-        if mask.dtype.kind == "i" and mask.size and int(mask.min()) < 0:
+        low, high = (int(mask.min()), int(mask.max())) if mask.size else (0, 0)
+        if low < 0 or high >= self._n_classes:  # checked before anything changes
             raise ValueError(
-                f"mask: expected class ids in [0, {self._n_classes}); got {int(mask.min())}"
+                f"mask: expected class ids in [0, {self._n_classes}); "
+                f"got {low if low < 0 else high}"
             )
-        counts = np.bincount(mask.ravel(), minlength=self._n_classes).astype(np.int64)
-        if counts.size > self._n_classes:
-            raise ValueError(
-                f"mask: expected class ids in [0, {self._n_classes}); got {counts.size - 1}"
-            )
-        return counts
+        if self._instances is not None:
+            self._instances.detach_mismatched(mask)  # recounts the objects too
+        self._counts = None  # counted again on first use
+        self._history.clear()
+        return BBox.full(mask.shape) if bbox is None else bbox.clip(mask.shape)
 
     @property
     def can_undo(self) -> bool:

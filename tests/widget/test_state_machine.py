@@ -19,6 +19,7 @@ After every step it checks:
   and fixes leave locked and hidden objects alone, object commands leave locked objects
   alone, and an API call that raises changes nothing;
 - the image is never changed (a model may preprocess its input in place);
+- an ``on_edit`` observer or a model that raises is reported, and the widget keeps working;
 - what ``w.save`` writes to ``.npz`` loads back equal (mask, objects, table).
 
 The rule ``undo_all_and_redo_all`` (and the teardown) undo everything, checking the object rule
@@ -62,10 +63,11 @@ N_CLASSES = len(CLASSES)
 #: Parent class id of each class (-1: none).
 CLASS_PARENTS = (-1, -1, 1, -1)
 
-#: Steps of one example; CI runs ``CI_EXAMPLES`` examples.
-STEPS_PER_EXAMPLE = 40
-CI_EXAMPLES = 30
+#: Steps asked for by a long run (0: the CI size, ``CI_EXAMPLES`` examples).
 FUZZ_STEPS = int(os.environ.get("SEG_WIDGET_FUZZ_STEPS", "0") or 0)
+CI_EXAMPLES = 30
+#: Most steps of one example (hypothesis stops some earlier); long runs go deeper.
+STEPS_PER_EXAMPLE = 100 if FUZZ_STEPS else 40
 
 #: Keys and what a press of each may do to the document.
 VIEW_KEYS = (
@@ -104,8 +106,8 @@ boxes = st.tuples(
 ).map(lambda t: sw.BBox(min(t[0], t[1]), max(t[0], t[1]), min(t[2], t[3]), max(t[2], t[3])))
 
 
-class ModelError(Exception):
-    """Raised on purpose by the test's model: its traceback in the log is expected."""
+class UserCodeError(Exception):
+    """Raised on purpose by the test's model or edit observer: its traceback is expected."""
 
 
 class TracebackLog(logging.Handler):
@@ -118,14 +120,18 @@ class TracebackLog(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if record.exc_info is None or record.levelno < logging.WARNING:
             return
-        if isinstance(record.exc_info[1], ModelError):
-            return  # the model's own bug: a traceback is what its author needs
+        if isinstance(record.exc_info[1], UserCodeError):
+            return  # a bug in the user's code: a traceback is what its author needs
         self.records.append(record)
 
     def take(self) -> list[str]:
         found = [self.format(record) for record in self.records]
         self.records.clear()
         return found
+
+
+def _failing_observer(bbox) -> None:
+    raise UserCodeError(f"the observer has a bug ({bbox})")
 
 
 def _image() -> np.ndarray:
@@ -221,10 +227,14 @@ class WidgetMachine(RuleBasedStateMachine):
         super().__init__()
         self.log = TracebackLog()
         logging.getLogger().addHandler(self.log)
-        self.folder = tempfile.mkdtemp(prefix="seg-widget-fuzz-")
+        # Saves are fsync-ed: a memory-backed folder, where there is one, keeps steps fast.
+        memory = "/dev/shm"
+        fast = memory if os.path.isdir(memory) and os.access(memory, os.W_OK) else None
+        self.folder = tempfile.mkdtemp(prefix="seg-widget-fuzz-", dir=fast)
         self.saved: list[tuple[str, tuple]] = []  # (path, state saved) of this example
         self.steps = 0
         self.model_plan = ("mask", 0)
+        self.observing = False
 
     # -- set-up ----------------------------------------------------------------------------
 
@@ -239,14 +249,15 @@ class WidgetMachine(RuleBasedStateMachine):
         mask, instances = _start_mask(kind, rng)
         table = None
         if instances is not None:
-            probe = sw.SegmentationWidget(IMAGE, CLASSES, mask=mask, instances=instances)
-            table = list(probe.instances)
-            probe.close()
+            table = [
+                sw.Instance(int(i), int(mask[instances == i][0]), f"start {i}")
+                for i in range(1, int(instances.max()) + 1)
+            ]
             for k, flag in enumerate(flags[: len(table)]):
                 fields = {**vars(table[k]), "locked": flag == "locked", "visible": flag != "hidden"}
                 table[k] = sw.Instance(**fields)
         self.w = sw.SegmentationWidget(
-            IMAGE,
+            IMAGE.copy(),  # the widget may keep this array: IMAGE stays the reference
             CLASSES,
             mask=mask,
             instances=instances,
@@ -296,7 +307,7 @@ class WidgetMachine(RuleBasedStateMachine):
         """The model behind the prompt tool, doing what the machine planned for this call."""
         mode, seed = self.model_plan
         if mode == "raise":
-            raise ModelError("the model has a bug")
+            raise UserCodeError("the model has a bug")
         if mode == "wrong shape":
             return np.ones((3, 3), bool)
         if mode == "preprocess in place" and image.flags.writeable:
@@ -583,6 +594,15 @@ class WidgetMachine(RuleBasedStateMachine):
             self._run("tool", self.w.accept_proposal, api=True)
         else:
             self._run("view", self.w.reject_proposal, api=True)
+
+    @rule(on=st.booleans())
+    def failing_edit_observer(self, on):
+        """An ``on_edit`` callback with a bug: the widget reports it and keeps working."""
+        if on and not self.observing:
+            self.w.on_edit(_failing_observer)
+        elif not on and self.observing:
+            self.w.on_edit(_failing_observer, remove=True)
+        self.observing = on
 
     @rule()
     def clear_scribbles(self):
