@@ -27,9 +27,12 @@ after each undo, compare with the state the history starts from (construction, o
 in-place edit when ``refresh`` closed the history; not with a history so small it dropped
 steps), and redo everything back.
 
-CI runs a small number of steps. ``SEG_WIDGET_FUZZ_STEPS=50000`` runs at least that many steps
-(new random examples each run; add ``--hypothesis-seed=N`` to pick the seed), printing the
-steps taken.
+CI runs about 1,000 steps (25 examples). A long run, new random examples each time (add
+``--hypothesis-seed=N`` to pick the seed), printing the steps taken so far after each example::
+
+    SEG_WIDGET_FUZZ_STEPS=50000 python -m pytest -s tests/widget/test_state_machine.py
+
+Shrinking a failure takes many minutes and is off; ``SEG_WIDGET_FUZZ_SHRINK=1`` turns it on.
 """
 
 from __future__ import annotations
