@@ -275,3 +275,19 @@ def test_an_interrupted_callback_during_paint_stroke_leaves_no_undo_step_open():
     w.mask = np.full((20, 20), 2, np.uint8)
     w.undo()
     np.testing.assert_array_equal(w.mask, after_stroke)
+
+
+# -- a command while a stroke is held down -----------------------------------------------------
+
+
+def test_deleting_the_active_object_while_its_stroke_is_held_down_fails_nothing():
+    # Found by the state machine: the held stroke went on painting into the deleted object.
+    w = make()
+    cat = w.new_instance(1)
+    send_canvas_event(w.canvas, "mouse_down", x=14, y=68)
+    w.delete_instances([cat])
+    send_canvas_event(w.canvas, "mouse_move", x=30, y=68)
+    send_canvas_event(w.canvas, "mouse_up", x=30, y=68)
+    assert "⚠" not in w.status, w.status
+    assert w.instances == () and not w.instance_mask.any()
+    assert_objects_consistent(w)
