@@ -42,6 +42,7 @@ import os
 import shutil
 import sys
 import tempfile
+import weakref
 
 import numpy as np
 from hypothesis import HealthCheck, Phase, event, settings
@@ -230,10 +231,13 @@ class WidgetMachine(RuleBasedStateMachine):
         super().__init__()
         self.log = TracebackLog()
         logging.getLogger().addHandler(self.log)
+        self._remove_log = weakref.finalize(self, logging.getLogger().removeHandler, self.log)
         # Saves are fsync-ed: a memory-backed folder, where there is one, keeps steps fast.
         memory = "/dev/shm"
         fast = memory if os.path.isdir(memory) and os.access(memory, os.W_OK) else None
         self.folder = tempfile.mkdtemp(prefix="seg-widget-fuzz-", dir=fast)
+        # Removed with the machine, even when a failing example skips the teardown.
+        self._remove_folder = weakref.finalize(self, shutil.rmtree, self.folder, True)
         self.saved: list[tuple[str, tuple]] = []  # (path, state saved) of this example
         self.steps = 0
         self.model_plan = ("mask", 0)
@@ -287,8 +291,8 @@ class WidgetMachine(RuleBasedStateMachine):
                 self.undo_all_and_redo_all()
             finally:
                 self.w.close()
-        logging.getLogger().removeHandler(self.log)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self._remove_log()
+        self._remove_folder()
         if FUZZ_STEPS:
             _FUZZ_COUNT[0] += self.steps
             _FUZZ_COUNT[1] += 1
