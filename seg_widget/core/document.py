@@ -138,6 +138,66 @@ class LabelDocument(InstanceEdits):
             self._instances.recount()
         return counts.copy()
 
+    def adopt_external_edit(self, bbox: BBox | None = None) -> BBox:
+        """Take in writes made to `mask` (or the instance map) in place; close the history.
+
+        Pixels whose class no longer is their object's class leave the object, ids that
+        no object has are cleared (locks do not hold against writes from code), and the
+        counts are redone (the objects' now, the classes' on first use). Then the undo
+        history is closed: every undo and redo step is forgotten.
+
+        Why close it rather than record the write as a step: the document never saw the
+        values the write replaced, so it cannot build the step's "before" (short of a
+        shadow copy of the mask kept current by every pen event). And the older steps no
+        longer fit the pixels: undoing a split after the class of some of its pixels was
+        changed in place would give the object's old id back to pixels of another class.
+        After this call no undo or redo can reach across the in-place write, so none can
+        break the rule that every pixel of an object has the object's class.
+
+        Parameters
+        ----------
+        bbox : BBox, optional
+            The region the caller wrote to (it is what is returned, clipped to the image);
+            the check and the recount cover the whole image, O(image), since the values
+            before the write are unknown.
+
+        Returns
+        -------
+        BBox
+            The region to redraw: ``bbox`` clipped to the image, or the whole image.
+
+        Raises
+        ------
+        ValueError
+            If the mask holds an id outside ``[0, n_classes)``; nothing is changed then.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> doc = LabelDocument(np.zeros((2, 2), np.uint8), n_classes=2)
+        >>> _ = doc.apply(BBox(0, 1, 0, 1), np.ones((1, 1), bool), 1)
+        >>> doc.mask[1, 1] = 1
+        >>> doc.adopt_external_edit(BBox(1, 2, 1, 2))
+        BBox(row0=1, row1=2, col0=1, col1=2)
+        >>> doc.class_counts.tolist(), doc.can_undo
+        ([2, 2], False)
+
+        """
+        if bbox is not None and not isinstance(bbox, BBox):
+            raise TypeError(f"bbox: expected a BBox or None; got {type(bbox).__name__}")
+        mask = self._mask
+        low, high = (int(mask.min()), int(mask.max())) if mask.size else (0, 0)
+        if low < 0 or high >= self._n_classes:  # checked before anything changes
+            raise ValueError(
+                f"mask: expected class ids in [0, {self._n_classes}); "
+                f"got {low if low < 0 else high}"
+            )
+        if self._instances is not None:
+            self._instances.detach_mismatched(mask)  # recounts the objects too
+        self._counts = None  # counted again on first use
+        self._history.clear()
+        return BBox.full(mask.shape) if bbox is None else bbox.clip(mask.shape)
+
     @property
     def can_undo(self) -> bool:
         """True if there is a step to undo."""

@@ -2,8 +2,10 @@
 
 The fixes of `seg_widget.core.quality` decide classes: a hole inside a cat becomes cat. With
 objects, the hole should also become part of *that* cat. `enclosing_instance_ids` finds, for
-every connected region an edit changes, the objects among its 4-neighbours outside the edit
-that have the region's new class; if all of them are one object, the region joins it.
+every connected region of one new class that an edit changes, the objects among its
+4-neighbours outside the edit that have that class; if all of them are one object, the region
+joins it. An edit whose connected footprint gets two classes (a majority filter, a proposal of
+scribbles) is one region per class, so a pixel only ever joins an object of its new class.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ def enclosing_instance_ids(
     -------
     ndarray of uint32
         Array of ``bbox``'s shape: the id of the one object with the same class around each
-        4-connected region of the footprint, or 0 (none, or several). O(bbox).
+        4-connected region of the footprint that gets one class, or 0 (none, or several).
+        Every non-zero id is of an object of its pixel's new class. O(bbox).
 
     Examples
     --------
@@ -57,7 +60,9 @@ def enclosing_instance_ids(
     result = np.zeros(footprint.shape, INSTANCE_DTYPE)
     if not footprint.any():
         return result
-    regions, count = label(footprint, connectivity=1, return_num=True)
+    # One region per connected run of one new class: a pixel never joins another class.
+    by_class = np.where(footprint, values.astype(np.int64) + 1, 0)
+    regions, count = label(by_class, background=0, connectivity=1, return_num=True)
     height, width = mask.shape
     # Per region: the object ids seen next to it with the region's new class (0 = none).
     seen: list[set[int]] = [set() for _ in range(count + 1)]

@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from seg_widget.core import BBox, History, LabelDocument, brush_footprint
+from seg_widget.core.instances import Instance
+from tests.core.test_instances import assert_instance_invariant
 
 
 def _document(shape=(6, 8), n_classes=3, fill=0) -> LabelDocument:
@@ -350,3 +352,96 @@ def test_class_counts_equal_a_full_recount_after_any_sequence_of_edits(
         if done >= first_read:  # counting starts at the first read, then follows the edits
             expected = np.bincount(document.mask.ravel(), minlength=N_CLASSES)
             np.testing.assert_array_equal(document.class_counts, expected)
+
+
+# -- in-place writes taken in -------------------------------------------------------------------
+
+
+def _document_with_objects():
+    """Row 0: object 1 (class 1, cols 0-2) and locked object 2 (class 2, cols 4-6)."""
+    mask = np.zeros((3, 8), np.uint8)
+    mask[0, :3], mask[0, 4:7] = 1, 2
+    ids = np.zeros(mask.shape, np.uint32)
+    ids[0, :3], ids[0, 4:7] = 1, 2
+    document = LabelDocument(mask, 3)
+    document.enable_instances(ids, [Instance(1, 1, "a"), Instance(2, 2, "b", locked=True)])
+    return document
+
+
+def test_adopt_external_edit_recounts_and_returns_the_region_written():
+    document = _document()
+    document.class_counts  # noqa: B018 (counting starts)
+    document.mask[1, 2:5] = 2
+    assert document.adopt_external_edit(BBox(1, 2, 2, 5)) == BBox(1, 2, 2, 5)
+    assert document.class_counts.tolist() == [45, 0, 3]
+    assert document.adopt_external_edit(BBox(-3, 2, 5, 99)) == BBox(0, 2, 5, 8)
+    assert document.adopt_external_edit() == BBox(0, 6, 0, 8)
+
+
+def test_adopt_external_edit_closes_the_history():
+    document = _document()
+    document.apply(BBox(0, 1, 0, 2), np.ones((1, 2), bool), 1)
+    document.apply(BBox(2, 3, 0, 2), np.ones((1, 2), bool), 1)
+    document.undo()
+    assert document.can_undo and document.can_redo
+    document.mask[5, 5] = 2
+    document.adopt_external_edit()
+    assert not document.can_undo and not document.can_redo
+    assert document.undo() is None and document.redo() is None
+    assert document.mask[5, 5] == 2 and document.mask[0, :2].tolist() == [1, 1]
+
+
+def test_adopt_external_edit_takes_pixels_of_another_class_out_of_their_objects():
+    document = _document_with_objects()
+    document.mask[0, 0] = 2  # object 1's pixel is now of class 2
+    document.mask[0, 6] = 0  # the locked object's pixel is unlabelled now
+    document.adopt_external_edit()
+    layer = document.instances
+    assert layer.map[0].tolist() == [0, 1, 1, 0, 2, 2, 0, 0]
+    assert (layer.count(1), layer.count(2)) == (2, 2)
+    assert_instance_invariant(document)
+
+
+def test_adopt_external_edit_clears_ids_written_in_place_that_name_no_object():
+    document = _document_with_objects()
+    document.instances.map[2, :2] = 9  # no object 9
+    document.instances.map[2, 4] = 1  # object 1 is of class 1; the pixel is unlabelled
+    document.adopt_external_edit(BBox(2, 3, 0, 5))
+    assert not document.instances.map[2].any()
+    assert_instance_invariant(document)
+
+
+def test_adopt_external_edit_rejects_ids_that_are_no_class_and_changes_nothing():
+    document = _document_with_objects()
+    document.update_instance(1, name="renamed")
+    document.mask[0, 0] = 3
+    with pytest.raises(ValueError, match=r"^mask: expected class ids in \[0, 3\); got 3$"):
+        document.adopt_external_edit()
+    assert document.can_undo and document.instances.map[0, 0] == 1
+    signed = LabelDocument(np.zeros((2, 2), np.int16), 3)
+    signed.mask[0, 0] = -1
+    with pytest.raises(ValueError, match=r"^mask: expected class ids in \[0, 3\); got -1$"):
+        signed.adopt_external_edit()
+    with pytest.raises(TypeError, match=r"^bbox: expected a BBox or None; got tuple$"):
+        document.adopt_external_edit((0, 1, 0, 1))
+
+
+def test_no_undo_gives_an_object_pixels_of_a_class_written_in_place():
+    # Issue 19, case 2: split, change the class of some pixels in place, then undo.
+    document = _document_with_objects()
+    document.update_instance(2, locked=False)
+    document.assign(BBox(2, 3, 0, 3), np.ones((1, 3), np.int64), np.ones((1, 3), bool), instance=1)
+    pieces = document.split_instance(1)
+    document.update_instance(2, locked=True)
+    assert len(pieces) == 2
+    document.mask[:, 0] = 2  # both pieces and the locked object's neighbour, in place
+    document.mask[0, 4] = 1
+    document.adopt_external_edit()
+    assert_instance_invariant(document)
+    for _ in range(3):
+        document.undo()
+        assert_instance_invariant(document)
+        document.redo()
+        assert_instance_invariant(document)
+    assert document.instances.map[:, 0].tolist() == [0, 0, 0]
+    assert document.instances.map[0, 4] == 0
