@@ -235,23 +235,14 @@ class Editor:
         self.edited.emit(EditEvent(bbox, table_changed=True))
 
     def adopt_external_edit(self, bbox: BBox | None) -> None:
-        """Take in edits made to `mask` in place from Python (not undoable).
+        """Take in edits made to `mask` in place from Python; this closes the undo history.
 
-        Pixels whose class was changed in place leave their object; counts are redone.
+        Pixels whose class was changed in place leave their object; counts are redone. See
+        ``LabelDocument.adopt_external_edit`` for why the history cannot reach across it.
         """
         self.end_stroke()
-        mask = self.mask
-        n_classes = len(self.classes)
-        if mask.min(initial=0) < 0 or mask.max(initial=0) >= n_classes:
-            raise ValueError(
-                f"mask: expected class ids in [0, {n_classes}) after the in-place "
-                f"edit; got values in [{mask.min()}, {mask.max()}]"
-            )
-        if self.document.instances is not None:
-            self.document.instances.detach_mismatched(mask)
-        self.document.recount()
-        full = BBox.full(mask.shape)
-        self.edited.emit(EditEvent(full if bbox is None else bbox.clip(mask.shape)))
+        region = self.document.adopt_external_edit(bbox)
+        self.edited.emit(EditEvent(region, table_changed=self.document.instances is not None))
 
     def undo(self) -> None:
         """Undo the last step (closing an open stroke first); no-op when there is none."""

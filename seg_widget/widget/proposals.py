@@ -144,6 +144,15 @@ class Proposals:
         proposal = self.proposal()
         if proposal is None:
             return 0
+        layer = self._editor.objects
+        if instance and layer is not None and instance in layer and layer.get(instance).protected:
+            active = layer.get(instance)
+            state = "locked" if active.locked else "hidden"
+            self._error(
+                f"{active.name} is {state}: unlock or show it, or select no object, to accept "
+                "the proposal (it stays pending)"
+            )
+            return 0
         bbox, values, footprint = proposal
         erasing = not values[footprint].any()
         only_where = None

@@ -32,6 +32,8 @@ STEP_ZOOM = 1.5
 ARROW_PAN_FRACTION = 0.1
 
 InputEvent = PointerEvent | KeyEvent | WheelEvent
+#: Errors that mean "refused, and here is why" (raised by the widget's own checks), not bugs.
+EXPECTED_MISTAKES = (ValueError, TypeError)
 #: Tools whose strokes the right button turns into erasing (with ``right_button="erase"``).
 RIGHT_ERASE_TOOLS = ("brush", "eraser")
 
@@ -100,6 +102,11 @@ class PointerRouter:
                         self._key(event)
                     else:
                         self._wheel(event)
+                except EXPECTED_MISTAKES as error:
+                    # A refused action (M with class 0, Enter with one scribbled class): say
+                    # it, no traceback (it is not a bug).
+                    logger.debug("seg-widget: %s refused: %s", _describe(event), error)
+                    host.status.error(str(error))
                 except Exception as error:
                     logger.exception("seg-widget: handling %s failed", type(event).__name__)
                     host.status.error(f"{_describe(event)} failed: {error}")

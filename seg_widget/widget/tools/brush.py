@@ -94,6 +94,8 @@ class BrushTool(Tool):
             self._show_cursor(self.host.view.canvas_to_image(*pointer_xy))
 
     def _paint_to(self, image_xy: ImagePoint) -> None:
+        if self._stroke is not None and not self.host.editor.stroking:
+            self._stroke = None  # a command (undo, delete, load...) closed the stroke: stop
         if self._stroke is not None:
             self._stroke.to(image_xy)
         self._show_cursor(image_xy)
