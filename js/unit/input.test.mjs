@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   clickCount,
+  controlOwnsKey,
   isEditable,
   keyIsOurs,
   keyName,
@@ -96,6 +97,17 @@ test('text inputs, text areas, selects and editors are editable; buttons and che
   assert.equal(isEditable({ tagName: 'DIV', isContentEditable: true }), true);
   assert.equal(isEditable({ tagName: 'BUTTON' }), false);
   assert.equal(isEditable(null), false);
+});
+
+test('a focused slider keeps its arrow and page keys; other keys and controls do not', () => {
+  const slider = { tagName: 'DIV', getAttribute: name => (name === 'role' ? 'slider' : null) };
+  assert.equal(controlOwnsKey(slider, 'ArrowRight'), true);
+  assert.equal(controlOwnsKey(slider, 'PageDown'), true);
+  assert.equal(controlOwnsKey(slider, 'b'), false); // the tool keys still reach the widget
+  assert.equal(controlOwnsKey({ tagName: 'INPUT', type: 'range' }, 'ArrowLeft'), true);
+  const button = { tagName: 'BUTTON', getAttribute: () => null };
+  assert.equal(controlOwnsKey(button, 'ArrowLeft'), false); // the arrows pan the view
+  assert.equal(controlOwnsKey(null, 'ArrowLeft'), false);
 });
 
 test('modifier bits: shift 1, ctrl 2, alt 4, meta 8', () => {

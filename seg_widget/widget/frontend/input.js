@@ -141,6 +141,27 @@ export function isEditable(element) {
   return false;
 }
 
+const NAVIGATION_KEYS = new Set(['arrowleft', 'arrowright', 'arrowup', 'arrowdown', 'home', 'end',
+  'pageup', 'pagedown']);
+
+/**
+ * Whether a focused control moves with this key itself: a slider (the sliders of the panel),
+ * a range input or a spin button keeps its arrow, Home/End and Page keys; other keys still
+ * reach the widget.
+ */
+export function controlOwnsKey(element, key) {
+  if (element === null || element === undefined || !NAVIGATION_KEYS.has(key.toLowerCase())) {
+    return false;
+  }
+  const role = (element.getAttribute && element.getAttribute('role')) || '';
+  const tag = (element.tagName || '').toUpperCase();
+  return (
+    role === 'slider' ||
+    role === 'spinbutton' ||
+    (tag === 'INPUT' && (element.type || '').toLowerCase() === 'range')
+  );
+}
+
 /** Wheel delta in pixels whatever the DOM deltaMode (0 px, 1 lines, 2 pages). */
 export function wheelPixels(delta, deltaMode) {
   return deltaMode === 1 ? delta * 40 : deltaMode === 2 ? delta * 800 : delta;

@@ -3,9 +3,10 @@
 // prevented. This listener sits on the window in the capture phase, so it decides first:
 // a key listed in shortcut_keys is the widget's while the focus is inside the widget's root
 // (e.g. after a click on one of its buttons) or the pointer is over it, unless a text field
-// has the focus (typing code or a name always wins). Taken keys are prevented and stopped;
+// has the focus (typing code or a name always wins) or a focused slider moves with the key
+// (its arrows stay its own). Taken keys are prevented and stopped;
 // every other key goes on to JupyterLab untouched.
-import { isEditable, keyIsOurs, keyName, modifierBits } from './input.js';
+import { controlOwnsKey, isEditable, keyIsOurs, keyName, modifierBits } from './input.js';
 
 export class Keyboard {
   /**
@@ -34,7 +35,8 @@ export class Keyboard {
     const root = this.root();
     const focused = document.activeElement;
     const ours = keyIsOurs({
-      editable: isEditable(focused) || isEditable(event.target),
+      editable:
+        isEditable(focused) || isEditable(event.target) || controlOwnsKey(focused, event.key),
       focusInside: focused !== null && root.contains(focused),
       hovered: root.matches(':hover')
     });
