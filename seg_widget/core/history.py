@@ -1,9 +1,10 @@
 """Undo history made of region diffs, grouped into steps and bounded in bytes.
 
 A step is a list of changes. A `RegionDiff` restores a box of one layer (the class mask by
-default, or the instance map); any other `Change`, such as a snapshot of the instance
-table, knows itself how to revert and re-apply. `History.undo` and `History.redo` take the
-targets to write to: one array (the mask), or a mapping from layer name to target.
+default, or the instance map), all of it or only the pixels of a footprint; any other
+`Change`, such as a snapshot of the instance table, knows itself how to revert and
+re-apply. `History.undo` and `History.redo` take the targets to write to: one array (the
+mask), or a mapping from layer name to target.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from seg_widget.core.bbox import BBox
+from seg_widget.core.counts import uniform_value
 
 _DEFAULT_MAX_BYTES = 256 * 2**20
 
@@ -49,8 +52,19 @@ class Change(ABC):
 class RegionDiff(Change):
     """The values of a region of one layer before and after one edit.
 
-    ``before`` and ``after`` are arrays of the shape of ``bbox`` that the diff owns (they
-    must not be views of the live mask). ``layer`` names the target they are written to.
+    Two shapes, both owned by the diff (never views of the live mask):
+
+    - dense (``where`` is None): ``before`` and ``after`` are arrays of the shape of
+      ``bbox``; undo and redo write the whole box;
+    - masked (``where`` is a bool array of the shape of ``bbox``): only the pixels where it
+      is True changed; ``before`` and ``after`` hold their values in row-major order (1-D),
+      or one value for all of them (a 0-d array). Undo and redo are masked writes of the
+      footprint, so undoing a big outline costs its pixels, and an edit that replaced one
+      class stores no values at all.
+
+    ``layer`` names the target the diff is written to. ``epoch`` is an opaque stamp of the
+    writer: a target may trust ``after`` as the values it replaces on undo only when the
+    stamp is current (see `LabelDocument.recount`).
 
     Examples
     --------
@@ -58,6 +72,11 @@ class RegionDiff(Change):
     >>> diff = RegionDiff(BBox(0, 1, 0, 2), np.zeros((1, 2), np.uint8), np.ones((1, 2), np.uint8))
     >>> diff.nbytes
     4
+    >>> mask = np.ones((1, 3), np.uint8)
+    >>> where = np.array([[True, False]])
+    >>> masked = RegionDiff(BBox(0, 1, 1, 3), np.uint8(0), np.uint8(1), where=where)
+    >>> masked.revert({"mask": mask}); mask.tolist()
+    [[1, 0, 1]]
 
     """
 
@@ -65,28 +84,123 @@ class RegionDiff(Change):
     before: np.ndarray
     after: np.ndarray
     layer: str = MASK_LAYER
+    where: np.ndarray | None = None
+    epoch: int = 0
 
     def __post_init__(self) -> None:
         # Cheap, and a mismatched patch would otherwise surface only at undo time.
         expected = (max(self.bbox.height, 0), max(self.bbox.width, 0))
+        if self.where is not None:
+            if (
+                not isinstance(self.where, np.ndarray)
+                or self.where.dtype != np.bool_
+                or self.where.shape != expected
+            ):
+                got = self.where.shape if isinstance(self.where, np.ndarray) else self.where
+                raise ValueError(f"where: expected a bool array of shape {expected}; got {got}")
         for name in ("before", "after"):
-            patch = getattr(self, name)
-            if not isinstance(patch, np.ndarray) or patch.shape != expected:
-                got = patch.shape if isinstance(patch, np.ndarray) else type(patch).__name__
-                raise ValueError(f"{name}: expected an array of shape {expected}; got {got}")
+            patch = np.asarray(getattr(self, name))
+            if self.where is None:
+                ok = patch.shape == expected
+                wanted = f"an array of shape {expected}"
+            else:
+                ok = patch.ndim == 0 or patch.ndim == 1
+                wanted = "one value (0-d) or the changed pixels' values (1-D)"
+            if not ok:
+                raise ValueError(f"{name}: expected {wanted}; got {patch.shape}")
+            object.__setattr__(self, name, patch)
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the two patches."""
-        return self.before.nbytes + self.after.nbytes
+        """Bytes held: the two patches (and the footprint of a masked diff)."""
+        where = 0 if self.where is None else self.where.nbytes
+        return self.before.nbytes + self.after.nbytes + where
+
+    @cached_property
+    def n_changed(self) -> int:
+        """Number of pixels the diff writes."""
+        return self.bbox.area if self.where is None else int(np.count_nonzero(self.where))
 
     def revert(self, targets: Mapping[str, Any]) -> None:
         """Write ``before`` back into the layer."""
-        targets[self.layer][self.bbox.slices] = self.before
+        write_region(targets[self.layer], self, self.before, self.after)
 
     def reapply(self, targets: Mapping[str, Any]) -> None:
         """Write ``after`` into the layer again."""
-        targets[self.layer][self.bbox.slices] = self.after
+        write_region(targets[self.layer], self, self.after, self.before)
+
+
+def write_region(target: Any, diff: RegionDiff, values: np.ndarray, replaced: np.ndarray) -> None:
+    """Write one side of ``diff`` (``values``; ``replaced`` is the other side) into ``target``.
+
+    A numpy array is written directly; any other target (a layer keeping statistics) gets
+    ``target.write_region(diff, values, replaced)``.
+    """
+    if not isinstance(target, np.ndarray):
+        target.write_region(diff, values, replaced)
+        return
+    write_values(target[diff.bbox.slices], diff.where, values)
+
+
+def write_diff(
+    patch: np.ndarray,
+    bbox: BBox,
+    where: np.ndarray,
+    values: int | np.ndarray,
+    *,
+    layer: str = MASK_LAYER,
+    epoch: int = 0,
+) -> RegionDiff:
+    """Write ``values`` into the live view ``patch`` (of ``bbox``) where ``where``; return the diff.
+
+    ``values`` is one value or an array of the box's shape (read where ``where`` is True).
+    The diff owns its arrays: dense when every pixel of the box changes (a plain box write
+    to undo), masked otherwise, with one value instead of many when they are all equal.
+    O(box) time; memory: the footprint plus the changed pixels' values.
+
+    Examples
+    --------
+    >>> mask = np.array([[1, 1, 2]], np.uint8)
+    >>> diff = write_diff(mask, BBox(0, 1, 0, 3), np.array([[True, True, False]]), 3)
+    >>> mask.tolist(), diff.before.tolist(), diff.after.tolist(), diff.nbytes
+    ([[3, 3, 2]], 1, 3, 5)
+
+    """
+    if where.all():
+        before = patch.copy()
+        patch[...] = values
+        return RegionDiff(bbox, before, patch.copy(), layer, epoch=epoch)
+    old = patch[where]
+    if np.ndim(values) == 0:
+        new = np.asarray(values, dtype=patch.dtype)
+        np.copyto(patch, new, where=where)
+    else:
+        new = values[where].astype(patch.dtype, copy=False)
+        patch[where] = new
+    if where.base is not None or not where.flags.c_contiguous:
+        where = where.copy()  # own it: a view would pin (and follow) the caller's array
+    return RegionDiff(bbox, _compact(old), _compact(new), layer, where=where, epoch=epoch)
+
+
+def _compact(values: np.ndarray) -> np.ndarray:
+    """``values`` as one 0-d value when they are all equal, else as they are (1-D)."""
+    if values.ndim == 0:
+        return values
+    single = uniform_value(values)
+    return values if single is None else np.asarray(values.dtype.type(single))
+
+
+def write_values(patch: np.ndarray, where: np.ndarray | None, values: np.ndarray) -> None:
+    """Write ``values`` into the view ``patch``: all of it, or its pixels ``where`` is True.
+
+    ``values`` is box-shaped (``where`` None), 1-D (one per True pixel) or 0-d (one for all).
+    """
+    if where is None:
+        patch[...] = values
+    elif values.ndim == 0:
+        np.copyto(patch, values, where=where, casting="unsafe")
+    else:
+        patch[where] = values
 
 
 @dataclass
@@ -202,7 +316,8 @@ class History:
         """Revert the newest step in ``mask``; return the region changed (None: nothing to undo).
 
         ``mask`` is the array diffs of the default layer write to, or a mapping from layer
-        name to target (anything supporting ``target[slices] = patch``).
+        name to target: an array, or an object with ``write_region(diff, values, replaced)``
+        (see `write_region`).
 
         Raises
         ------
