@@ -5,7 +5,7 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
-from skimage.measure import label as label_components
+from skimage.segmentation import flood
 
 from seg_widget.core.bbox import BBox, _true_bbox, grow_towards_leaks
 from seg_widget.core.checks import seed_pixel
@@ -24,10 +24,12 @@ def flood_footprint(
     """Return the connected region of pixels equal to ``mask[seed_rc]`` that contains the seed.
 
     Two pixels are neighbours if they share an edge (``connectivity=4``) or an edge or a
-    corner (``connectivity=8``). The search starts in a small window around the seed and
-    doubles its extent towards each side the region reaches, so the cost is proportional to
-    the area of a box at most about twice the region's extent per side, not to the whole
-    mask: a click in a small hole of a large image is cheap.
+    corner (``connectivity=8``). The search (`skimage.segmentation.flood`) starts in a small
+    window around the seed and doubles its extent towards each side the region reaches, so
+    the cost is proportional to the area of a box at most about three times the region's
+    extent per side (clipped to the mask), not to the whole mask: a click in a small hole of
+    a large image is cheap. Temporaries: about 2 bytes per pixel of the last window, never
+    more than a flood of the whole mask.
 
     Parameters
     ----------
@@ -81,12 +83,14 @@ def flood_footprint(
     half = _FIRST_HALF_WINDOW
     window = BBox(row - half, row + half + 1, col - half, col + half + 1).clip(mask.shape)
     while True:
-        region = mask[window.slices] == value
-        if not region.all():  # a uniform window (say, an empty mask) is a region already
-            # Labelling every component of the window and keeping the seed's is several
-            # times faster than skimage's `flood` (a queue) when the region fills the window.
-            components = label_components(region, connectivity=steps)
-            region = components == components[row - window.row0, col - window.col0]
+        patch = mask[window.slices]
+        if (patch == value).all():  # a uniform window (say, an empty mask) is a region already
+            region = np.ones(patch.shape, bool)
+        else:
+            # A queue from the seed: it visits the region only (labelling every component
+            # of the window would cost 8 bytes per pixel of the window).
+            seed = (row - window.row0, col - window.col0)
+            region = flood(patch, seed, connectivity=steps)
         grown = grow_towards_leaks(window, region, mask.shape)
         if grown is None:
             break
