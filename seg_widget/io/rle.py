@@ -29,12 +29,22 @@ __all__ = [
 # Longest encoded number we accept: 7 groups of 5 bits hold any count of a 2**32-pixel image.
 _MAX_GROUPS = 7
 
+#: Pixels of a band of columns read at once by `rle_encode`.
+_BAND_PIXELS = 1 << 22
+
+#: Rows transposed per block: a block of rows and its transpose stay in cache.
+_TRANSPOSE_ROWS = 256
+
 
 def rle_encode(binary_mask: np.ndarray) -> dict:
     """Return the compressed COCO RLE of a 2-D mask (non-zero = foreground).
 
     The result equals ``pycocotools.mask.encode(np.asfortranarray(mask))`` with ``counts``
-    decoded from bytes to ``str``, so it can go straight into JSON.
+    decoded from bytes to ``str``, so it can go straight into JSON. Pure numpy, and faster
+    than that call (which spends most of its time in the column-major copy): the mask is
+    read in bands of columns, each transposed in cache-sized blocks, and the runs are the
+    positions where consecutive values differ. Temporaries: a few MiB per band, plus 8
+    bytes per run.
 
     Examples
     --------
@@ -43,7 +53,39 @@ def rle_encode(binary_mask: np.ndarray) -> dict:
 
     """
     mask = _as_binary(binary_mask, argument="binary_mask")
-    return rle_encode_crop(mask, (0, 0), mask.shape)
+    height, width = mask.shape
+    changes = _column_major_changes(mask)
+    bounds = np.concatenate(([0], changes, [height * width]))
+    counts = np.diff(bounds)
+    if len(counts) > 1 and counts[-1] == 0:
+        counts = counts[:-1]
+    return {"size": [height, width], "counts": _counts_to_string(counts)}
+
+
+def _column_major_changes(mask: np.ndarray) -> np.ndarray:
+    """Return the column-major positions where the value differs from the one before."""
+    height, width = mask.shape
+    band = max(1, _BAND_PIXELS // max(height, 1))
+    found = []
+    previous = False
+    for col0 in range(0, width, band):
+        flat = _transposed(mask[:, col0 : col0 + band]).reshape(-1)
+        if flat.size == 0:
+            continue
+        offset = col0 * height
+        if flat[0] != previous:
+            found.append(np.array([offset], np.int64))
+        found.append(np.flatnonzero(flat[1:] != flat[:-1]) + (offset + 1))
+        previous = bool(flat[-1])
+    return np.concatenate(found) if found else np.zeros(0, np.int64)
+
+
+def _transposed(block: np.ndarray) -> np.ndarray:
+    """Return a C-contiguous copy of ``block.T``, copied in cache-sized blocks of rows."""
+    out = np.empty(block.shape[::-1], dtype=block.dtype)
+    for row0 in range(0, block.shape[0], _TRANSPOSE_ROWS):
+        out[:, row0 : row0 + _TRANSPOSE_ROWS] = block[row0 : row0 + _TRANSPOSE_ROWS].T
+    return out
 
 
 def rle_encode_crop(crop: np.ndarray, top_left_rc: tuple[int, int], shape: tuple[int, int]) -> dict:
