@@ -452,6 +452,6 @@ class _CountingMask:
         if diff.epoch != self._epoch:
             # Written behind the document's back since: count what is really there.
             replaced = patch[diff.where] if diff.where is not None else patch.copy()
-        add_side(self._counts, replaced, diff.n_changed, -1)
+        add_side(self._counts, replaced, diff.n_changed, -1, diff.single(replaced))
         write_values(patch, diff.where, values)
-        add_side(self._counts, values, diff.n_changed, +1)
+        add_side(self._counts, values, diff.n_changed, +1, diff.single(values))

@@ -9,6 +9,7 @@ from skimage.segmentation import flood
 
 from seg_widget.core.bbox import BBox, _true_bbox, grow_towards_leaks
 from seg_widget.core.checks import seed_pixel
+from seg_widget.core.counts import uniform_value
 
 #: Connectivity (neighbours per pixel) -> scikit-image's ``connectivity`` (steps per move).
 _SKIMAGE_CONNECTIVITY = {4: 1, 8: 2}
@@ -84,7 +85,7 @@ def flood_footprint(
     window = BBox(row - half, row + half + 1, col - half, col + half + 1).clip(mask.shape)
     while True:
         patch = mask[window.slices]
-        if (patch == value).all():  # a uniform window (say, an empty mask) is a region already
+        if uniform_value(patch) == value:  # a uniform window (an empty mask) is a region
             region = np.ones(patch.shape, bool)
         else:
             # A queue from the seed: it visits the region only (labelling every component

@@ -24,6 +24,9 @@ from seg_widget.core.counts import uniform_value
 _DEFAULT_MAX_BYTES = 256 * 2**20
 
 
+#: Pixels read at once when looking for the one value of a footprint.
+_BAND_PIXELS = 1 << 16
+
 #: Layer a `RegionDiff` writes to unless told otherwise, and the name under which a single
 #: array passed to `History.undo` / `History.redo` is known.
 MASK_LAYER = "mask"
@@ -86,6 +89,10 @@ class RegionDiff(Change):
     layer: str = MASK_LAYER
     where: np.ndarray | None = None
     epoch: int = 0
+    #: The one value all of ``before`` (``after``) holds, when known: lets a target count a
+    #: dense diff without reading it.
+    before_single: int | None = None
+    after_single: int | None = None
 
     def __post_init__(self) -> None:
         # Cheap, and a mismatched patch would otherwise surface only at undo time.
@@ -120,6 +127,14 @@ class RegionDiff(Change):
     def n_changed(self) -> int:
         """Number of pixels the diff writes."""
         return self.bbox.area if self.where is None else int(np.count_nonzero(self.where))
+
+    def single(self, side: np.ndarray) -> int | None:
+        """Return the one value of ``side`` (``before`` or ``after``) if known, else None."""
+        if side.ndim == 0:
+            return int(side)
+        if side is self.before:
+            return self.before_single
+        return self.after_single if side is self.after else None
 
     def revert(self, targets: Mapping[str, Any]) -> None:
         """Write ``before`` back into the layer."""
@@ -156,7 +171,8 @@ def write_diff(
     ``values`` is one value or an array of the box's shape (read where ``where`` is True).
     The diff owns its arrays: dense when every pixel of the box changes (a plain box write
     to undo), masked otherwise, with one value instead of many when they are all equal.
-    O(box) time; memory: the footprint plus the changed pixels' values.
+    O(box) time; memory: the footprint plus the changed pixels' values (none when they are
+    all equal: they are compared in bands, never gathered whole).
 
     Examples
     --------
@@ -169,25 +185,39 @@ def write_diff(
     if where.all():
         before = patch.copy()
         patch[...] = values
-        return RegionDiff(bbox, before, patch.copy(), layer, epoch=epoch)
-    old = patch[where]
+        return RegionDiff(
+            bbox,
+            before,
+            patch.copy(),
+            layer,
+            epoch=epoch,
+            before_single=uniform_value(before),
+            after_single=int(values) if np.ndim(values) == 0 else uniform_value(patch),
+        )
+    before = _values_at(patch, where)
     if np.ndim(values) == 0:
-        new = np.asarray(values, dtype=patch.dtype)
-        np.copyto(patch, new, where=where)
+        after = np.asarray(values, dtype=patch.dtype)
     else:
-        new = values[where].astype(patch.dtype, copy=False)
-        patch[where] = new
+        after = _values_at(values, where).astype(patch.dtype, copy=False)
+    np.copyto(patch, after if after.ndim == 0 else values, where=where, casting="unsafe")
     if where.base is not None or not where.flags.c_contiguous:
         where = where.copy()  # own it: a view would pin (and follow) the caller's array
-    return RegionDiff(bbox, _compact(old), _compact(new), layer, where=where, epoch=epoch)
+    return RegionDiff(bbox, before, after, layer, where=where, epoch=epoch)
 
 
-def _compact(values: np.ndarray) -> np.ndarray:
-    """``values`` as one 0-d value when they are all equal, else as they are (1-D)."""
-    if values.ndim == 0:
-        return values
-    single = uniform_value(values)
-    return values if single is None else np.asarray(values.dtype.type(single))
+def _values_at(array: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """``array[where]``, or one 0-d value when they are all equal (found in bands: no copy)."""
+    rows = max(1, _BAND_PIXELS // max(array.shape[1], 1))
+    first = None
+    for row0 in range(0, array.shape[0], rows):
+        band = array[row0 : row0 + rows][where[row0 : row0 + rows]]
+        if band.size == 0:
+            continue
+        if first is None:
+            first = band[0]
+        if not (band == first).all():
+            return array[where]
+    return np.asarray(first if first is not None else array.dtype.type(0))
 
 
 def write_values(patch: np.ndarray, where: np.ndarray | None, values: np.ndarray) -> None:

@@ -379,8 +379,8 @@ class InstanceEdits:
         new = values[inner] if isinstance(values, np.ndarray) else values
         diff = write_diff(patch[inner], tight, changed, new, epoch=self._epoch)
         if self._counts is not None:
-            add_side(self._counts, diff.before, diff.n_changed, -1)
-            add_side(self._counts, diff.after, diff.n_changed, +1)
+            add_side(self._counts, diff.before, diff.n_changed, -1, diff.before_single)
+            add_side(self._counts, diff.after, diff.n_changed, +1, diff.after_single)
         self._history.record(diff)
 
     def _rewrite_instance(self, instance_id: int, class_id: int, new_id: int) -> BBox | None:
@@ -502,13 +502,18 @@ def _check_name(name: object) -> str:
     return name
 
 
-def add_side(counts: np.ndarray, side: np.ndarray, n_changed: int, sign: int) -> None:
+def add_side(
+    counts: np.ndarray, side: np.ndarray, n_changed: int, sign: int, single: int | None = None
+) -> None:
     """Add ``sign`` times the histogram of one side of a diff to ``counts``.
 
     ``side`` is the diff's values (any shape), or one 0-d value shared by its
-    ``n_changed`` pixels (O(1)).
+    ``n_changed`` pixels; ``single``, when given, is the one value ``side`` holds. Both
+    cost O(1).
     """
     if side.ndim == 0:
-        counts[int(side)] += sign * n_changed
+        single = int(side)
+    if single is not None:
+        counts[single] += sign * n_changed
     else:
         add_histogram(counts, side, sign)

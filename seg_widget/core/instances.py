@@ -274,7 +274,8 @@ class InstanceLayer:
         Each side is the changed pixels' ids (any shape) or one 0-d id for all of them.
         """
         for ids, sign in ((before, -1), (after, +1)):
-            pairs = [(int(ids), diff.n_changed)] if ids.ndim == 0 else _histogram(ids)
+            single = diff.single(ids)
+            pairs = [(single, diff.n_changed)] if single is not None else _histogram(ids)
             self._add_counts(diff.bbox, pairs, sign)
 
     def note_write(self, bbox: BBox, before: np.ndarray, after: np.ndarray) -> None:
