@@ -30,7 +30,7 @@ __all__ = [
 _MAX_GROUPS = 7
 
 #: Pixels of a band of columns read at once by `rle_encode`.
-_BAND_PIXELS = 1 << 22
+_BAND_PIXELS = 1 << 20
 
 #: Rows transposed per block: a block of rows and its transpose stay in cache.
 _TRANSPOSE_ROWS = 256

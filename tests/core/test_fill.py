@@ -1,3 +1,5 @@
+import tracemalloc
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -205,3 +207,17 @@ def test_negative_label_is_rejected():
 def test_non_integer_label_is_rejected():
     with pytest.raises(TypeError, match=r"^label: expected a class id \(int\); got float$"):
         same_label_footprint(MASK, 1.0)
+
+
+def test_flood_of_a_huge_region_allocates_no_more_than_two_bytes_per_window_pixel():
+    mask = np.zeros((4096, 4096), np.uint8)
+    mask[1023, 1023:3073] = mask[3072, 1023:3073] = 1
+    mask[1023:3073, 1023] = mask[1023:3073, 3072] = 1
+    tracemalloc.start()
+    try:
+        bbox, region = flood_footprint(mask, (2048, 2048))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert bbox == BBox(1024, 3072, 1024, 3072) and region.all()
+    assert peak < 3 * mask.size  # labelling the window would take 8 bytes per pixel
