@@ -186,13 +186,24 @@ def test_non_2d_mask_is_refused():
 
 
 @settings(max_examples=80, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), band=st.integers(1, 64))
-def test_encoding_in_bands_of_columns_equals_pycocotools(seed, band):
-    mask = _blocky_mask(seed, shape=(37, 53))
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    band=st.integers(1, 64),
+    noise=st.booleans(),
+    transposing=st.booleans(),
+)
+def test_encoding_in_bands_equals_pycocotools(seed, band, noise, transposing):
+    shape = (37, 53)
+    if noise:
+        mask = np.random.default_rng(seed).random(shape) < 0.5
+    else:
+        mask = _blocky_mask(seed, shape=shape)
     patch = pytest.MonkeyPatch()
     with patch.context() as patch:
-        patch.setattr(rle_module, "_BAND_PIXELS", band * 37)  # `band` columns per band
+        patch.setattr(rle_module, "_BAND_PIXELS", band * 37)  # rows or columns per band
         patch.setattr(rle_module, "_TRANSPOSE_ROWS", 5)
+        if transposing:  # as for a mask of noise: read column-major instead of sorting
+            patch.setattr(rle_module, "_MIN_SORTED", 0)
         ours = rle_encode(mask)
     reference = coco_mask.encode(np.asfortranarray(mask.astype(np.uint8)))
     assert ours["counts"] == reference["counts"].decode()
