@@ -56,7 +56,7 @@ from seg_widget.core.document import LabelDocument
 from seg_widget.core.fill import flood_footprint
 from seg_widget.core.labels import validate_mask
 from seg_widget.core.outline import polygon_footprint
-from seg_widget.core.raster import brush_footprint, pixel_center
+from seg_widget.core.raster import brush_footprint, brush_pieces, pixel_center
 from seg_widget.testing import press_key, send_canvas_event
 
 CLASSES = ["unlabelled", "brush", "lasso", "fill", "wall", "assigned"]
@@ -516,6 +516,97 @@ def profile_widget(size: int) -> None:
         stats.sort_stats("tottime").print_stats(12)
 
 
+def _spread_ms(action: Callable[[], object], repeats: int) -> tuple[float, float, float]:
+    times = sorted(_cpu_ms(action) for _ in range(repeats))
+    return times[0], statistics.median(times), times[-1]
+
+
+def references(sizes: tuple[int, ...], repeats: int) -> None:
+    """Core pieces beside their own references: RLE, flood fill, bombs of issue 18."""
+    from pycocotools import mask as coco_mask
+    from skimage.segmentation import flood
+
+    from seg_widget.io.rle import rle_encode
+
+    print("== Core beside its references (CPU ms: min / median / max; peak MiB) ==")
+    rng = np.random.default_rng(0)
+    for size in (s for s in sizes if s <= 8192):
+        mask = np.zeros((size, size), bool)
+        for _ in range(200):  # 200 discs of radius size/400 .. size/20
+            row, col = rng.integers(0, size, 2)
+            radius = int(rng.integers(size // 400, size // 20))
+            box = (
+                slice(max(row - radius, 0), min(row + radius, size)),
+                slice(max(col - radius, 0), min(col + radius, size)),
+            )
+            rows, cols = np.ogrid[box]
+            mask[box] |= (rows - row) ** 2 + (cols - col) ** 2 < radius**2
+        fortran = np.asfortranarray(mask.astype(np.uint8))
+        assert rle_encode(mask)["counts"] == coco_mask.encode(fortran)["counts"].decode()
+        ours = _spread_ms(lambda m=mask: rle_encode(m), repeats)
+        alone = _spread_ms(lambda f=fortran: coco_mask.encode(f), repeats)
+        whole = _spread_ms(
+            lambda m=mask: coco_mask.encode(np.asfortranarray(m.astype(np.uint8))), repeats
+        )
+        print(
+            f"  full-mask RLE {size}², 200 discs: ours {ours[1]:.1f} ms, pycocotools "
+            f"{alone[1]:.1f} ms (encode of a Fortran array) / {whole[1]:.1f} ms (from the C-order "
+            f"mask); ours / encode {ours[1] / alone[1]:.2f}; peak "
+            f"{_peak_mib(lambda m=mask: rle_encode(m)):.1f} MiB"
+        )
+    for size in sizes:
+        walled, seed = walled_mask(size)
+        ours = _spread_ms(lambda w=walled, s=seed: flood_footprint(w, s), repeats)
+        reference = _spread_ms(lambda w=walled, s=seed: flood(w, s, connectivity=1), repeats)
+        print(
+            f"  flood of the 25 % region, {size}²: flood_footprint "
+            f"{ours[0]:.0f} / {ours[1]:.0f} / {ours[2]:.0f} ms, skimage flood "
+            f"{reference[0]:.0f} / {reference[1]:.0f} / {reference[2]:.0f}; ratio of medians "
+            f"{ours[1] / reference[1]:.2f}; peak "
+            f"{_peak_mib(lambda w=walled, s=seed: flood_footprint(w, s)):.0f} vs "
+            f"{_peak_mib(lambda w=walled, s=seed: flood(w, s, connectivity=1)):.0f} MiB"
+        )
+    size = 8192
+    flick = _spread_ms(
+        lambda: brush_pieces((0.5, 0.5), (size - 0.5, size - 0.5), 1, (size, size)), 3
+    )
+    print(
+        f"  brush flick corner to corner of {size}², d = 1: {flick[1]:.1f} ms, peak "
+        f"{_peak_mib(lambda: brush_pieces((0.5, 0.5), (size - 0.5,) * 2, 1, (size,) * 2)):.1f} MiB"
+    )
+    w = sw.SegmentationWidget(np.zeros((size, size), np.uint8), classes=CLASSES)
+    corner = [(0.5, 0.5), (size - 0.5, size - 0.5)]
+    stroke_ms = _cpu_ms(lambda: w.paint_stroke(corner, label=1, brush_size=1))
+    w.undo()
+    stroke_mib = _peak_mib(lambda: w.paint_stroke(corner, label=1, brush_size=1))
+    print(
+        f"  w.paint_stroke corner to corner of {size}², d = 1: {stroke_ms:.0f} ms, peak "
+        f"{stroke_mib:.1f} MiB"
+    )
+    zigzag = np.column_stack(
+        [np.where(np.arange(100_000) % 2 == 0, 0.5, 4095.5), np.linspace(0.5, 4095.5, 100_000)]
+    )
+    random_points = rng.uniform(0, 1024, (1_000_000, 2))
+    small = sw.SegmentationWidget(np.zeros((1024, 1024), np.uint8), classes=CLASSES)
+    for title, action in (
+        (
+            "polygon of 1e5 zig-zag vertices on 4096²",
+            lambda: polygon_footprint(zigzag, (4096,) * 2),
+        ),
+        ("w.fill_polygon of 1e6 random points on 1024²", lambda: small.fill_polygon(random_points)),
+    ):
+
+        def refused(action=action) -> None:
+            try:
+                action()
+            except ValueError:
+                pass
+            else:
+                raise AssertionError("expected a refusal")
+
+        print(f"  {title}: refused in {_cpu_ms(refused):.0f} ms, peak {_peak_mib(refused):.0f} MiB")
+
+
 def _stroke(c, path) -> None:
     c.brush_begin(path[0])
     for rc in path[1:]:
@@ -549,6 +640,7 @@ def main() -> None:
         print(
             f"brush event cost, core, {max(sizes)}² / {min(sizes)}²: {ratio:.2f}  (target <= 1.5)"
         )
+    references(tuple(sizes), repeats)
     if args.profile:
         profile_widget(max(sizes))
     print(f"(bytes serialised for the browser during the run: {SerialisingComm.sent_bytes:,})")
