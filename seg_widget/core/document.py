@@ -137,7 +137,9 @@ class LabelDocument(InstanceEdits):
         high = int(self._mask.max(initial=0))
         if high >= self._n_classes:
             raise ValueError(f"mask: expected class ids in [0, {self._n_classes}); got {high}")
-        counts = histogram(self._mask, self._n_classes)
+        # Classes above the largest id present cost nothing (an empty mask: one pass).
+        counts = np.zeros(self._n_classes, np.int64)
+        counts[: high + 1] = histogram(self._mask, high + 1)
         self._counts = counts
         self._epoch += 1  # older diffs may not know what the mask holds now
         if self._instances is not None:
