@@ -15,6 +15,9 @@ from seg_widget.core.history import MASK_LAYER, History, RegionDiff, write_value
 from seg_widget.core.instance_edits import InstanceEdits, add_side
 from seg_widget.core.instances import INSTANCE_LAYER, TABLE_TARGET, InstanceLayer
 
+#: Pixels compared at once when looking for the pixels two masks differ in.
+_BAND_PIXELS = 1 << 20
+
 
 class LabelDocument(InstanceEdits):
     """A class-id mask edited in place, with every edit recorded as an undoable region diff.
@@ -328,8 +331,8 @@ class LabelDocument(InstanceEdits):
         ``new_mask`` must already be validated (see `validate_mask`); it is read, never
         kept. The live array is updated in place, so references to `mask` stay valid. Only
         the pixels that differ are written and stored for undo (the box around them, dense
-        when they fill it); if none differ, nothing is recorded. Temporaries: one bool
-        array of the image (which pixels differ), plus the undo record.
+        when they fill it); if none differ, nothing is recorded. Temporaries: a bool array
+        of the box around the differing pixels (found band by band), plus the undo record.
 
         Examples
         --------
@@ -343,16 +346,16 @@ class LabelDocument(InstanceEdits):
             got = new_mask.shape if isinstance(new_mask, np.ndarray) else type(new_mask).__name__
             raise ValueError(f"new_mask: expected an array of shape {self._mask.shape}; got {got}")
         full = BBox.full(self._mask.shape)
-        differs = self._mask != new_mask
-        tight = _true_bbox(differs)
+        tight = _differing_box(self._mask, new_mask)
         if tight is None:
             return full
+        differs = self._mask[tight.slices] != new_mask[tight.slices]
         with self.step("replace"):
             if self._instances is not None:
                 # Pixels whose class changes leave their instance; locks do not hold against
                 # a whole-mask assignment from code.
                 self._write_with_instances(
-                    tight, differs[tight.slices], new_mask[tight.slices], None, protect=False
+                    tight, differs, new_mask[tight.slices], None, protect=False
                 )
             else:
                 whole = (slice(None), slice(None))
@@ -360,7 +363,7 @@ class LabelDocument(InstanceEdits):
                     tight,
                     self._mask[tight.slices],
                     whole,
-                    differs[tight.slices],
+                    differs,
                     new_mask[tight.slices],
                 )
         return full
@@ -438,6 +441,21 @@ class LabelDocument(InstanceEdits):
             raise ValueError(
                 f"footprint: expected the shape of bbox {expected}; got {footprint.shape}"
             )
+
+
+def _differing_box(old: np.ndarray, new: np.ndarray) -> BBox | None:
+    """Return the tight box of the pixels where two masks differ, reading them in bands."""
+    rows = max(1, _BAND_PIXELS // max(old.shape[1], 1))
+    row0 = row1 = None
+    col0, col1 = old.shape[1], 0
+    for start in range(0, old.shape[0], rows):
+        band = _true_bbox(old[start : start + rows] != new[start : start + rows], (start, 0))
+        if band is None:
+            continue
+        row0 = band.row0 if row0 is None else row0
+        row1 = band.row1
+        col0, col1 = min(col0, band.col0), max(col1, band.col1)
+    return None if row0 is None else BBox(row0, row1, col0, col1)
 
 
 class _CountingMask:
