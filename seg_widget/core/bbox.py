@@ -142,17 +142,14 @@ def _true_bbox(array: np.ndarray, origin: tuple[int, int] = (0, 0)) -> BBox | No
     )
 
 
-def grow_towards_leaks(
-    window: BBox, region: np.ndarray, shape: tuple[int, int], *, factor: float = 1.0
-) -> BBox | None:
+def grow_towards_leaks(window: BBox, region: np.ndarray, shape: tuple[int, int]) -> BBox | None:
     """Grow a search window towards the sides its region touches; None once it touches none.
 
     ``region`` (the window's shape) is a connected region found inside ``window``. A path
     leaving the window must cross its border ring, so when the region touches no side that
-    lies inside the image it is complete. Otherwise the window grows by ``factor`` times its
-    extent towards each side the region touches (so it stays close to the region's own box)
-    and is clipped to ``shape``. Used by windowed searches (flood fill, magic wand) that
-    cost O(region box).
+    lies inside the image it is complete. Otherwise the window doubles its extent towards
+    each side the region touches (so it stays close to the region's own box) and is clipped
+    to ``shape``. Used by windowed searches (flood fill, magic wand) that cost O(region box).
 
     Examples
     --------
@@ -172,11 +169,9 @@ def grow_towards_leaks(
     right = int(window.col1 < width and bool(region[:, -1].any()))
     if not (top or bottom or left or right):
         return None
-    rows = max(1, round(window.height * factor))
-    cols = max(1, round(window.width * factor))
     return BBox(
-        window.row0 - rows * top,
-        window.row1 + rows * bottom,
-        window.col0 - cols * left,
-        window.col1 + cols * right,
+        window.row0 - window.height * top,
+        window.row1 + window.height * bottom,
+        window.col0 - window.width * left,
+        window.col1 + window.width * right,
     ).clip(shape)

@@ -26,11 +26,11 @@ def flood_footprint(
 
     Two pixels are neighbours if they share an edge (``connectivity=4``) or an edge or a
     corner (``connectivity=8``). The search (`skimage.segmentation.flood`) starts in a small
-    window around the seed and grows by half its extent towards each side the region
-    reaches, so the cost is proportional to the area of a box at most about twice the
-    region's extent per side (clipped to the mask), not to the whole mask: a click in a
-    small hole of a large image is cheap. Temporaries: about 2 bytes per pixel of the last
-    window, never more than a flood of the whole mask.
+    window around the seed and doubles its extent towards each side the region reaches, so
+    the cost is proportional to the area of a box at most about three times the region's
+    extent per side (clipped to the mask), not to the whole mask: a click in a small hole of
+    a large image is cheap. Temporaries: about 2 bytes per pixel of the last window, never
+    more than a flood of the whole mask.
 
     Parameters
     ----------
@@ -92,13 +92,11 @@ def flood_footprint(
             # of the window would cost 8 bytes per pixel of the window).
             seed = (row - window.row0, col - window.col0)
             region = flood(patch, seed, connectivity=steps)
-        # Half the window per side reached: the last window stays within about twice the
-        # region's extent (the flood's temporaries are per window pixel), and the repeated
-        # searches add about a third to the last one.
-        grown = grow_towards_leaks(window, region, mask.shape, factor=0.5)
+        grown = grow_towards_leaks(window, region, mask.shape)
         if grown is None:
             break
         window = grown
+        region = None  # free it before the next, larger search
 
     bbox = _true_bbox(region, (window.row0, window.col0))
     assert bbox is not None  # the seed is always in its own region
