@@ -84,6 +84,10 @@ def flood_footprint(
     half = _FIRST_HALF_WINDOW
     window = BBox(row - half, row + half + 1, col - half, col + half + 1).clip(mask.shape)
     while True:
+        if 2 * window.width >= mask.shape[1]:
+            # Whole rows: a contiguous view, which `flood` need not copy before padding it
+            # (at most twice the window, never more than a flood of the whole mask).
+            window = BBox(window.row0, window.row1, 0, mask.shape[1])
         patch = mask[window.slices]
         if uniform_value(patch) == value:  # a uniform window (an empty mask) is a region
             region = np.ones(patch.shape, bool)
