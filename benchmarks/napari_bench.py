@@ -45,8 +45,8 @@ import time
 import tracemalloc
 from collections.abc import Callable
 
-# _common installs the serialising comm: it must come before anything imports ipycanvas.
-from _common import SerialisingComm
+# harness installs the serialising comm: it must come before anything imports ipycanvas.
+from harness import SerialisingComm
 
 # isort: split
 import numpy as np
