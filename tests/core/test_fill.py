@@ -209,7 +209,7 @@ def test_non_integer_label_is_rejected():
         same_label_footprint(MASK, 1.0)
 
 
-def test_flood_of_a_huge_region_allocates_no_more_than_two_bytes_per_window_pixel():
+def test_flood_of_a_huge_region_allocates_no_more_than_a_flood_of_the_whole_mask():
     mask = np.zeros((4096, 4096), np.uint8)
     mask[1023, 1023:3073] = mask[3072, 1023:3073] = 1
     mask[1023:3073, 1023] = mask[1023:3073, 3072] = 1
@@ -220,4 +220,5 @@ def test_flood_of_a_huge_region_allocates_no_more_than_two_bytes_per_window_pixe
     finally:
         tracemalloc.stop()
     assert bbox == BBox(1024, 3072, 1024, 3072) and region.all()
-    assert peak < 3 * mask.size  # labelling the window would take 8 bytes per pixel
+    # skimage's flood of the whole mask: 2 bytes per pixel (labelling the whole mask: 8).
+    assert peak < 2 * mask.size + 2**20
