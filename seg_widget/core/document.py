@@ -9,9 +9,10 @@ from numbers import Integral
 import numpy as np
 
 from seg_widget.core.bbox import BBox, _true_bbox
+from seg_widget.core.changes import MASK_LAYER, RegionDiff, write_values
 from seg_widget.core.classes import _check_n_classes
 from seg_widget.core.counts import histogram
-from seg_widget.core.history import MASK_LAYER, History, RegionDiff, write_values
+from seg_widget.core.history import History
 from seg_widget.core.instance_edits import InstanceEdits, add_side
 from seg_widget.core.instances import INSTANCE_LAYER, TABLE_TARGET, InstanceLayer
 

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from seg_widget.core.bbox import BBox, _true_bbox
+from seg_widget.core.changes import write_diff
 from seg_widget.core.counts import add_histogram
 from seg_widget.core.hierarchy import descends_from
-from seg_widget.core.history import write_diff
 from seg_widget.core.instances import (
     INSTANCE_DTYPE,
     INSTANCE_LAYER,

@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 
 from seg_widget.core.bbox import BBox, _true_bbox
+from seg_widget.core.changes import Change, RegionDiff, write_values
 from seg_widget.core.classes import LabelClass
 from seg_widget.core.counts import histogram, uniform_value
-from seg_widget.core.history import Change, RegionDiff, write_values
 
 #: dtype of the instance map.
 INSTANCE_DTYPE = np.dtype(np.uint32)

@@ -15,7 +15,7 @@ from hypothesis.extra.numpy import arrays
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from seg_widget.core import BBox, LabelDocument, RegionDiff
-from seg_widget.core.history import write_diff
+from seg_widget.core.changes import write_diff
 from seg_widget.core.instances import Instance
 from seg_widget.core.outline import polygon_footprint
 from tests.core.test_instances import assert_instance_invariant
