@@ -34,11 +34,12 @@ two abutting polygons is painted by both; in ``"preserve"`` mode the first one k
 (Pillow's ``ImageDraw.polygon`` rounds vertices to whole pixels and strokes the outline
 too, so it is no reference for fractional vertices.)
 
-Bounds: rows are processed in bands of at most `_BAND_CROSSINGS` crossings, so temporaries
-stay bounded whatever the vertex count; and an outline that crosses the pixel rows of its
-box more often than there are pixels in the box (and more than `_MIN_CROSSINGS` times) is
-refused with a ValueError: such an outline is finer than the pixel grid everywhere (say,
-10⁵ random or zig-zag vertices), and rasterising it would cost far more than its output.
+Bounds: rows are processed in bands of at most ~10⁶ crossings (see
+`seg_widget.core.outline_runs`), so temporaries stay bounded whatever the vertex count; and
+an outline that crosses the pixel rows of its box more often than there are pixels in the
+box (and more than `_MIN_CROSSINGS` times) is refused with a ValueError: such an outline is
+finer than the pixel grid everywhere (say, 10⁵ random or zig-zag vertices), and rasterising
+it would cost far more than its output.
 """
 
 from __future__ import annotations
@@ -50,6 +51,13 @@ import numpy as np
 
 from seg_widget.core.bbox import BBox, _true_bbox
 from seg_widget.core.checks import image_shape
+from seg_widget.core.outline_runs import (
+    crossings_per_row,
+    parity_runs,
+    row_bands,
+    runs_to_pixels,
+    union_of_runs,
+)
 
 #: scikit-image's tolerance for "the centre is a vertex" (pixel units, per coordinate).
 _VERTEX_TOLERANCE = 1e-12
@@ -57,9 +65,6 @@ _VERTEX_TOLERANCE = 1e-12
 #: Coordinates beyond this (pixels) are rejected: products of coordinates must stay far from
 #: float64 overflow and rounding must stay well below a pixel.
 _MAX_COORDINATE = 2.0**31
-
-#: Crossings (edge, row pairs) rasterised at once: bounds the temporaries (~100 bytes each).
-_BAND_CROSSINGS = 1 << 20
 
 #: An outline may always cross its box's rows this often, and otherwise at most once per
 #: pixel of the box.
@@ -160,7 +165,7 @@ def polygon_footprint(
     previous = np.roll(vertices, 1, axis=0)
     low = np.minimum(vertices[:, 0], previous[:, 0])
     high = np.maximum(vertices[:, 0], previous[:, 0])
-    per_row = _crossings_per_row(low, high, row0, row1)
+    per_row = crossings_per_row(low, high, row0, row1)
     total = int(per_row.sum())
     if total > max(_MIN_CROSSINGS, n_rows * n_cols):
         raise ValueError(
@@ -169,17 +174,17 @@ def polygon_footprint(
             f"{len(vertices)} vertices (simplify the outline)"
         )
 
-    bands = _bands(per_row, row0)
+    bands = row_bands(per_row, row0)
     if len(bands) == 1:  # the usual outline: the runs of every row at once, no copy
         runs = _inside_runs(vertices, previous, row0, row1, col0, n_cols)
-        inside = _runs_to_pixels(runs, n_rows * n_cols).reshape(n_rows, n_cols)
+        inside = runs_to_pixels(runs, n_rows * n_cols).reshape(n_rows, n_cols)
     else:
         inside = np.empty((n_rows, n_cols), dtype=bool)
         for band0, band1 in bands:
             meets = (high >= band0) & (low <= band1 - 1)  # the edges meeting the band's rows
             runs = _inside_runs(vertices[meets], previous[meets], band0, band1, col0, n_cols)
             band = inside[band0 - row0 : band1 - row0]
-            band.reshape(-1)[...] = _runs_to_pixels(runs, band.size)
+            band.reshape(-1)[...] = runs_to_pixels(runs, band.size)
     _mark_vertices(inside, vertices, row0, col0)
 
     bbox = _true_bbox(inside, (row0, col0))
@@ -189,38 +194,6 @@ def polygon_footprint(
     return bbox, np.ascontiguousarray(
         inside[bbox.row0 - row0 : bbox.row1 - row0, bbox.col0 - col0 : bbox.col1 - col0]
     )
-
-
-def _crossings_per_row(low: np.ndarray, high: np.ndarray, row0: int, row1: int) -> np.ndarray:
-    """Return the (edge, row) pairs of each row of ``[row0, row1)`` (at most), O(edges + rows).
-
-    An edge meets the integer rows of ``[ceil(low), floor(high)]``.
-    """
-    first = np.clip(np.ceil(low), row0, row1).astype(np.int64) - row0
-    last = np.clip(np.floor(high) + 1, row0, row1).astype(np.int64) - row0
-    sloped = (low < high) & (first < last)
-    steps = np.zeros(row1 - row0 + 1, np.int64)
-    np.add.at(steps, first[sloped], 1)
-    np.add.at(steps, last[sloped], -1)
-    return np.cumsum(steps[:-1])
-
-
-def _bands(per_row: np.ndarray, row0: int) -> list[tuple[int, int]]:
-    """Return bands of rows of at most `_BAND_CROSSINGS` crossings (one row at least)."""
-    n_rows = per_row.size
-    total = int(per_row.sum())
-    if total <= _BAND_CROSSINGS:
-        return [(row0, row0 + n_rows)]
-    ends = np.cumsum(per_row)
-    bands = []
-    start = 0
-    while start < n_rows:
-        before = int(ends[start - 1]) if start else 0
-        stop = int(np.searchsorted(ends, before + _BAND_CROSSINGS, side="right"))
-        stop = min(max(stop, start + 1), n_rows)
-        bands.append((row0 + start, row0 + stop))
-        start = stop
-    return bands
 
 
 def _inside_runs(
@@ -238,7 +211,7 @@ def _inside_runs(
     # skimage's right-crossing test (y_prev > y) != (y_cur > y) takes an edge in row y iff
     # low <= y < high; its left-crossing test iff low < y <= high.
     counts_right = kind != _HIGH_END
-    starts, ends = _parity_runs(
+    starts, ends = parity_runs(
         local[counts_right], cut_right[counts_right] - col0, n_cols, row1 - row0
     )
     # The left parity (crossings strictly left of x) is the same except in rows where the
@@ -250,61 +223,8 @@ def _inside_runs(
     is_tie_row = np.zeros(row1 - row0, dtype=bool)
     is_tie_row[local[tie]] = True
     use = (kind != _LOW_END) & is_tie_row[local]
-    left_starts, left_ends = _parity_runs(local[use], cut_left[use] - col0, n_cols, row1 - row0)
-    return _union(starts, ends, left_starts, left_ends)
-
-
-def _parity_runs(
-    rows: np.ndarray, cuts: np.ndarray, n_cols: int, n_rows: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the runs where an odd number of a row's cuts are at or left of the column.
-
-    Each row has an even number of cuts (a closed outline crosses a line an even number of
-    times), so after dropping pairs at the same column, consecutive cuts of a row pair up:
-    a run from each odd one to the next. Cuts left of the box act from its first column;
-    cuts right of it act at its end (column ``n_cols``).
-    """
-    slots = n_cols + 1
-    keys = rows * slots + np.clip(cuts, 0, n_cols)
-    keys.sort()
-    if keys.size:
-        first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-        odd = (np.diff(np.r_[first, keys.size]) & 1).astype(bool)
-        keys = keys[first[odd]]
-    row, column = np.divmod(keys, slots)
-    flat = row * n_cols + column
-    return flat[0::2], flat[1::2]
-
-
-def _union(
-    starts_a: np.ndarray, ends_a: np.ndarray, starts_b: np.ndarray, ends_b: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the union of two sets of runs ``[start, end)``, as sorted disjoint runs."""
-    positions = np.concatenate([starts_a, starts_b, ends_a, ends_b])
-    if positions.size == 0:
-        return starts_a, ends_a
-    steps = np.repeat(np.array([1, -1], np.int64), [starts_a.size + starts_b.size] * 2)
-    order = np.argsort(positions, kind="stable")
-    positions, steps = positions[order], steps[order]
-    # Coverage after every event at a position: inside wherever it is positive.
-    last_at = np.r_[np.flatnonzero(positions[1:] != positions[:-1]), positions.size - 1]
-    covered = np.cumsum(steps)[last_at] > 0
-    at = positions[last_at]
-    changes = np.flatnonzero(covered != np.r_[False, covered[:-1]])
-    return at[changes[0::2]], at[changes[1::2]]
-
-
-def _runs_to_pixels(runs: tuple[np.ndarray, np.ndarray], size: int) -> np.ndarray:
-    """Return a flat bool array of ``size`` pixels, True on the sorted disjoint runs."""
-    starts, ends = runs
-    bounds = np.empty(2 * starts.size + 2, np.int64)
-    bounds[0] = 0
-    bounds[1:-1:2] = starts
-    bounds[2:-1:2] = ends
-    bounds[-1] = size
-    values = np.zeros(bounds.size - 1, np.uint8)
-    values[1::2] = 1
-    return np.repeat(values, np.diff(bounds)).view(np.bool_)
+    left_starts, left_ends = parity_runs(local[use], cut_left[use] - col0, n_cols, row1 - row0)
+    return union_of_runs(starts, ends, left_starts, left_ends)
 
 
 def _edge_rows(

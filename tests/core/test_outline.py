@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from skimage.draw import polygon as skimage_polygon
 
-import seg_widget.core.outline as outline_module
+import seg_widget.core.outline_runs as outline_runs
 from seg_widget.core.bbox import BBox
 from seg_widget.core.outline import polygon_footprint
 
@@ -367,7 +367,7 @@ def test_rows_in_bands_paint_exactly_what_one_band_paints(lasso):
     whole = _painted(lasso, (32, 32))
     patch = pytest.MonkeyPatch()
     with patch.context() as patch:
-        patch.setattr(outline_module, "_BAND_CROSSINGS", 3)  # a band of a row or two
+        patch.setattr(outline_runs, "BAND_CROSSINGS", 3)  # a band of a row or two
         banded = _painted(lasso, (32, 32))
     np.testing.assert_array_equal(banded, whole)
 
