@@ -25,7 +25,7 @@ from seg_widget.core.model_session import ModelSession, Prediction, Preparation
 from seg_widget.core.model_watershed import WatershedPromptModel
 from seg_widget.core.policy import PAINT_MODES, brush_rule, validate_paint_mode
 from seg_widget.core.prompt_model import FunctionModel, Prompt, PromptModel, as_prompt_model
-from seg_widget.core.raster import brush_footprint, pixel_center
+from seg_widget.core.raster import brush_footprint, brush_pieces, pixel_center
 from seg_widget.core.state_cache import StateCache
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "array_key",
     "as_prompt_model",
     "brush_footprint",
+    "brush_pieces",
     "brush_rule",
     "class_mask",
     "file_key",

@@ -9,10 +9,15 @@ from numbers import Integral
 import numpy as np
 
 from seg_widget.core.bbox import BBox, _true_bbox
+from seg_widget.core.changes import MASK_LAYER, RegionDiff, write_values
 from seg_widget.core.classes import _check_n_classes
-from seg_widget.core.history import MASK_LAYER, History, RegionDiff
-from seg_widget.core.instance_edits import InstanceEdits, add_histogram
+from seg_widget.core.counts import histogram
+from seg_widget.core.history import History
+from seg_widget.core.instance_edits import InstanceEdits, add_side
 from seg_widget.core.instances import INSTANCE_LAYER, TABLE_TARGET, InstanceLayer
+
+#: Pixels compared at once when looking for the pixels two masks differ in.
+_BAND_PIXELS = 1 << 20
 
 
 class LabelDocument(InstanceEdits):
@@ -70,6 +75,9 @@ class LabelDocument(InstanceEdits):
         self._history = history if history is not None else History()
         # Pixels per class: counted on first use, then kept current by every edit.
         self._counts: np.ndarray | None = None
+        # Bumped by every recount: diffs stamped with the current epoch may be trusted to
+        # know the values they replace (no write behind the document's back since).
+        self._epoch = 0
         self._instances: InstanceLayer | None = None
         parents = np.full(n_classes, -1) if class_parents is None else np.asarray(class_parents)
         if parents.shape != (n_classes,):
@@ -98,9 +106,11 @@ class LabelDocument(InstanceEdits):
     def class_counts(self) -> np.ndarray:
         """Number of pixels of each class: a new int64 array of shape ``(n_classes,)``.
 
-        The first use counts the whole mask (O(image)); after that `apply`, `assign`,
-        `replace`, `undo` and `redo` keep the counts current at the cost of the pixels they
-        change. Writes to `mask` made outside the document are not seen: call `recount`.
+        The first use counts the whole mask (O(image), with temporaries of a few MiB at
+        most); after that `apply`, `assign`, `replace`, `undo` and `redo` keep the counts
+        current from the values of the pixels they change (O(1) when those pixels go from one
+        class to another, as a fill or an outline usually does). Writes to `mask` made outside
+        the document are not seen: call `recount`.
 
         Examples
         --------
@@ -128,12 +138,14 @@ class LabelDocument(InstanceEdits):
             If the mask holds a class id ``>= n_classes``.
 
         """
-        counts = np.bincount(self._mask.ravel(), minlength=self._n_classes).astype(np.int64)
-        if counts.size > self._n_classes:
-            raise ValueError(
-                f"mask: expected class ids in [0, {self._n_classes}); got {counts.size - 1}"
-            )
+        high = int(self._mask.max(initial=0))
+        if high >= self._n_classes:
+            raise ValueError(f"mask: expected class ids in [0, {self._n_classes}); got {high}")
+        # Classes above the largest id present cost nothing (an empty mask: one pass).
+        counts = np.zeros(self._n_classes, np.int64)
+        counts[: high + 1] = histogram(self._mask, high + 1)
         self._counts = counts
+        self._epoch += 1  # older diffs may not know what the mask holds now
         if self._instances is not None:
             self._instances.recount()
         return counts.copy()
@@ -356,14 +368,15 @@ class LabelDocument(InstanceEdits):
         """Write ``values`` (one id, or an array of ``bbox``'s shape) where the edit reaches.
 
         Shared by `apply` and `assign`, after validation: records the tight diff and keeps
-        the class counts, in O(bbox).
+        the class counts, in O(bbox) time; temporaries: two bool arrays of the box.
         """
         if self._instances is not None:
             return self._write_with_instances(
                 bbox, footprint, values, only_where, instance, only_instance
             )
         patch = self._mask[bbox.slices]  # a view: writes go to the live mask
-        changed = footprint & (patch != values)
+        changed = patch != values
+        changed &= footprint
         if only_where is not None:
             changed &= patch == only_where
         tight = _true_bbox(changed, (bbox.row0, bbox.col0))
@@ -376,9 +389,11 @@ class LabelDocument(InstanceEdits):
     def replace(self, new_mask: np.ndarray) -> BBox:
         """Copy ``new_mask`` into the live mask (one undo step); return the full box.
 
-        ``new_mask`` must already be validated (see `validate_mask`). The live array is
-        updated in place, so references to `mask` stay valid. Only the box around the pixels
-        that differ is stored for undo; if none differ, nothing is recorded.
+        ``new_mask`` must already be validated (see `validate_mask`); it is read, never
+        kept. The live array is updated in place, so references to `mask` stay valid. Only
+        the pixels that differ are written and stored for undo (the box around them, dense
+        when they fill it); if none differ, nothing is recorded. Temporaries: a bool array
+        of the box around the differing pixels (found band by band), plus the undo record.
 
         Examples
         --------
@@ -392,28 +407,26 @@ class LabelDocument(InstanceEdits):
             got = new_mask.shape if isinstance(new_mask, np.ndarray) else type(new_mask).__name__
             raise ValueError(f"new_mask: expected an array of shape {self._mask.shape}; got {got}")
         full = BBox.full(self._mask.shape)
-        tight = _true_bbox(self._mask != new_mask)
+        tight = _differing_box(self._mask, new_mask)
         if tight is None:
             return full
-        if self._instances is not None:
-            # Pixels whose class changes leave their instance; locks do not hold against a
-            # whole-mask assignment from code.
-            with self.step("replace"):
-                self._write_with_instances(
-                    tight,
-                    np.ones((tight.height, tight.width), bool),
-                    new_mask[tight.slices],
-                    None,
-                    protect=False,
-                )
-            return full
-        before = self._mask[tight.slices].copy()
-        self._mask[tight.slices] = new_mask[tight.slices]
-        if self._counts is not None:
-            add_histogram(self._counts, before, -1)
-            add_histogram(self._counts, self._mask[tight.slices], +1)
+        differs = self._mask[tight.slices] != new_mask[tight.slices]
         with self.step("replace"):
-            self._history.record(RegionDiff(tight, before, self._mask[tight.slices].copy()))
+            if self._instances is not None:
+                # Pixels whose class changes leave their instance; locks do not hold against
+                # a whole-mask assignment from code.
+                self._write_with_instances(
+                    tight, differs, new_mask[tight.slices], None, protect=False
+                )
+            else:
+                whole = (slice(None), slice(None))
+                self._write_classes(
+                    tight,
+                    self._mask[tight.slices],
+                    whole,
+                    differs,
+                    new_mask[tight.slices],
+                )
         return full
 
     @contextmanager
@@ -453,7 +466,11 @@ class LabelDocument(InstanceEdits):
         # History writes each diff's patch with ``target[bbox.slices] = patch``; the stand-in
         # updates the class counts from exactly those writes, O(diff) each (the instance
         # layer does the same for its counts and boxes).
-        mask = self._mask if self._counts is None else _CountingMask(self._mask, self._counts)
+        mask = (
+            self._mask
+            if self._counts is None
+            else _CountingMask(self._mask, self._counts, self._epoch)
+        )
         targets: dict[str, object] = {MASK_LAYER: mask}
         if self._instances is not None:
             targets[INSTANCE_LAYER] = self._instances
@@ -487,14 +504,35 @@ class LabelDocument(InstanceEdits):
             )
 
 
-class _CountingMask:
-    """Stand-in for the live mask that keeps per-class counts current on region writes."""
+def _differing_box(old: np.ndarray, new: np.ndarray) -> BBox | None:
+    """Return the tight box of the pixels where two masks differ, reading them in bands."""
+    rows = max(1, _BAND_PIXELS // max(old.shape[1], 1))
+    row0 = row1 = None
+    col0, col1 = old.shape[1], 0
+    for start in range(0, old.shape[0], rows):
+        band = _true_bbox(old[start : start + rows] != new[start : start + rows], (start, 0))
+        if band is None:
+            continue
+        row0 = band.row0 if row0 is None else row0
+        row1 = band.row1
+        col0, col1 = min(col0, band.col0), max(col1, band.col1)
+    return None if row0 is None else BBox(row0, row1, col0, col1)
 
-    def __init__(self, mask: np.ndarray, counts: np.ndarray) -> None:
+
+class _CountingMask:
+    """Stand-in for the live mask that keeps the class counts current on undo and redo."""
+
+    def __init__(self, mask: np.ndarray, counts: np.ndarray, epoch: int) -> None:
         self._mask = mask
         self._counts = counts
+        self._epoch = epoch
 
-    def __setitem__(self, key: tuple[slice, slice], patch: np.ndarray) -> None:
-        add_histogram(self._counts, self._mask[key], -1)
-        self._mask[key] = patch
-        add_histogram(self._counts, self._mask[key], +1)
+    def write_region(self, diff: RegionDiff, values: np.ndarray, replaced: np.ndarray) -> None:
+        """Write one side of ``diff``; count from the diff's values, O(its pixels)."""
+        patch = self._mask[diff.bbox.slices]
+        if diff.epoch != self._epoch:
+            # Written behind the document's back since: count what is really there.
+            replaced = patch[diff.where] if diff.where is not None else patch.copy()
+        add_side(self._counts, replaced, diff.n_changed, -1, diff.single(replaced))
+        write_values(patch, diff.where, values)
+        add_side(self._counts, values, diff.n_changed, +1, diff.single(values))

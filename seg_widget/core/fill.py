@@ -5,13 +5,17 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
-from skimage.measure import label as label_components
+from skimage.segmentation import flood
 
 from seg_widget.core.bbox import BBox, _true_bbox, grow_towards_leaks
 from seg_widget.core.checks import seed_pixel
+from seg_widget.core.counts import uniform_value
 
 #: Connectivity (neighbours per pixel) -> scikit-image's ``connectivity`` (steps per move).
 _SKIMAGE_CONNECTIVITY = {4: 1, 8: 2}
+
+#: scikit-image connectivity -> scipy's structuring element.
+_STRUCTURES = {1: np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], bool), 2: np.ones((3, 3), bool)}
 
 #: Half-size of the first window searched around the seed: small regions (the common click)
 #: then cost O(window), not O(image).
@@ -26,8 +30,11 @@ def flood_footprint(
     Two pixels are neighbours if they share an edge (``connectivity=4``) or an edge or a
     corner (``connectivity=8``). The search starts in a small window around the seed and
     doubles its extent towards each side the region reaches, so the cost is proportional to
-    the area of a box at most about twice the region's extent per side, not to the whole
-    mask: a click in a small hole of a large image is cheap.
+    the area of a box at most about three times the region's extent per side (clipped to the
+    mask), not to the whole mask: a click in a small hole of a large image is cheap. Windows
+    up to 40 % of the mask are searched by labelling their components (fast, 5 bytes per
+    window pixel), bigger ones by `skimage.segmentation.flood` (2 bytes per pixel): the
+    temporaries never exceed those of a flood of the whole mask.
 
     Parameters
     ----------
@@ -81,16 +88,12 @@ def flood_footprint(
     half = _FIRST_HALF_WINDOW
     window = BBox(row - half, row + half + 1, col - half, col + half + 1).clip(mask.shape)
     while True:
-        region = mask[window.slices] == value
-        if not region.all():  # a uniform window (say, an empty mask) is a region already
-            # Labelling every component of the window and keeping the seed's is several
-            # times faster than skimage's `flood` (a queue) when the region fills the window.
-            components = label_components(region, connectivity=steps)
-            region = components == components[row - window.row0, col - window.col0]
+        window, region = _seed_region(mask, window, (row, col), value, steps)
         grown = grow_towards_leaks(window, region, mask.shape)
         if grown is None:
             break
         window = grown
+        region = None  # free it before the next, larger search
 
     bbox = _true_bbox(region, (window.row0, window.col0))
     assert bbox is not None  # the seed is always in its own region
@@ -99,6 +102,31 @@ def flood_footprint(
         slice(bbox.col0 - window.col0, bbox.col1 - window.col0),
     )
     return bbox, np.ascontiguousarray(region[inner])
+
+
+def _seed_region(
+    mask: np.ndarray, window: BBox, seed_rc: tuple[int, int], value: int, steps: int
+) -> tuple[BBox, np.ndarray]:
+    """Return the seed's region within ``window`` (which may widen to whole rows)."""
+    patch = mask[window.slices]
+    row, col = seed_rc[0] - window.row0, seed_rc[1] - window.col0
+    if uniform_value(patch) == value:  # a uniform window (an empty mask) is a region
+        return window, np.ones(patch.shape, bool)
+    if 5 * window.area <= 2 * mask.size:
+        # Labelling the window's components (int32) is several times faster than a queue,
+        # at 5 bytes per window pixel: never more than a flood of the whole mask.
+        from scipy import ndimage  # lazily: comes with scikit-image, slow to import
+
+        same = patch == value
+        components = np.empty(same.shape, np.int32)
+        ndimage.label(same, _STRUCTURES[steps], output=components)
+        return window, components == components[row, col]
+    # A big window: a queue from the seed (2 bytes per window pixel). Whole rows are a
+    # contiguous view that `flood` need not copy before padding it.
+    window = BBox(window.row0, window.row1, 0, mask.shape[1])
+    return window, flood(
+        mask[window.slices], (seed_rc[0] - window.row0, seed_rc[1]), connectivity=steps
+    )
 
 
 def same_label_footprint(mask: np.ndarray, label: int) -> tuple[BBox, np.ndarray] | None:

@@ -1,14 +1,14 @@
 """Undo history made of region diffs, grouped into steps and bounded in bytes.
 
 A step is a list of changes. A `RegionDiff` restores a box of one layer (the class mask by
-default, or the instance map); any other `Change`, such as a snapshot of the instance
-table, knows itself how to revert and re-apply. `History.undo` and `History.redo` take the
-targets to write to: one array (the mask), or a mapping from layer name to target.
+default, or the instance map), all of it or only the pixels of a footprint; any other
+`Change`, such as a snapshot of the instance table, knows itself how to revert and
+re-apply. `History.undo` and `History.redo` take the targets to write to: one array (the
+mask), or a mapping from layer name to target.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,76 +17,26 @@ from typing import Any
 import numpy as np
 
 from seg_widget.core.bbox import BBox
+from seg_widget.core.changes import (
+    MASK_LAYER,
+    Change,
+    RegionDiff,
+    write_diff,
+    write_region,
+    write_values,
+)
+
+__all__ = [
+    "MASK_LAYER",
+    "Change",
+    "History",
+    "RegionDiff",
+    "write_diff",
+    "write_region",
+    "write_values",
+]
 
 _DEFAULT_MAX_BYTES = 256 * 2**20
-
-
-#: Layer a `RegionDiff` writes to unless told otherwise, and the name under which a single
-#: array passed to `History.undo` / `History.redo` is known.
-MASK_LAYER = "mask"
-
-
-class Change(ABC):
-    """One undoable change of a step: a base for records that are not region diffs.
-
-    Subclasses set ``bbox`` (the image region whose look changes, or None) and ``nbytes``,
-    and implement `revert` and `reapply` on the targets mapping given to `History.undo`.
-    """
-
-    bbox: BBox | None
-    nbytes: int
-
-    @abstractmethod
-    def revert(self, targets: Mapping[str, Any]) -> None:
-        """Undo this change in ``targets``."""
-
-    @abstractmethod
-    def reapply(self, targets: Mapping[str, Any]) -> None:
-        """Redo this change in ``targets``."""
-
-
-@dataclass(frozen=True)
-class RegionDiff(Change):
-    """The values of a region of one layer before and after one edit.
-
-    ``before`` and ``after`` are arrays of the shape of ``bbox`` that the diff owns (they
-    must not be views of the live mask). ``layer`` names the target they are written to.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> diff = RegionDiff(BBox(0, 1, 0, 2), np.zeros((1, 2), np.uint8), np.ones((1, 2), np.uint8))
-    >>> diff.nbytes
-    4
-
-    """
-
-    bbox: BBox
-    before: np.ndarray
-    after: np.ndarray
-    layer: str = MASK_LAYER
-
-    def __post_init__(self) -> None:
-        # Cheap, and a mismatched patch would otherwise surface only at undo time.
-        expected = (max(self.bbox.height, 0), max(self.bbox.width, 0))
-        for name in ("before", "after"):
-            patch = getattr(self, name)
-            if not isinstance(patch, np.ndarray) or patch.shape != expected:
-                got = patch.shape if isinstance(patch, np.ndarray) else type(patch).__name__
-                raise ValueError(f"{name}: expected an array of shape {expected}; got {got}")
-
-    @property
-    def nbytes(self) -> int:
-        """Bytes held by the two patches."""
-        return self.before.nbytes + self.after.nbytes
-
-    def revert(self, targets: Mapping[str, Any]) -> None:
-        """Write ``before`` back into the layer."""
-        targets[self.layer][self.bbox.slices] = self.before
-
-    def reapply(self, targets: Mapping[str, Any]) -> None:
-        """Write ``after`` into the layer again."""
-        targets[self.layer][self.bbox.slices] = self.after
 
 
 @dataclass
@@ -202,7 +152,8 @@ class History:
         """Revert the newest step in ``mask``; return the region changed (None: nothing to undo).
 
         ``mask`` is the array diffs of the default layer write to, or a mapping from layer
-        name to target (anything supporting ``target[slices] = patch``).
+        name to target: an array, or an object with ``write_region(diff, values, replaced)``
+        (see `write_region`).
 
         Raises
         ------

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from seg_widget.core.bbox import BBox, _true_bbox
+from seg_widget.core.changes import write_diff
+from seg_widget.core.counts import add_histogram
 from seg_widget.core.hierarchy import descends_from
-from seg_widget.core.history import RegionDiff
 from seg_widget.core.instances import (
     INSTANCE_DTYPE,
     INSTANCE_LAYER,
@@ -30,9 +31,6 @@ from seg_widget.core.instances import (
 if TYPE_CHECKING:
     from seg_widget.core.history import History
 
-#: Up to this many changed pixels, class counts are updated by scattering, not a histogram.
-_SCATTER_MAX = 1024
-
 #: Marks an `update_instance` argument that was not given (None is a valid parent).
 _UNSET: Any = object()
 
@@ -42,6 +40,7 @@ class InstanceEdits:
 
     _mask: np.ndarray
     _counts: np.ndarray | None
+    _epoch: int
     _history: History
     _instances: InstanceLayer | None
     _class_parents: np.ndarray
@@ -353,12 +352,14 @@ class InstanceEdits:
             if class_changed[inner].any():
                 self._write_classes(tight, patch, inner, changed, values)
             if id_changed[inner].any():
-                before = ids[inner].copy()
-                new = new_ids[inner][changed]
-                ids[inner][changed] = new
-                layer.note_write(tight, before[changed], new)
-                after = ids[inner].copy()
-                self._history.record(RegionDiff(tight, before, after, layer=INSTANCE_LAYER))
+                new = new_ids[inner]
+                if new.strides == (0, 0):  # one id for all (broadcast): no per-pixel gather
+                    new = new.flat[0]
+                diff = write_diff(
+                    ids[inner], tight, changed, new, layer=INSTANCE_LAYER, epoch=layer.epoch
+                )
+                layer.note_diff(diff, diff.before, diff.after)
+                self._history.record(diff)
         return tight
 
     def _write_classes(
@@ -371,19 +372,16 @@ class InstanceEdits:
     ) -> None:
         """Write the changed pixels of the box ``tight`` (``inner`` in ``patch``); record it.
 
-        The one class write of the document, with or without instances: keeps the class
-        counts and records the tight diff, O(tight).
+        The one class write of the document, with or without instances: records the diff
+        (only the changed pixels, see `seg_widget.core.history.write_diff`) and keeps the
+        class counts from its values, O(tight).
         """
-        before = patch[inner].copy()
-        new = values[inner][changed] if isinstance(values, np.ndarray) else values
-        patch[inner][changed] = new
+        new = values[inner] if isinstance(values, np.ndarray) else values
+        diff = write_diff(patch[inner], tight, changed, new, epoch=self._epoch)
         if self._counts is not None:
-            add_histogram(self._counts, before[changed], -1)
-            if isinstance(values, np.ndarray):
-                add_histogram(self._counts, new, +1)
-            else:  # one class for all: no histogram needed
-                self._counts[values] += np.count_nonzero(changed)
-        self._history.record(RegionDiff(tight, before, patch[inner].copy()))
+            add_side(self._counts, diff.before, diff.n_changed, -1, diff.before_single)
+            add_side(self._counts, diff.after, diff.n_changed, +1, diff.after_single)
+        self._history.record(diff)
 
     def _rewrite_instance(self, instance_id: int, class_id: int, new_id: int) -> BBox | None:
         """Give every pixel of an instance a class and an id (no lock check); O(its box)."""
@@ -504,15 +502,18 @@ def _check_name(name: object) -> str:
     return name
 
 
-def add_histogram(counts: np.ndarray, values: np.ndarray, sign: int) -> None:
-    """Add ``sign`` times the class histogram of ``values`` to ``counts``; O(values.size)."""
-    values = np.asarray(values).ravel()
-    if values.size <= _SCATTER_MAX:
-        # A brush dab: no histogram as long as the largest id (costly with many classes).
-        np.add.at(counts, values, sign)
-        return
-    histogram = np.bincount(values)
-    if sign > 0:
-        counts[: histogram.size] += histogram
+def add_side(
+    counts: np.ndarray, side: np.ndarray, n_changed: int, sign: int, single: int | None = None
+) -> None:
+    """Add ``sign`` times the histogram of one side of a diff to ``counts``.
+
+    ``side`` is the diff's values (any shape), or one 0-d value shared by its
+    ``n_changed`` pixels; ``single``, when given, is the one value ``side`` holds. Both
+    cost O(1).
+    """
+    if side.ndim == 0:
+        single = int(side)
+    if single is not None:
+        counts[single] += sign * n_changed
     else:
-        counts[: histogram.size] -= histogram
+        add_histogram(counts, side, sign)

@@ -26,8 +26,9 @@ from typing import Any
 import numpy as np
 
 from seg_widget.core.bbox import BBox, _true_bbox
+from seg_widget.core.changes import Change, RegionDiff, write_values
 from seg_widget.core.classes import LabelClass
-from seg_widget.core.history import Change
+from seg_widget.core.counts import histogram, uniform_value
 
 #: dtype of the instance map.
 INSTANCE_DTYPE = np.dtype(np.uint32)
@@ -132,6 +133,7 @@ class InstanceLayer:
         self._protected_lut: np.ndarray | None = None
         self._counts: dict[int, int] = {}
         self._boxes: dict[int, BBox] = {}
+        self._epoch = 0
         self.recount()
 
     # -- reading -----------------------------------------------------------------------
@@ -253,12 +255,28 @@ class InstanceLayer:
         del self._table[instance_id]
         self._protected = self._hidden = self._protected_lut = None
 
-    def __setitem__(self, key: tuple[slice, slice], patch: np.ndarray) -> None:
-        """Write a patch into the map, keeping counts and boxes (how undo writes)."""
-        before = self._map[key].copy()
-        self._map[key] = patch
-        rows, cols = key
-        self.note_write(BBox(rows.start, rows.stop, cols.start, cols.stop), before, patch)
+    @property
+    def epoch(self) -> int:
+        """Bumped by every `recount`: the stamp of diffs that know the values they replace."""
+        return self._epoch
+
+    def write_region(self, diff: RegionDiff, values: np.ndarray, replaced: np.ndarray) -> None:
+        """Write one side of an id diff into the map, keeping counts and boxes (undo, redo)."""
+        patch = self._map[diff.bbox.slices]
+        if diff.epoch != self._epoch:  # the map was written to outside: read what is there
+            replaced = patch[diff.where] if diff.where is not None else patch.copy()
+        write_values(patch, diff.where, values)
+        self.note_diff(diff, replaced, values)
+
+    def note_diff(self, diff: RegionDiff, before: np.ndarray, after: np.ndarray) -> None:
+        """Update counts and boxes after the pixels of ``diff`` went from ``before`` to ``after``.
+
+        Each side is the changed pixels' ids (any shape) or one 0-d id for all of them.
+        """
+        for ids, sign in ((before, -1), (after, +1)):
+            single = diff.single(ids)
+            pairs = [(single, diff.n_changed)] if single is not None else _histogram(ids)
+            self._add_counts(diff.bbox, pairs, sign)
 
     def note_write(self, bbox: BBox, before: np.ndarray, after: np.ndarray) -> None:
         """Update counts and boxes after the pixels of ``bbox`` went from ``before`` to ``after``.
@@ -267,12 +285,15 @@ class InstanceLayer:
         shape (the whole box, or just the changed pixels); cost O(their size).
         """
         for ids, sign in ((before, -1), (after, +1)):
-            for instance_id, count in _histogram(ids):
-                if instance_id == 0:
-                    continue
-                self._counts[instance_id] = self._counts.get(instance_id, 0) + sign * count
-                if sign > 0:
-                    self._boxes[instance_id] = bbox.union(self._boxes.get(instance_id))
+            self._add_counts(bbox, _histogram(ids), sign)
+
+    def _add_counts(self, bbox: BBox, pairs: list[tuple[int, int]], sign: int) -> None:
+        for instance_id, count in pairs:
+            if instance_id == 0:
+                continue
+            self._counts[instance_id] = self._counts.get(instance_id, 0) + sign * count
+            if sign > 0:
+                self._boxes[instance_id] = bbox.union(self._boxes.get(instance_id))
 
     def detach_mismatched(self, mask: np.ndarray) -> int:
         """Take pixels out of their instance where ``mask`` no longer has its class.
@@ -295,13 +316,22 @@ class InstanceLayer:
     def recount(self) -> None:
         """Count pixels and find boxes of every instance from scratch (O(image))."""
         self._counts, self._boxes = _instance_stats(self._map)
+        self._epoch += 1
 
 
 def _histogram(ids: np.ndarray) -> list[tuple[int, int]]:
     """``(id, count)`` of the values of ``ids``; a brush dab is counted without sorting."""
-    ids = np.asarray(ids).ravel()
+    ids = np.asarray(ids)
     if ids.size <= _COUNTER_MAX:
-        return list(Counter(ids.tolist()).items())
+        return list(Counter(ids.ravel().tolist()).items())
+    single = uniform_value(ids)
+    if single is not None:  # a fill or an outline: one id for all, O(1) memory
+        return [(single, ids.size)]
+    largest = int(ids.max())
+    if largest < _LUT_MAX_ID:  # compact ids: a chunked histogram, no sort, no 8-byte copy
+        counts = histogram(ids, largest + 1)
+        present = np.flatnonzero(counts)
+        return list(zip(present.tolist(), counts[present].tolist(), strict=True))
     values, counts = np.unique(ids, return_counts=True)
     return list(zip(values.tolist(), counts.tolist(), strict=True))
 

@@ -12,6 +12,13 @@ def validate_mask(
 ) -> np.ndarray:
     """Return ``mask`` as a new C-contiguous class-id array of dtype ``mask_dtype(n_classes)``.
 
+    The array is always copied: the label document edits its mask in place, so keeping the
+    caller's array would let every edit change it behind the caller's back (and let the
+    caller's later writes bypass the undo history and the class counts). The copy is the
+    only full-size allocation: the range check reads the input in place (one pass for the
+    maximum, and one for the minimum of signed input), so peak memory is the input plus
+    the result.
+
     Parameters
     ----------
     mask : array_like of int or bool
@@ -56,7 +63,7 @@ def validate_mask(
         raise ValueError(f"{argument}: expected shape {expected} to match the image; got {got}")
     if array.size:
         # min/max before the cast: a cast would wrap out-of-range ids into valid-looking ones.
-        low = int(array.min())
+        low = 0 if array.dtype.kind in "bu" else int(array.min())
         if low < 0:
             raise ValueError(f"{argument}: expected class ids >= 0; got minimum {low}")
         high = int(array.max())

@@ -21,16 +21,25 @@ retraces itself) is painted iff the region just to its right (``p +``) is inside
 This is exactly what ``skimage.draw.polygon(rows - 0.5, cols - 0.5, shape)`` paints
 (scikit-image works in pixel-index coordinates, where the centre of pixel ``(r, c)`` is
 ``(r, c)``): the crossing tests below repeat its floating-point expressions bit for bit, but
-as a scanline (cost proportional to the box area plus the edge/row crossings, not to the box
-area times the number of vertices). The one difference is on purpose: an outline with fewer
-than three distinct points, or whose points all lie on one line, has no interior and paints
-nothing (scikit-image would paint the pixels whose centres are its vertices). An outline
-that encloses no area otherwise, because it only retraces itself, does paint just those.
+as a scanline over runs: the crossings of each pixel row give the row's inside runs, and the
+footprint is written run by run (cost proportional to the box area plus the edge/row
+crossings, not to the box area times the number of vertices). The one difference is on
+purpose: an outline with fewer than three distinct points, or whose points all lie on one
+line, has no interior and paints nothing (scikit-image would paint the pixels whose
+centres are its vertices). An outline that encloses no area otherwise, because it only
+retraces itself, does paint just those.
 
 Unlike half-open ("top-left") rasterisers such as GPUs use, a centre on the shared edge of
 two abutting polygons is painted by both; in ``"preserve"`` mode the first one keeps it.
 (Pillow's ``ImageDraw.polygon`` rounds vertices to whole pixels and strokes the outline
 too, so it is no reference for fractional vertices.)
+
+Bounds: rows are processed in bands of at most ~10⁶ crossings (see
+`seg_widget.core.outline_runs`), so temporaries stay bounded whatever the vertex count; and
+an outline that crosses the pixel rows of its box more often than there are pixels in the
+box (and more than `_MIN_CROSSINGS` times) is refused with a ValueError: such an outline is
+finer than the pixel grid everywhere (say, 10⁵ random or zig-zag vertices), and rasterising
+it would cost far more than its output.
 """
 
 from __future__ import annotations
@@ -42,6 +51,13 @@ import numpy as np
 
 from seg_widget.core.bbox import BBox, _true_bbox
 from seg_widget.core.checks import image_shape
+from seg_widget.core.outline_runs import (
+    crossings_per_row,
+    parity_runs,
+    row_bands,
+    runs_to_pixels,
+    union_of_runs,
+)
 
 #: scikit-image's tolerance for "the centre is a vertex" (pixel units, per coordinate).
 _VERTEX_TOLERANCE = 1e-12
@@ -49,6 +65,10 @@ _VERTEX_TOLERANCE = 1e-12
 #: Coordinates beyond this (pixels) are rejected: products of coordinates must stay far from
 #: float64 overflow and rounding must stay well below a pixel.
 _MAX_COORDINATE = 2.0**31
+
+#: An outline may always cross its box's rows this often, and otherwise at most once per
+#: pixel of the box.
+_MIN_CROSSINGS = 1 << 22
 
 # Kinds of (edge, row) pairs, see `_edge_rows`.
 _STRICT, _LOW_END, _HIGH_END = 0, 1, 2
@@ -72,7 +92,11 @@ def polygon_footprint(
 
     The cost is proportional to the area of the outline's bounding box (inside the image)
     plus the number of (edge, row) crossings; it does not grow with the vertex count times
-    the area.
+    the area. Temporaries beyond the result are bounded (rows go in bands of about 10⁶
+    crossings). An outline crossing the rows of its box more often than once per pixel of
+    the box (and more than 2**22 times) is refused: that is an outline finer than the pixel
+    grid (10⁵ zig-zag vertices, 10⁶ random points), whose rasterising would cost far more
+    than its output.
 
     Parameters
     ----------
@@ -95,7 +119,8 @@ def polygon_footprint(
         If ``vertices_rc`` is not numeric.
     ValueError
         If ``vertices_rc`` is not ``(N, 2)``, has a non-finite coordinate or one beyond
-        ``±2**31``, or ``shape`` is invalid.
+        ``±2**31``, crosses its box's rows more often than the bound above, or ``shape``
+        is invalid.
 
     Examples
     --------
@@ -138,45 +163,68 @@ def polygon_footprint(
 
     # Edge i runs from vertex i - 1 ("previous") to vertex i ("current"), as in skimage.
     previous = np.roll(vertices, 1, axis=0)
-    edges, ys, kind = _edge_rows(vertices, previous, row0, row1)
-    cut_right, cut_left = _cuts(vertices[edges], previous[edges], ys)
+    low = np.minimum(vertices[:, 0], previous[:, 0])
+    high = np.maximum(vertices[:, 0], previous[:, 0])
+    per_row = crossings_per_row(low, high, row0, row1)
+    total = int(per_row.sum())
+    if total > max(_MIN_CROSSINGS, n_rows * n_cols):
+        raise ValueError(
+            f"vertices_rc: expected an outline crossing the pixel rows of its box at most once "
+            f"per pixel of the box ({n_rows * n_cols}); got {total} crossings from "
+            f"{len(vertices)} vertices (simplify the outline)"
+        )
 
-    # skimage's right-crossing test (y_prev > y) != (y_cur > y) takes an edge in row y iff
-    # low <= y < high; its left-crossing test iff low < y <= high.
-    counts_right = kind != _HIGH_END
-    counts_left = kind != _LOW_END
-
-    # Right parity at column x: an odd number of edges crossing the row strictly right of x.
-    # A row meets an even number of edges, so that is an odd number of cuts <= x: a prefix
-    # XOR of toggles at the cuts. Cuts left of the box act from its first column, cuts right
-    # of it never act (they go to a spare last slot).
-    slots = n_cols + 1
-    keys = (ys - row0) * slots + np.clip(cut_right - col0, 0, n_cols)
-    inside = _prefix_parity(keys[counts_right], n_rows, slots)
-
-    # The left parity (crossings strictly left of x) is the same except in rows where the
-    # outline touches a centre exactly: rows through a vertex, or where the two cuts of an
-    # edge differ. Only those rows are recomputed, and a centre is in if either parity is odd.
-    tie = (kind != _STRICT) | (cut_right != cut_left)
-    if tie.any():
-        is_tie_row = np.zeros(n_rows, dtype=bool)
-        is_tie_row[ys[tie] - row0] = True
-        tie_rows = np.flatnonzero(is_tie_row)
-        local_row = np.cumsum(is_tie_row) - 1
-        use = counts_left & is_tie_row[ys - row0]
-        keys = local_row[ys[use] - row0] * slots + np.clip(cut_left[use] - col0, 0, n_cols)
-        inside[tie_rows] |= _prefix_parity(keys, tie_rows.size, slots)
-
-    inside = inside[:, :n_cols].view(np.bool_)
+    bands = row_bands(per_row, row0)
+    if len(bands) == 1:  # the usual outline: the runs of every row at once, no copy
+        runs = _inside_runs(vertices, previous, row0, row1, col0, n_cols)
+        inside = runs_to_pixels(runs, n_rows * n_cols).reshape(n_rows, n_cols)
+    else:
+        inside = np.empty((n_rows, n_cols), dtype=bool)
+        for band0, band1 in bands:
+            meets = (high >= band0) & (low <= band1 - 1)  # the edges meeting the band's rows
+            runs = _inside_runs(vertices[meets], previous[meets], band0, band1, col0, n_cols)
+            band = inside[band0 - row0 : band1 - row0]
+            band.reshape(-1)[...] = runs_to_pixels(runs, band.size)
     _mark_vertices(inside, vertices, row0, col0)
 
     bbox = _true_bbox(inside, (row0, col0))
     if bbox is None:
         return None
-    # A contiguous copy: callers may keep the footprint, and the view would pin the sentinel.
+    # A contiguous array (a copy only if the box above was larger than the painted pixels).
     return bbox, np.ascontiguousarray(
         inside[bbox.row0 - row0 : bbox.row1 - row0, bbox.col0 - col0 : bbox.col1 - col0]
     )
+
+
+def _inside_runs(
+    current: np.ndarray, previous: np.ndarray, row0: int, row1: int, col0: int, n_cols: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the flat ``(starts, ends)`` of the painted runs of rows ``[row0, row1)``.
+
+    Runs are sorted and disjoint.
+
+    Flat positions count ``n_cols`` pixels per row from column ``col0`` of row ``row0``.
+    """
+    edges, ys, kind = _edge_rows(current, previous, row0, row1)
+    cut_right, cut_left = _cuts(current[edges], previous[edges], ys)
+    local = ys - row0
+    # skimage's right-crossing test (y_prev > y) != (y_cur > y) takes an edge in row y iff
+    # low <= y < high; its left-crossing test iff low < y <= high.
+    counts_right = kind != _HIGH_END
+    starts, ends = parity_runs(
+        local[counts_right], cut_right[counts_right] - col0, n_cols, row1 - row0
+    )
+    # The left parity (crossings strictly left of x) is the same except in rows where the
+    # outline touches a centre exactly: rows through a vertex, or where the two cuts of an
+    # edge differ. Only those rows are recomputed; a centre is in if either parity is odd.
+    tie = (kind != _STRICT) | (cut_right != cut_left)
+    if not tie.any():
+        return starts, ends
+    is_tie_row = np.zeros(row1 - row0, dtype=bool)
+    is_tie_row[local[tie]] = True
+    use = (kind != _LOW_END) & is_tie_row[local]
+    left_starts, left_ends = parity_runs(local[use], cut_left[use] - col0, n_cols, row1 - row0)
+    return union_of_runs(starts, ends, left_starts, left_ends)
 
 
 def _edge_rows(
@@ -245,14 +293,6 @@ def _cuts(
     left += quotient(left) >= 0
     left -= quotient(left - 1) < 0
     return right.astype(np.int64), left.astype(np.int64)
-
-
-def _prefix_parity(keys: np.ndarray, n_rows: int, slots: int) -> np.ndarray:
-    """``(n_rows, slots)`` uint8: per row, the parity of the toggles at or before each slot."""
-    toggles = np.zeros(n_rows * slots, dtype=np.uint8)
-    np.add.at(toggles, keys, 1)  # wraps at 256: harmless, only the parity is used
-    toggles &= 1
-    return np.bitwise_xor.accumulate(toggles.reshape(n_rows, slots), axis=1)
 
 
 def _mark_vertices(inside: np.ndarray, vertices: np.ndarray, row0: int, col0: int) -> None:

@@ -19,6 +19,12 @@ from seg_widget.core.checks import image_shape
 #: inside whatever rounding the segment arithmetic does.
 _TOLERANCE = 1e-9
 
+#: A segment whose box holds at most this many pixels is rasterised in one piece.
+_MAX_PIECE_AREA = 1 << 14
+
+#: Thinnest band (pixels along the segment) a long segment is cut into.
+_MIN_BAND = 32
+
 
 def pixel_center(col: float, row: float) -> tuple[float, float]:
     """Return the centre ``(col, row)`` of the pixel containing the point ``(col, row)``.
@@ -55,7 +61,9 @@ def brush_footprint(
     ``diameter >= sqrt(2)`` every pixel the segment passes through is painted. At a pixel
     centre, diameter 1 is that pixel, 2 a plus of 5 pixels, 3 a 3x3 square.
 
-    The cost is proportional to the area of the swept shape's bounding box (vectorised).
+    The float work is O(length × diameter) (see `brush_pieces`, which long strokes should
+    use: this function returns one box, so a long diagonal segment still costs one byte per
+    pixel of its bounding box).
 
     Parameters
     ----------
@@ -91,6 +99,51 @@ def brush_footprint(
            [0, 1, 0]])
 
     """
+    pieces = brush_pieces(start_rc, end_rc, diameter, shape)
+    if len(pieces) <= 1:
+        return pieces[0] if pieces else None
+    # A long segment: assemble its pieces (1 byte per pixel of the box, no float arrays).
+    bbox = pieces[0][0]
+    for piece_box, _ in pieces[1:]:
+        bbox = bbox.union(piece_box)
+    footprint = np.zeros((bbox.height, bbox.width), dtype=bool)
+    for piece_box, piece in pieces:
+        footprint[piece_box.slices_in(bbox)] = piece
+    return bbox, footprint
+
+
+def brush_pieces(
+    start_rc: tuple[float, float],
+    end_rc: tuple[float, float],
+    diameter: float,
+    shape: tuple[int, int],
+) -> list[tuple[BBox, np.ndarray]]:
+    """Return the footprint of `brush_footprint` as pieces of small boxes: O(length × diameter).
+
+    The same pixels by the same arithmetic, cut into bands across the segment's longer axis
+    (rows for a steep segment, columns for a flat one) about a brush diameter thick, so each
+    piece's box holds O(diameter²) pixels: a diagonal flick across a huge image costs its
+    length times the brush, not the area of its bounding box. Pieces do not overlap. A
+    short segment is one piece.
+
+    Returns
+    -------
+    list of (BBox, ndarray)
+        Tight boxes inside the image and bool footprints of their shapes, in order along
+        the segment; empty if no pixel of the footprint is inside the image.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As `brush_footprint`.
+
+    Examples
+    --------
+    >>> pieces = brush_pieces((0.5, 0.5), (999.5, 999.5), 1, (1000, 1000))
+    >>> len(pieces), max(box.area for box, _ in pieces), sum(int(p.sum()) for _, p in pieces)
+    (32, 1024, 1000)
+
+    """
     row_a, col_a = _point(start_rc, "start_rc")
     row_b, col_b = _point(end_rc, "end_rc")
     radius = _diameter(diameter) / 2 + _TOLERANCE
@@ -102,8 +155,60 @@ def brush_footprint(
     col0 = max(math.ceil(min(col_a, col_b) - radius - 0.5), 0)
     col1 = min(math.floor(max(col_a, col_b) + radius - 0.5) + 1, width)
     if row0 >= row1 or col0 >= col1:
-        return None
+        return []
+    segment = (row_a, col_a, row_b, col_b, radius)
+    thickness = max(_MIN_BAND, math.ceil(2 * radius))
+    if (row1 - row0) * (col1 - col0) <= _MAX_PIECE_AREA:
+        found = _pixels_within(segment, row0, row1, col0, col1)
+        return [] if found is None else [found]
 
+    pieces = []
+    steep = abs(row_b - row_a) >= abs(col_b - col_a)
+    low, high = (row0, row1) if steep else (col0, col1)
+    for band0 in range(low, high, thickness):
+        band1 = min(band0 + thickness, high)
+        if steep:
+            c0, c1 = _across(segment, band0, band1, transpose=False)
+            box = (band0, band1, max(c0, col0), min(c1, col1))
+        else:
+            r0, r1 = _across(segment, band0, band1, transpose=True)
+            box = (max(r0, row0), min(r1, row1), band0, band1)
+        if box[0] < box[1] and box[2] < box[3]:
+            found = _pixels_within(segment, *box)
+            if found is not None:
+                pieces.append(found)
+    return pieces
+
+
+def _across(
+    segment: tuple[float, float, float, float, float], band0: int, band1: int, *, transpose: bool
+) -> tuple[int, int]:
+    """Conservative range of pixels across a band of rows (or columns) the brush can reach."""
+    row_a, col_a, row_b, col_b, radius = segment
+    if transpose:
+        row_a, col_a, row_b, col_b = col_a, row_a, col_b, row_b
+    # The part of the segment within radius of the band's pixel centres, by its row range.
+    lo = max(band0 + 0.5 - radius, min(row_a, row_b))
+    hi = min(band1 - 0.5 + radius, max(row_a, row_b))
+    if row_a == row_b:
+        ends = (col_a, col_b)
+    else:
+        lo, hi = min(lo, hi), max(lo, hi)
+        slope = (col_b - col_a) / (row_b - row_a)
+        ends = (col_a + (lo - row_a) * slope, col_a + (hi - row_a) * slope)
+    # One pixel of margin each side: rounding must never cut the footprint; the exact
+    # distance test decides.
+    return (
+        math.ceil(min(ends) - radius - 0.5) - 1,
+        math.floor(max(ends) + radius - 0.5) + 2,
+    )
+
+
+def _pixels_within(
+    segment: tuple[float, float, float, float, float], row0: int, row1: int, col0: int, col1: int
+) -> tuple[BBox, np.ndarray] | None:
+    """Pixels of the box whose centres are within the radius of the segment; tight box."""
+    row_a, col_a, row_b, col_b, radius = segment
     # Pixel centres relative to the start point: small numbers keep the rounding small.
     rows = (np.arange(row0, row1, dtype=np.float64) + (0.5 - row_a))[:, np.newaxis]
     cols = np.arange(col0, col1, dtype=np.float64) + (0.5 - col_a)
@@ -121,7 +226,7 @@ def brush_footprint(
         distance_squared = off_row * off_row + off_col * off_col
     inside = distance_squared <= radius * radius
 
-    # The box above is conservative at the rounded ends; shrink it to the painted pixels so
+    # The box is conservative at the rounded ends; shrink it to the painted pixels so
     # callers colour and store no more than needed.
     bbox = _true_bbox(inside, (row0, col0))
     if bbox is None:

@@ -72,7 +72,8 @@ def polygon_pixels(
     clipped; the result is in row-major order. This is the rule of the lasso and polygon
     tools (``core.outline.polygon_footprint``, a scanline: `skimage.draw.polygon` itself
     takes seconds for a few hundred large outlines); an outline with all its points on one
-    line has no pixels.
+    line has no pixels, and one crossing the pixel rows of its box more often than once per
+    pixel (and 2**22 times) is refused, naming ``argument``.
 
     Examples
     --------
@@ -91,7 +92,12 @@ def polygon_pixels(
         raise ValueError(f"{argument}: expected finite coordinates; got {polygon!r:.80}")
     # COCO (x, y) are continuous image coordinates: exactly core's convention (pixel (r, c)
     # covers [c, c + 1) x [r, r + 1)), so the outline tools' rasteriser applies as is.
-    footprint = polygon_footprint(np.column_stack([coordinates[1::2], coordinates[0::2]]), shape)
+    try:
+        footprint = polygon_footprint(
+            np.column_stack([coordinates[1::2], coordinates[0::2]]), shape
+        )
+    except ValueError as error:  # e.g. an outline finer than the pixel grid: name the field
+        raise ValueError(f"{argument}: {str(error).removeprefix('vertices_rc: ')}") from None
     if footprint is None:
         empty = np.zeros(0, dtype=np.intp)
         return empty, empty

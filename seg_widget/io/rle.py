@@ -29,12 +29,25 @@ __all__ = [
 # Longest encoded number we accept: 7 groups of 5 bits hold any count of a 2**32-pixel image.
 _MAX_GROUPS = 7
 
+#: Pixels of a band of columns read at once by `rle_encode`.
+_BAND_PIXELS = 1 << 20
+
+#: Up to this many changes (or an eighth of the pixels) they are sorted; beyond, the mask
+#: is read column-major.
+_MIN_SORTED = 1 << 16
+
+#: Rows transposed per block: a block of rows and its transpose stay in cache.
+_TRANSPOSE_ROWS = 256
+
 
 def rle_encode(binary_mask: np.ndarray) -> dict:
     """Return the compressed COCO RLE of a 2-D mask (non-zero = foreground).
 
     The result equals ``pycocotools.mask.encode(np.asfortranarray(mask))`` with ``counts``
-    decoded from bytes to ``str``, so it can go straight into JSON.
+    decoded from bytes to ``str``, so it can go straight into JSON. Pure numpy and never a
+    column-major copy of the mask (what that call spends most of its time on): the runs
+    start where consecutive values in column-major order differ, found row-major in bands
+    and sorted. Temporaries: about 1 MiB per band, plus 8 bytes per run.
 
     Examples
     --------
@@ -43,7 +56,68 @@ def rle_encode(binary_mask: np.ndarray) -> dict:
 
     """
     mask = _as_binary(binary_mask, argument="binary_mask")
-    return rle_encode_crop(mask, (0, 0), mask.shape)
+    height, width = mask.shape
+    changes = _column_major_changes(mask)
+    bounds = np.concatenate(([0], changes, [height * width]))
+    counts = np.diff(bounds)
+    if len(counts) > 1 and counts[-1] == 0:
+        counts = counts[:-1]
+    return {"size": [height, width], "counts": _counts_to_string(counts)}
+
+
+def _column_major_changes(mask: np.ndarray) -> np.ndarray:
+    """Return the column-major positions where the value differs from the one before.
+
+    The changes are found row-major in bands (vertical neighbours differ, or the first row
+    differs from the previous column's last), then sorted by column-major position: O(image)
+    streaming plus O(changes log changes). A mask with changes almost everywhere (noise) is
+    read column-major instead, band by band.
+    """
+    height, width = mask.shape
+    if mask.size == 0:
+        return np.zeros(0, np.int64)
+    limit = max(mask.size // 8, _MIN_SORTED)
+    previous_last = np.concatenate(([False], mask[height - 1, :-1]))
+    found = [np.flatnonzero(mask[0] != previous_last) * height]
+    n_found = found[0].size
+    rows = max(1, _BAND_PIXELS // max(width, 1))
+    for row0 in range(1, height, rows):
+        row1 = min(row0 + rows, height)
+        flat = np.flatnonzero(mask[row0:row1] != mask[row0 - 1 : row1 - 1])
+        n_found += flat.size
+        if n_found > limit:
+            return _column_major_changes_by_transposing(mask)
+        row, col = np.divmod(flat, width)
+        found.append(col * height + (row + row0))
+    changes = np.concatenate(found)
+    changes.sort()
+    return changes
+
+
+def _column_major_changes_by_transposing(mask: np.ndarray) -> np.ndarray:
+    """Return what `_column_major_changes` does, reading bands of columns transposed."""
+    height, width = mask.shape
+    band = max(1, _BAND_PIXELS // max(height, 1))
+    found = []
+    previous = False
+    for col0 in range(0, width, band):
+        flat = _transposed(mask[:, col0 : col0 + band]).reshape(-1)
+        if flat.size == 0:
+            continue
+        offset = col0 * height
+        if flat[0] != previous:
+            found.append(np.array([offset], np.int64))
+        found.append(np.flatnonzero(flat[1:] != flat[:-1]) + (offset + 1))
+        previous = bool(flat[-1])
+    return np.concatenate(found) if found else np.zeros(0, np.int64)
+
+
+def _transposed(block: np.ndarray) -> np.ndarray:
+    """Return a C-contiguous copy of ``block.T``, copied in cache-sized blocks of rows."""
+    out = np.empty(block.shape[::-1], dtype=block.dtype)
+    for row0 in range(0, block.shape[0], _TRANSPOSE_ROWS):
+        out[:, row0 : row0 + _TRANSPOSE_ROWS] = block[row0 : row0 + _TRANSPOSE_ROWS].T
+    return out
 
 
 def rle_encode_crop(crop: np.ndarray, top_left_rc: tuple[int, int], shape: tuple[int, int]) -> dict:

@@ -1,3 +1,5 @@
+import tracemalloc
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -205,3 +207,18 @@ def test_negative_label_is_rejected():
 def test_non_integer_label_is_rejected():
     with pytest.raises(TypeError, match=r"^label: expected a class id \(int\); got float$"):
         same_label_footprint(MASK, 1.0)
+
+
+def test_flood_of_a_huge_region_allocates_no_more_than_a_flood_of_the_whole_mask():
+    mask = np.zeros((4096, 4096), np.uint8)
+    mask[1023, 1023:3073] = mask[3072, 1023:3073] = 1
+    mask[1023:3073, 1023] = mask[1023:3073, 3072] = 1
+    tracemalloc.start()
+    try:
+        bbox, region = flood_footprint(mask, (2048, 2048))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert bbox == BBox(1024, 3072, 1024, 3072) and region.all()
+    # skimage's flood of the whole mask: 2 bytes per pixel (labelling the whole mask: 8).
+    assert peak < 2 * mask.size + 2**20

@@ -1,3 +1,4 @@
+import tracemalloc
 from fractions import Fraction
 
 import numpy as np
@@ -6,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from skimage.draw import polygon as skimage_polygon
 
+import seg_widget.core.outline_runs as outline_runs
 from seg_widget.core.bbox import BBox
 from seg_widget.core.outline import polygon_footprint
 
@@ -354,3 +356,65 @@ def test_non_numeric_vertices_are_rejected():
 def test_invalid_shape_is_rejected():
     with pytest.raises(ValueError, match=r"^shape: expected \(height, width\); got 5$"):
         polygon_footprint([(0, 0), (0, 4), (4, 0)], 5)
+
+
+# --- bounds: bands of rows, outlines finer than the pixel grid ------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(lasso=freehand_lassos())
+def test_rows_in_bands_paint_exactly_what_one_band_paints(lasso):
+    whole = _painted(lasso, (32, 32))
+    patch = pytest.MonkeyPatch()
+    with patch.context() as patch:
+        patch.setattr(outline_runs, "BAND_CROSSINGS", 3)  # a band of a row or two
+        banded = _painted(lasso, (32, 32))
+    np.testing.assert_array_equal(banded, whole)
+
+
+def _zigzag(n_vertices: int, size: int) -> np.ndarray:
+    """Vertices alternating between the top and bottom rows, across the columns."""
+    cols = np.linspace(0.5, size - 0.5, n_vertices)
+    rows = np.where(np.arange(n_vertices) % 2 == 0, 0.5, size - 0.5)
+    return np.column_stack([rows, cols])
+
+
+def _peak_bytes(action) -> int:
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_an_outline_of_a_hundred_thousand_zigzag_vertices_is_refused_cheaply():
+    vertices = _zigzag(100_000, 4096)
+
+    def refused():
+        with pytest.raises(
+            ValueError,
+            match=r"^vertices_rc: expected an outline crossing the pixel rows of its box at "
+            r"most once per pixel of the box \(16777216\); got 409600000 crossings from 100000 "
+            r"vertices \(simplify the outline\)$",
+        ):
+            polygon_footprint(vertices, (4096, 4096))
+
+    assert _peak_bytes(refused) < 64 * 2**20  # O(vertices + rows), not O(crossings)
+
+
+def test_a_million_random_points_are_refused_without_gigabytes():
+    points = np.random.default_rng(0).uniform(0, 1024, (1_000_000, 2))
+
+    def refused():
+        with pytest.raises(ValueError, match=r"^vertices_rc: expected an outline crossing"):
+            polygon_footprint(points, (1024, 1024))
+
+    assert _peak_bytes(refused) < 256 * 2**20
+
+
+def test_a_zigzag_within_the_bound_is_rasterised_in_bounded_memory():
+    vertices = _zigzag(2_000, 1024)  # ~2e6 crossings over a 1024² box: in bands
+    painted = _painted(vertices, (1024, 1024))
+    np.testing.assert_array_equal(painted, _skimage_painted(vertices, (1024, 1024)))
+    assert _peak_bytes(lambda: polygon_footprint(vertices, (1024, 1024))) < 400 * 2**20

@@ -1,4 +1,5 @@
 import math
+import tracemalloc
 from fractions import Fraction
 
 import numpy as np
@@ -7,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from skimage.measure import label as connected_components
 
-from seg_widget.core import BBox, brush_footprint, pixel_center
+import seg_widget.core.raster as raster_module
+from seg_widget.core import BBox, brush_footprint, brush_pieces, pixel_center
 
 SHAPE = (20, 30)
 
@@ -222,3 +224,56 @@ def test_centres_exactly_on_the_edge_of_a_slanted_stroke_are_inside(start, end, 
     }
     assert any(d == radius_squared for d in distances.values())
     assert _pixels(painted) == {p for p, d in distances.items() if d <= radius_squared}
+
+
+# --- long segments: pieces of small boxes -------------------------------------------------
+
+
+def _pasted(pieces, shape) -> np.ndarray:
+    """Paste pieces into a count image: 1 where exactly one piece paints, 2+ on overlaps."""
+    image = np.zeros(shape, dtype=np.int64)
+    for bbox, footprint in pieces:
+        assert footprint.shape == (bbox.height, bbox.width)
+        assert footprint[0].any() and footprint[-1].any()  # tight boxes
+        assert footprint[:, 0].any() and footprint[:, -1].any()
+        image[bbox.slices] += footprint
+    return image
+
+
+@settings(max_examples=150, deadline=None)
+@given(start=points, end=points, diameter=st.floats(1, 9) | st.sampled_from([1, 2, 3]))
+def test_pieces_paint_the_same_pixels_as_one_box_and_never_overlap(start, end, diameter):
+    patch = pytest.MonkeyPatch()
+    with patch.context() as patch:
+        # Force pieces even on this small image: every band is 2 pixels thick.
+        patch.setattr(raster_module, "_MAX_PIECE_AREA", 0)
+        patch.setattr(raster_module, "_MIN_BAND", 2)
+        pieces = brush_pieces(start, end, diameter, SHAPE)
+    counts = _pasted(pieces, SHAPE)
+    assert counts.max(initial=0) <= 1
+    np.testing.assert_array_equal(counts.astype(bool), _painted(start, end, diameter))
+
+
+def test_a_diagonal_flick_across_a_huge_image_costs_its_length_not_its_box():
+    shape = (8192, 8192)
+    tracemalloc.start()
+    try:
+        pieces = brush_pieces((0.5, 0.5), (8191.5, 8191.5), 1, shape)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert sum(int(footprint.sum()) for _, footprint in pieces) == 8192
+    assert max(bbox.area for bbox, _ in pieces) <= 64 * 64
+    assert peak < 2 * 2**20  # the bounding box alone would be 64 MiB of bool, 1.5 GiB of float
+
+
+def test_brush_footprint_of_a_long_segment_allocates_no_float_box():
+    tracemalloc.start()
+    try:
+        bbox, footprint = brush_footprint((0.5, 0.5), (2999.5, 1999.5), 3, (3000, 2000))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert bbox == BBox(0, 3000, 0, 2000)
+    assert footprint[0, 0] and footprint[-1, -1] and not footprint[0, -1]
+    assert peak < 2 * bbox.area  # the bool box and the pieces: no float64 arrays of the box

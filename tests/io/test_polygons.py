@@ -103,3 +103,15 @@ def test_polygon_pixels_clip_to_the_shape():
 def test_malformed_polygons_are_refused(polygon, message):
     with pytest.raises(ValueError, match=message):
         polygon_pixels(polygon, (4, 4))
+
+
+def test_a_polygon_finer_than_the_pixel_grid_is_refused_naming_the_field():
+    xs = np.linspace(0.5, 4095.5, 100_000)
+    ys = np.where(np.arange(100_000) % 2 == 0, 0.5, 4095.5)
+    polygon = np.column_stack([xs, ys]).ravel().tolist()
+    with pytest.raises(
+        ValueError,
+        match=r"^annotations\[0\]\.segmentation\[0\]: expected an outline crossing the pixel "
+        r"rows of its box at most once per pixel of the box",
+    ):
+        polygon_pixels(polygon, (4096, 4096), argument="annotations[0].segmentation[0]")

@@ -1,4 +1,5 @@
 import re
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -7,6 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from pycocotools import mask as coco_mask
 
+import seg_widget.io.rle as rle_module
 from seg_widget.io import rle_decode, rle_encode
 from seg_widget.io.rle import rle_counts, rle_crop, rle_encode_crop
 from tests.io.coco_reference import (
@@ -181,3 +183,40 @@ def test_malformed_rle_is_a_clear_error(rle, message):
 def test_non_2d_mask_is_refused():
     with pytest.raises(ValueError, match="binary_mask: expected a 2-D bool or numeric array"):
         rle_encode(np.zeros((2, 2, 2), bool))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    band=st.integers(1, 64),
+    noise=st.booleans(),
+    transposing=st.booleans(),
+)
+def test_encoding_in_bands_equals_pycocotools(seed, band, noise, transposing):
+    shape = (37, 53)
+    if noise:
+        mask = np.random.default_rng(seed).random(shape) < 0.5
+    else:
+        mask = _blocky_mask(seed, shape=shape)
+    patch = pytest.MonkeyPatch()
+    with patch.context() as patch:
+        patch.setattr(rle_module, "_BAND_PIXELS", band * 37)  # rows or columns per band
+        patch.setattr(rle_module, "_TRANSPOSE_ROWS", 5)
+        if transposing:  # as for a mask of noise: read column-major instead of sorting
+            patch.setattr(rle_module, "_MIN_SORTED", 0)
+        ours = rle_encode(mask)
+    reference = coco_mask.encode(np.asfortranarray(mask.astype(np.uint8)))
+    assert ours["counts"] == reference["counts"].decode()
+
+
+def test_encoding_a_full_mask_needs_no_copy_of_it():
+    mask = np.zeros((2048, 2048), bool)
+    mask[100:1900, 300:1700] = True
+    mask[1000:1100, :] = False
+    tracemalloc.start()
+    try:
+        rle_encode(mask)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < mask.nbytes  # bands of columns: a few MiB, not a transposed copy

@@ -1,7 +1,8 @@
 """The brush and the eraser: a round pen swept from one snapped point to the next.
 
 The pen path of one pointer event, all O(stroke): the image point is snapped to its pixel
-centre, ``core.raster.brush_footprint`` sweeps the brush from the previous point, and the
+centre, ``core.raster.brush_pieces`` sweeps the brush from the previous point (in pieces of
+small boxes, so a long fast move costs its length times the brush), and the
 editor writes it under the paint mode (the undo diff and the dirty box come back from the
 document). `BrushStroke` is shared with ``w.paint_stroke`` so Python paints exactly as the
 mouse does.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...core.raster import brush_footprint, pixel_center
+from ...core.raster import brush_pieces, pixel_center
 from .base import ImagePoint, Tool
 
 if TYPE_CHECKING:
@@ -33,9 +34,10 @@ class BrushStroke:
         col, row = pixel_center(*image_xy)
         start = self.last_rc if self.last_rc is not None else (row, col)
         self.last_rc = (row, col)
-        footprint = brush_footprint(start, (row, col), self.diameter, self.editor.mask.shape)
-        if footprint is not None:
-            self.editor.paint(footprint[0], footprint[1], self.pen)
+        for box, footprint in brush_pieces(
+            start, (row, col), self.diameter, self.editor.mask.shape
+        ):
+            self.editor.paint(box, footprint, self.pen)
 
 
 class BrushTool(Tool):
