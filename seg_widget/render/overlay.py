@@ -192,13 +192,19 @@ def label_runs(labels: np.ndarray, origin_rc: tuple[int, int] = (0, 0)) -> list[
     run_labels = flat[starts]
     keep = run_labels != 0
     starts, widths, run_labels = starts[keep], widths[keep], run_labels[keep]
-    # A stable sort groups runs by label and keeps each group in row-major order.
-    order = np.argsort(run_labels, kind="stable")
-    starts, widths, run_labels = starts[order], widths[order], run_labels[order]
+    if run_labels.size == 0:
+        return []
+    lowest, highest = int(run_labels.min()), int(run_labels.max())
+    if lowest != highest:
+        # A stable sort groups runs by label and keeps each group in row-major order.
+        order = np.argsort(run_labels, kind="stable")
+        starts, widths, run_labels = starts[order], widths[order], run_labels[order]
     rows, cols = np.divmod(starts, labels.shape[1])
     xs = (cols + col0).astype(np.int32)
     ys = (rows + row0).astype(np.int32)
     widths = widths.astype(np.int32)
+    if lowest == highest:  # one label (a pen dab, usually): no grouping needed
+        return [LabelRuns(lowest, xs, ys, widths)]
     distinct, first = np.unique(run_labels, return_index=True)
     bounds = [*first.tolist(), run_labels.size]
     return [

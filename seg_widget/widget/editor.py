@@ -41,12 +41,24 @@ class EditEvent:
     settled : bool
         The change is complete: False only for the events of a brush stroke still going
         on (its end emits a settled event with no box).
+    pieces : tuple of BBox
+        Tight boxes of the pieces that changed, when ``bbox`` would cover far more (a long
+        diagonal brush segment); empty when ``bbox`` says it all. Repainting piece by piece
+        keeps a pen event O(stroke).
 
     """
 
     bbox: BBox | None
     table_changed: bool = False
     settled: bool = True
+    pieces: tuple[BBox, ...] = ()
+
+    @property
+    def boxes(self) -> tuple[BBox, ...]:
+        """What to repaint: the pieces, or the one box (nothing when no pixel changed)."""
+        if self.pieces:
+            return self.pieces
+        return () if self.bbox is None else (self.bbox,)
 
 
 @dataclass(frozen=True)
@@ -162,14 +174,26 @@ class Editor:
         self.document.history.begin_step(name)
         self._stroking = True
 
-    def paint(self, bbox: BBox, footprint: np.ndarray, pen: PenWrite) -> BBox | None:
-        """Write one footprint of a stroke (or of a one-off command); return the changed box."""
-        changed = self.document.apply(
-            bbox, footprint, pen.value, pen.only_where, **pen.instance_args
-        )
-        if changed is not None:
-            self.edited.emit(EditEvent(changed, settled=not self._stroking))
-        return changed
+    def paint(self, pieces: Iterable[tuple[BBox, np.ndarray]], pen: PenWrite) -> BBox | None:
+        """Write the footprint pieces of one pen move; return the box of what changed.
+
+        One event for the whole move, however many pieces a long segment was cut into.
+        """
+        changed: list[BBox] = []
+        for bbox, footprint in pieces:
+            box = self.document.apply(
+                bbox, footprint, pen.value, pen.only_where, **pen.instance_args
+            )
+            if box is not None:
+                changed.append(box)
+        if not changed:
+            return None
+        union = changed[0]
+        for box in changed[1:]:
+            union = union.union(box)
+        pieces_ = tuple(changed) if len(changed) > 1 else ()
+        self.edited.emit(EditEvent(union, settled=not self._stroking, pieces=pieces_))
+        return union
 
     def end_stroke(self) -> None:
         """Close the open stroke, if any: one undo step, and a settled event."""

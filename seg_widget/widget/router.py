@@ -161,6 +161,8 @@ class PointerRouter:
         return self._tool
 
     def _show_pointer(self) -> None:
+        if self._drag_tool is not None:
+            return  # while dragging the status waits for the release (one message less)
         xy = self.last_xy
         self._host.status.pointer_at(None if xy is None else self._host.view.canvas_to_image(*xy))
 

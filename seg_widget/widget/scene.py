@@ -20,7 +20,7 @@ from ..render.display import band_rows
 from ..render.overlay import colorize, label_runs, run_count
 from ..render.png import encode_png
 from ..render.viewport import Viewport
-from .transport import batched, send_png_alone
+from .transport import batched, send_png_alone, set_style
 
 #: A dirty patch goes as per-class ``fill_rects`` of row runs (12 bytes a run, no
 #: browser-side image decode) while it has at most a quarter as many runs as
@@ -132,12 +132,12 @@ class Scene:
         overlay = self.overlay_source
         with batched():
             overlay.clear_rect(bbox.col0, bbox.row0, bbox.width, bbox.height)
-            runs = run_count(patch)
-            if runs == 0:
-                return
+            # A patch of at most MIN_RUNS_LIMIT pixels (every pen dab) always goes as runs:
+            # no need to count them first.
+            runs = 0 if bbox.area <= MIN_RUNS_LIMIT else run_count(patch)
             if runs <= max(MIN_RUNS_LIMIT, bbox.area // 4) and runs <= MAX_RUNS_PER_PATCH:
                 for label_runs_ in label_runs(patch, (bbox.row0, bbox.col0)):
-                    overlay.fill_style = _css_color(lut[label_runs_.label])
+                    set_style(overlay, fill_style=_css_color(lut[label_runs_.label]))
                     overlay.fill_rects(label_runs_.xs, label_runs_.ys, label_runs_.widths, 1)
             else:
                 self._send_bands(overlay, patch, origin_rc=(bbox.row0, bbox.col0), lut=lut)
@@ -148,7 +148,7 @@ class Scene:
         missing = self.missing_source
         with batched():
             missing.clear_rect(bbox.col0, bbox.row0, bbox.width, bbox.height)
-            missing.fill_style = MISSING_COLOR
+            set_style(missing, fill_style=MISSING_COLOR)
             for runs in label_runs(unlabelled, (bbox.row0, bbox.col0)):
                 missing.fill_rects(runs.xs, runs.ys, runs.widths, 1)
 
@@ -175,7 +175,7 @@ class Scene:
             for runs in label_runs(codes, (bbox.row0, bbox.col0)):
                 class_id = runs.label - 2
                 color = PROPOSAL_EDGE if class_id <= 0 else _css_color(lut[class_id])
-                proposal.fill_style = color
+                set_style(proposal, fill_style=color)
                 proposal.fill_rects(runs.xs, runs.ys, runs.widths, 1)
 
     def clear_proposal(self) -> None:
@@ -229,26 +229,26 @@ class Scene:
                 layer.begin_path()
                 layer.rect(x, y, w, h)
                 layer.clip()
-            layer.fill_style = BACKGROUND_COLOR
+            set_style(layer, fill_style=BACKGROUND_COLOR)
             layer.fill_rect(x, y, w, h)
             layer.set_transform(*viewport.transform())
             # Smooth only when minifying the photo; labels are never smoothed.
-            layer.image_smoothing_enabled = viewport.zoom < 1
+            set_style(layer, image_smoothing_enabled=viewport.zoom < 1)
             if show_missing:
                 brightness *= MISSING_DIM
             if brightness != 1 or contrast != 1:
-                layer.filter = f"brightness({brightness:.4g}) contrast({contrast:.4g})"
+                set_style(layer, filter=f"brightness({brightness:.4g}) contrast({contrast:.4g})")
             layer.draw_image(self.image_source, 0, 0)
             if brightness != 1 or contrast != 1:
-                layer.filter = "none"
-            layer.image_smoothing_enabled = False
-            layer.global_alpha = opacity
+                set_style(layer, filter="none")
+            set_style(layer, image_smoothing_enabled=False)
+            set_style(layer, global_alpha=opacity)
             layer.draw_image(self.overlay_source, 0, 0)
             if show_missing:
-                layer.global_alpha = MISSING_ALPHA
+                set_style(layer, global_alpha=MISSING_ALPHA)
                 layer.draw_image(self.missing_source, 0, 0)
             if show_proposal:
-                layer.global_alpha = PROPOSAL_ALPHA
+                set_style(layer, global_alpha=PROPOSAL_ALPHA)
                 layer.draw_image(self.proposal_source, 0, 0)
             layer.restore()
 
@@ -258,11 +258,11 @@ class Scene:
         x, y = center_xy
         with batched():
             layer.clear()
-            layer.line_width = 3 * self.pixel_ratio
-            layer.stroke_style = CURSOR_SHADOW
+            set_style(layer, line_width=3 * self.pixel_ratio)
+            set_style(layer, stroke_style=CURSOR_SHADOW)
             layer.stroke_circle(x, y, max(radius, 1.0))
-            layer.line_width = 1.5 * self.pixel_ratio
-            layer.stroke_style = CURSOR_COLOR
+            set_style(layer, line_width=1.5 * self.pixel_ratio)
+            set_style(layer, stroke_style=CURSOR_COLOR)
             layer.stroke_circle(x, y, max(radius, 1.0))
 
     def draw_outline(
@@ -289,14 +289,14 @@ class Scene:
                 path = np.vstack([points_xy, [rubber_band_xy]])
             self._stroke_path(path, color, dashed)
             if rubber_band_xy is not None and len(path) >= 3:
-                layer.global_alpha = 0.5
+                set_style(layer, global_alpha=0.5)
                 self._stroke_path(np.vstack([path[-1:], path[:1]]), color, True)
-                layer.global_alpha = 1.0
+                set_style(layer, global_alpha=1.0)
             if show_vertices:
                 radius = 3 * self.pixel_ratio
-                layer.fill_style = CURSOR_SHADOW
+                set_style(layer, fill_style=CURSOR_SHADOW)
                 layer.fill_circles(points_xy[:, 0], points_xy[:, 1], radius + self.pixel_ratio)
-                layer.fill_style = color
+                set_style(layer, fill_style=color)
                 layer.fill_circles(points_xy[:, 0], points_xy[:, 1], radius)
 
     def extend_outline(
@@ -309,11 +309,11 @@ class Scene:
         layer = self.interaction_layer
         with batched():
             layer.set_line_dash([6 * self.pixel_ratio, 4 * self.pixel_ratio] if dashed else [])
-            layer.line_width = 3.5 * self.pixel_ratio
-            layer.stroke_style = CURSOR_SHADOW
+            set_style(layer, line_width=3.5 * self.pixel_ratio)
+            set_style(layer, stroke_style=CURSOR_SHADOW)
             layer.stroke_lines(np.asarray(points_xy, dtype=np.float32))
-            layer.line_width = 2 * self.pixel_ratio
-            layer.stroke_style = color
+            set_style(layer, line_width=2 * self.pixel_ratio)
+            set_style(layer, stroke_style=color)
             layer.stroke_lines(np.asarray(points_xy, dtype=np.float32))
 
     def clear_cursor(self) -> None:

@@ -962,8 +962,10 @@ class SegmentationWidget(widgets.VBox):
 
     def _on_edit(self, event: EditEvent) -> None:
         """Count edits, follow the history, and call the user's callbacks (guarded)."""
-        self.set_trait("can_undo", self._editor.document.can_undo)
-        self.set_trait("can_redo", self._editor.document.can_redo)
+        document = self._editor.document
+        if (self.can_undo, self.can_redo) != (document.can_undo, document.can_redo):
+            self.set_trait("can_undo", document.can_undo)
+            self.set_trait("can_redo", document.can_redo)
         if event.bbox is None and not event.table_changed:
             return
         try:

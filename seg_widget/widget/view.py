@@ -104,6 +104,7 @@ class View:
         self._lut = color_lut([c.color for c in editor.classes])
         self._frame_depth = 0
         self._pending: Rect | bool | None = False  # False: nothing; None: everything
+        self._dirty: list[BBox] = []  # label boxes to repaint when the frame closes
         self._layer = InputLayer(image_shape=list(shape), shortcut_keys=shortcut_keys)
         self._layer.on_ready(self._on_page_size)
         self._layer.on_resize(self._on_page_size)
@@ -198,6 +199,8 @@ class View:
             try:
                 yield
             finally:
+                if self._frame_depth == 1:
+                    self._repaint_dirty()  # still inside: its redraw requests merge
                 self._frame_depth -= 1
                 if self._frame_depth == 0 and self._pending is not False:
                     clip, self._pending = self._pending, False
@@ -238,11 +241,16 @@ class View:
     def _on_edit(self, event: EditEvent) -> None:
         if event.settled:
             self.send_editable()
-        if event.bbox is None:
-            return
+        with self.frame():  # the boxes are repainted when the (outermost) frame closes
+            for box in event.boxes:
+                _add_box(self._dirty, box)
+
+    def _repaint_dirty(self) -> None:
+        """Repaint the overlay in the boxes edited during the frame, and redraw them."""
+        dirty, self._dirty = self._dirty, []
         shape = self._editor.mask.shape
-        with self.frame():
-            painted = self._paint_labels(event.bbox)
+        for box in dirty:
+            painted = self._paint_labels(box)
             if self._settings.show_missing:
                 self._scene.paint_missing(self._editor.mask, painted)
             whole = painted.area == shape[0] * shape[1]
@@ -516,6 +524,20 @@ class View:
             if settings.instance:
                 erase &= ids == settings.instance
         self._layer.send_editable(paint, erase)
+
+
+def _add_box(boxes: list[BBox], box: BBox) -> None:
+    """Add ``box`` to the boxes to repaint, merged with the last one when that costs no more.
+
+    Consecutive dabs of a stroke overlap: merged, their pixels are painted once. Far-apart
+    pieces (a long diagonal segment) stay apart, so a repaint stays O(stroke), not O(box).
+    """
+    if boxes:
+        merged = boxes[-1].union(box)
+        if merged.area <= boxes[-1].area + box.area:
+            boxes[-1] = merged
+            return
+    boxes.append(box)
 
 
 def _union_rect(a: Rect, b: Rect) -> Rect:

@@ -34,10 +34,9 @@ class BrushStroke:
         col, row = pixel_center(*image_xy)
         start = self.last_rc if self.last_rc is not None else (row, col)
         self.last_rc = (row, col)
-        for box, footprint in brush_pieces(
-            start, (row, col), self.diameter, self.editor.mask.shape
-        ):
-            self.editor.paint(box, footprint, self.pen)
+        self.editor.paint(
+            brush_pieces(start, (row, col), self.diameter, self.editor.mask.shape), self.pen
+        )
 
 
 class BrushTool(Tool):
