@@ -394,7 +394,9 @@ def _tag_of(info: dict) -> str:
     tag = info.get("ETag") or info.get("etag") or info.get("md5Hash")
     if tag:
         return str(tag)
-    modified = info.get("mtime") or info.get("LastModified") or info.get("updated") or ""
+    modified = (
+        info.get("mtime") or info.get("LastModified") or info.get("updated") or info.get("created")
+    )
     return f"{info.get('size')}-{modified}"
 
 

@@ -432,7 +432,8 @@ class DatasetAnnotator(widgets.VBox):
         """Team mode: save, mark the current image done (ready for review), open the next.
 
         The next image is the next one :attr:`filter` lets through that nobody else works
-        on; if there is none, the current image stays open.
+        on; if there is none, the current image stays open and its claim is released (an
+        edit claims it again).
         """
         self._review("done", note)
 
@@ -495,13 +496,17 @@ class DatasetAnnotator(widgets.VBox):
     def _open_first(self, start: int) -> None:
         count, taken = len(self._dataset), []
         for offset in range(count):
+            position = (start + offset) % count
             try:
-                self._open((start + offset) % count)
-                return
+                self._open(position)
             except ClaimTakenError as error:
-                taken.append(str(error))
+                taken.append(f"skipped {self._dataset[position].name}: {error.status.describe()}")
+                continue
             except ValueError:
                 continue  # recorded and shown by _open
+            if taken:
+                self._show_status("; ".join([*taken, self._status] if self._status else taken))
+            return
         raise ValueError(
             f"images: expected at least one image that opens; got {count} that fail: "
             + "; ".join([*self._problems.values(), *taken])
@@ -623,7 +628,8 @@ class DatasetAnnotator(widgets.VBox):
             )
         self.save()
         done = team.review(action, note)
-        self._step(+1)
+        if not self._step(+1):
+            team.release_current()  # finished with it: others (a reviewer) may open it
         self._show_status(f"{done}; {self._status}" if self._status else done)
 
     def _require_conflict(self, action: str) -> None:

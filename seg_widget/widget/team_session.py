@@ -26,7 +26,7 @@ from typing import Any
 from ..core.agreement import AgreementReport
 from ..core.classes import LabelClass
 from ..io.dataset_files import ConflictError
-from ..io.team import Lease, agreement_report
+from ..io.team import ClaimTakenError, Lease, agreement_report
 from ..io.team.dataset import Opened, TeamDataset
 from ..io.team.versions import Current, SaveResult
 from .disagreement import DisagreementView
@@ -90,6 +90,7 @@ class TeamSession:
         self._saved: tuple | None = None
         self._draft_state: tuple | None = None
         self._conflict: _Conflict | None = None
+        self._held = self._reclaim_refused = False
         self._problems: set[str] = set()
         self.rescan()
 
@@ -101,7 +102,7 @@ class TeamSession:
     @property
     def conflict(self) -> str | None:
         """The unresolved conflict of the open image, in a sentence (None: none)."""
-        return self._conflict.message if self._conflict is not None else None
+        return f"{self._conflict.message}; {_REMEDY}" if self._conflict is not None else None
 
     # -- opening and leaving ---------------------------------------------------------------------
 
@@ -123,6 +124,7 @@ class TeamSession:
         opened, self._pending = self._pending, None
         assert opened is not None
         self._position, self._base, self._conflict = position, opened.base, None
+        self._held, self._reclaim_refused = True, False
         state = (widget.edit_count, widget.instances)
         self._saved = self._draft_state = state
         messages = []
@@ -138,12 +140,13 @@ class TeamSession:
                     None,
                     opened.base,
                     state,
+                    warn=True,
                 )
         self._keeper.start(self.dataset.stems[position])
         self._show_lease(opened.lease)
         status = self.dataset.state(position)
         self._bar.show_review(status)
-        self._bar.show_conflict(self.conflict)
+        self._bar.show_conflict(self._conflict and self._conflict.message)
         self._bar.set_others(list(self.dataset.latest_versions(position)))
         if status.review == "rejected":
             note = f": “{status.note}”" if status.note else ""
@@ -162,8 +165,32 @@ class TeamSession:
             self.dataset.release(position)
 
     def edited(self) -> None:
-        """Renew the claim if due."""
-        self._keeper.edited()
+        """Renew the claim if due; after `release_current`, claim the image again once."""
+        if self._held:
+            self._keeper.edited()
+            return
+        if self._reclaim_refused:
+            return
+        stem = self.dataset.stems[self._position]
+        try:
+            lease = self.dataset.claims.claim(stem)
+        except ClaimTakenError as error:
+            self._reclaim_refused = True
+            self._show_warning(
+                f"{error}. Your edits are kept: saving stores them as a version of their own "
+                "(a conflict if the holder saves too)"
+            )
+            return
+        self._held = True
+        self._keeper.start(stem)
+        self._show_lease(lease)
+
+    def release_current(self) -> None:
+        """Give up the open image's claim (it stays open; an edit claims it again)."""
+        self._keeper.stop()
+        self.dataset.release(self._position)
+        self._held, self._reclaim_refused = False, False
+        self._bar.show_claim("released: others may open it")
 
     def close(self) -> None:
         """Stop renewing and release every claim of this session."""
@@ -198,7 +225,7 @@ class TeamSession:
             )
         conflict = self._conflict
         if conflict is not None and not overwrite:
-            raise TeamConflictError(self._pointer, f"{conflict.message}; {_REMEDY}")
+            raise TeamConflictError(self._pointer, self.conflict)
         state = (widget.edit_count, widget.instances)
         if conflict is None and state == self._saved:
             return False
@@ -219,8 +246,8 @@ class TeamSession:
         if result.conflict:
             self._set_conflict(_conflict_text(self._name, result), result.version.key,
                                result.current, state)  # fmt: skip
-            self._bar.show_conflict(self.conflict)
-            raise TeamConflictError(self._pointer, f"{self.conflict}; {_REMEDY}")
+            self._bar.show_conflict(self._conflict and self._conflict.message)
+            raise TeamConflictError(self._pointer, self.conflict)
         self._base, self._conflict = result.current, None
         self._bar.show_conflict(None)
         self._show_status(f"saved as a new version ({_clock(result.version.modified)})")
@@ -314,10 +341,18 @@ class TeamSession:
         return result
 
     def _set_conflict(
-        self, message: str, mine: str | None, theirs: Current | None, state: tuple
+        self,
+        message: str,
+        mine: str | None,
+        theirs: Current | None,
+        state: tuple,
+        *,
+        warn: bool = False,
     ) -> None:
+        """Remember a conflict; ``warn``: also show it (when no exception will say it)."""
         self._conflict = _Conflict(message, mine, theirs, state)
-        self._show_warning(f"{message}; {_REMEDY}")
+        if warn:
+            self._show_warning(f"{message}; {_REMEDY}")
 
     def _lease_lost(self, message: str) -> None:
         self._show_warning(

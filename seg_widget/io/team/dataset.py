@@ -32,7 +32,7 @@ from seg_widget.io.dataset_index import DatasetImage, ProgressCallback
 from seg_widget.io.image_list import ImageList, ShapeCache, is_url
 from seg_widget.io.storage import ObjectMissingError, Store, open_store
 from seg_widget.io.team.catalog import Catalog, ImageState
-from seg_widget.io.team.claims import DEFAULT_LEASE_SECONDS, Claims
+from seg_widget.io.team.claims import CLOCK_TOLERANCE, DEFAULT_LEASE_SECONDS, Claims
 from seg_widget.io.team.codec import decode_mask, decode_objects
 from seg_widget.io.team.drafts import Draft, Drafts
 from seg_widget.io.team.layout import (
@@ -96,7 +96,8 @@ class TeamDataset:
     storage_options : dict, optional
         Passed to fsspec for URLs (images and store).
     lease_seconds : float
-        How long a claim lasts without renewal.
+        How long a claim lasts without renewal (at least 1 s). Another annotator may take
+        it over `CLOCK_TOLERANCE` seconds after it expired (half the lease if shorter).
     mask_format : {".png", ".npy", ".npz"}
         Format of new versions.
     progress : callable, optional
@@ -129,7 +130,9 @@ class TeamDataset:
         self.classes = normalize_classes(classes)
         options = dict(storage_options or {})
         self.store: Store = open_store(masks_dir, **(options if is_url(masks_dir) else {}))
-        self.claims = Claims(self.store, annotator, seconds=lease_seconds)
+        short = isinstance(lease_seconds, (int, float)) and lease_seconds < 2 * CLOCK_TOLERANCE
+        tolerance = lease_seconds / 2 if short else CLOCK_TOLERANCE  # for short test leases
+        self.claims = Claims(self.store, annotator, seconds=lease_seconds, tolerance=tolerance)
         self.versions = Versions(self.store, annotator, self.classes, mask_format=mask_format)
         self.reviews = Reviews(self.store, annotator)
         self.catalog = Catalog(self.store, annotator)
