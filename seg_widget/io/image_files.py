@@ -108,7 +108,8 @@ def image_shape_of(file: object, name: str) -> tuple[int, int]:
             f"({error}); if you trust the file, raise PIL.Image.MAX_IMAGE_PIXELS first"
         ) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise ValueError(f"image: cannot read {name!r} as an image: {error}") from error
+        reason = str(error).replace(repr(file), "it") if not isinstance(file, str) else error
+        raise ValueError(f"image: cannot read {name!r} as an image: {reason}") from error
     if width < 1 or height < 1:
         raise ValueError(f"image: expected a non-empty image; got size 0 in {name!r}")
     return height, width

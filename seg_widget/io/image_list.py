@@ -213,7 +213,8 @@ class ImageList:
             return int(target) % count
         name = as_path(target, argument="index_or_path")
         if is_url(name):
-            matches = [i for i, entry in enumerate(self.entries) if entry.path == name]
+            url = self.fs.unstrip_protocol(_stripped(name)) if self.fs is not None else name
+            matches = [i for i, entry in enumerate(self.entries) if entry.path == url]
         else:
             real = os.path.realpath(local_path(name))
             matches = [

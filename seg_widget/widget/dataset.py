@@ -484,8 +484,9 @@ class DatasetAnnotator(widgets.VBox):
         try:
             dataset.versions.current(stem)
         except CorruptRecordError as error:
-            copies.append(error.key)
-            dataset.versions.rebuild(stem)
+            dataset.versions.rebuild(stem)  # sets the pointer aside under corrupt/ first
+            aside = dataset.store.list(f"corrupt/{error.key}.")
+            copies.append(aside[-1].key)
         self._problems.pop(position, None)
         self._session.rescan()
         self._update_controls()
