@@ -338,6 +338,7 @@ class TeamSession:
                 break
             result = self.dataset.versions.adopt(stem, key, base=result.current)
         self.dataset.drafts.delete(stem)
+        self.dataset.note_current(result)
         return result
 
     def _set_conflict(

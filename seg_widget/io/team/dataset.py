@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 import numpy as np
@@ -258,7 +258,22 @@ class TeamDataset:
         objects = (instance_map, instances) if instances else None
         result = self.versions.save(stem, mask, base=base, objects=objects)
         self.drafts.delete(stem)
+        self.note_current(result)
         return result
+
+    def note_current(self, result: SaveResult) -> None:
+        """Update the catalog's state of an image after this session moved its pointer."""
+        current = result.current
+        if result.conflict or current is None:
+            return
+        old = self.states.get(current.stem) or ImageState(current.stem)
+        self.states[current.stem] = replace(
+            old,
+            labelled=current.labelled,
+            annotator=current.annotator,
+            version=current.version,
+            objects=current.objects,
+        )
 
     def save_draft(
         self,
