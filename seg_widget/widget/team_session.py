@@ -25,9 +25,8 @@ from typing import Any
 
 from ..core.agreement import AgreementReport
 from ..core.classes import LabelClass
-from ..io.dataset_files import ConflictError
 from ..io.team import ClaimTakenError, Lease, agreement_report
-from ..io.team.dataset import Opened, TeamDataset
+from ..io.team.dataset import Opened, TeamConflictError, TeamDataset
 from ..io.team.versions import Current, SaveResult
 from .disagreement import DisagreementView
 from .folder_session import OpenedMask
@@ -40,10 +39,6 @@ __all__ = ["TEAM_FILTERS", "TeamConflictError", "TeamSession"]
 TEAM_FILTERS = ("all", "unlabelled", "rejected for me", "awaiting review", "accepted")
 
 _REMEDY = "keep_mine() makes yours current, load_theirs() opens theirs; both stay in the history"
-
-
-class TeamConflictError(ConflictError):
-    """Someone else saved the image since its version was opened; both versions are kept."""
 
 
 @dataclass(frozen=True)

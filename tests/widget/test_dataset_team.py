@@ -10,11 +10,17 @@ import numpy as np
 import pytest
 
 import seg_widget as sw
-from seg_widget.io.team import Catalog, Claims, ClaimTakenError, Reviews, Versions
+from seg_widget.io.team import (
+    Catalog,
+    Claims,
+    ClaimTakenError,
+    Reviews,
+    TeamConflictError,
+    Versions,
+)
 from seg_widget.testing import find_control
 from seg_widget.widget.dataset_controls import NavigationBar
 from seg_widget.widget.team_controls import TeamBar
-from seg_widget.widget.team_session import TeamConflictError
 from tests.widget.team_helpers import (
     CLASSES,
     SHAPE,

@@ -27,7 +27,7 @@ import numpy as np
 
 from seg_widget.core.classes import LabelClass, normalize_classes
 from seg_widget.core.instances import Instance
-from seg_widget.io.dataset_files import SavedVersion, StoredAnnotation
+from seg_widget.io.dataset_files import ConflictError, SavedVersion, StoredAnnotation
 from seg_widget.io.dataset_index import DatasetImage, ProgressCallback
 from seg_widget.io.image_list import ImageList, ShapeCache, is_url
 from seg_widget.io.storage import ObjectMissingError, Store, open_store
@@ -48,10 +48,17 @@ from seg_widget.io.team.records import CorruptRecordError, decode_record, encode
 from seg_widget.io.team.review import Reviews
 from seg_widget.io.team.versions import Current, SaveResult, Version, Versions
 
-__all__ = ["PREFETCH", "Opened", "TeamDataset"]
+__all__ = ["PREFETCH", "Opened", "TeamConflictError", "TeamDataset"]
 
 #: Objects an export fetches at once.
 PREFETCH = 32
+
+
+class TeamConflictError(ConflictError):
+    """Someone else saved the image since its version was opened; both versions are kept.
+
+    ``path`` is the URL of the image's pointer.
+    """
 
 
 @dataclass(frozen=True)
