@@ -48,6 +48,14 @@ def s3_server(tmp_path_factory):
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def careless_server(tmp_path_factory):
+    """An S3-compatible service that ignores If-None-Match and If-Match."""
+    server = S3Server("--ignore-conditions", log=tmp_path_factory.mktemp("s3") / "log")
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def isolated_aws_env(monkeypatch):
     for name in list(os.environ):

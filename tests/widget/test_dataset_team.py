@@ -222,25 +222,34 @@ def test_compare_shows_where_two_versions_disagree_and_the_report_escapes_names(
 
 
 def test_two_annotator_processes_racing_for_one_image_exactly_one_opens_it(location, tmp_path):
+    """Bob's kernel is another process; alice's is this one. Both go for img3 at once."""
     images = put_images(location)
     go = tmp_path / "go"
-    arguments = {"images": images, "url": location.url, "options": location.options}
-    racers = [
-        Process("race", **arguments, annotator=name, go=str(go), target="img3.png")
-        for name in ("alice", "bob")
-    ]
+    alice = annotator(location, images, "alice")
+    bob = Process(
+        "race",
+        images=images,
+        url=location.url,
+        options=location.options,
+        annotator="bob",
+        go=str(go),
+        target="img3.png",
+    )
     try:
-        starts = [racer.next(timeout=180) for racer in racers]
-        assert sorted(start["index"] for start in starts) == [0, 1]
-        go.write_text("go")
-        results = [racer.next() for racer in racers]
+        assert bob.next(timeout=180) == {"ready": True, "index": 1}
+        go.write_text("go")  # bob polls for this every millisecond
+        try:
+            alice.go_to("img3.png")
+            mine = {"opened": True}
+        except ClaimTakenError as error:
+            mine = {"opened": False, "holder": error.status.holder, "message": str(error)}
+        theirs = bob.next()
     finally:
-        for racer in racers:
-            racer.stop()
-    assert sorted(result["opened"] for result in results) == [False, True]
-    winner = next(name for name, r in zip(("alice", "bob"), results, strict=True) if r["opened"])
-    loser = next(result for result in results if not result["opened"])
+        bob.stop()
+    assert sorted([mine["opened"], theirs["opened"]]) == [False, True]
+    winner, loser = ("alice", theirs) if mine["opened"] else ("bob", mine)
     assert loser["holder"] == winner and f"taken by {winner} until" in loser["message"]
+    assert alice.index == (3 if winner == "alice" else 0)
 
 
 def test_a_killed_kernel_s_edits_come_back_in_the_annotator_s_next_session(location, tmp_path):

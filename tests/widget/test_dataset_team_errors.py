@@ -17,7 +17,7 @@ from seg_widget.io.team import ClaimTakenError, ClockSkewWarning, Versions
 from seg_widget.io.team import claims as claims_module
 from seg_widget.testing import find_control
 from seg_widget.widget.dataset_controls import NavigationBar
-from tests.io.conftest import TEST_CREDENTIALS, S3Server
+from tests.io.conftest import TEST_CREDENTIALS
 from tests.widget.team_helpers import (
     CLASSES,
     SHAPE,
@@ -82,17 +82,13 @@ def test_missing_credentials_say_how_to_give_them(local_images, s3_server, isola
         )
 
 
-def test_a_bucket_without_conditional_writes_refuses_team_mode(local_images, tmp_path_factory):
-    careless = S3Server("--ignore-conditions", log=tmp_path_factory.mktemp("s3") / "log")
-    try:
-        options = {"endpoint_url": careless.endpoint, **TEST_CREDENTIALS}
-        url = f"s3://{careless.new_bucket()}/masks"
-        with pytest.raises(ConditionalWritesError, match="accepted a second exclusive create"):
-            sw.DatasetAnnotator(
-                local_images, url, CLASSES, annotator="alice", storage_options=options
-            )
-    finally:
-        careless.stop()
+def test_a_bucket_without_conditional_writes_refuses_team_mode(
+    local_images, careless_server, isolated_aws_env
+):
+    options = {"endpoint_url": careless_server.endpoint, **TEST_CREDENTIALS}
+    url = f"s3://{careless_server.new_bucket()}/masks"
+    with pytest.raises(ConditionalWritesError, match="accepted a second exclusive create"):
+        sw.DatasetAnnotator(local_images, url, CLASSES, annotator="alice", storage_options=options)
 
 
 def test_a_store_without_conditional_writes_refuses_team_mode_but_one_annotator_works(
