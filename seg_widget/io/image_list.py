@@ -144,6 +144,8 @@ class ImageList:
         ``progress(done, total)`` while sizes are read.
     shape_cache : ShapeCache, optional
         Sizes of remote images read before; updated with the new ones.
+    exclude_under : sequence of str
+        Folders (paths or URLs) whose files are never images: a store's own data.
 
     Raises
     ------
@@ -162,14 +164,16 @@ class ImageList:
         mask_format: str = "",
         progress: Callable[[int, int], None] | None = None,
         shape_cache: ShapeCache | None = None,
+        exclude_under: Sequence[str] = (),
     ) -> None:
         self.storage_options = dict(storage_options or {})
+        self._exclude = [folder.rstrip("/\\") for folder in exclude_under]
         self.fs: Any = None
         #: Images that could not be read, with the reason: ``{path: message}``.
         self.skipped: dict[str, str] = {}
         self.entries: list[ImageEntry] = []
         if _names_a_store(images):
-            found = self._list_remote(images)
+            found = [(url, tag) for url, tag in self._list_remote(images) if self._wanted(url)]
             shapes = self._remote_shapes(found, shape_cache or ShapeCache(), progress)
         else:
             if isinstance(images, str):
@@ -177,6 +181,7 @@ class ImageList:
             elif isinstance(images, (list, tuple)):
                 images = [local_path(p) if isinstance(p, str) else p for p in images]
             paths = list_images(images, masks_dir=masks_dir, mask_format=mask_format)
+            paths = [path for path in paths if self._wanted(path)]
             shapes = self._local_shapes(paths, progress)
         owner_of_stem: dict[str, str] = {}
         for path, shape in shapes:
@@ -256,6 +261,19 @@ class ImageList:
             yield io.BytesIO(self._fetch(entry.path))
 
     # -- listing -----------------------------------------------------------------------------
+
+    def _wanted(self, path: str) -> bool:
+        """Whether ``path`` lies outside every excluded folder."""
+        for folder in self._exclude:
+            if is_url(folder) != is_url(path):
+                continue
+            if is_url(path):
+                url = self.fs.unstrip_protocol(_stripped(folder)) if self.fs else folder
+                if path.startswith(url.rstrip("/") + "/"):
+                    return False
+            elif os.path.realpath(path).startswith(os.path.realpath(folder) + os.sep):
+                return False
+        return True
 
     def _list_remote(self, images: object) -> list[tuple[str, str]]:
         """Return ``(url, tag)`` of every image named; sets `fs`."""

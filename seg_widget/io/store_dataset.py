@@ -106,7 +106,11 @@ class StoreDataset:
         self._current_name = state.get("current")
         shapes = ShapeCache(state.get("shapes"))
         self.images = ImageList(
-            images, storage_options=options, progress=progress, shape_cache=shapes
+            images,
+            storage_options=options,
+            progress=progress,
+            shape_cache=shapes,
+            exclude_under=[self.store.url],
         )
         if not len(self.images):
             raise ValueError(

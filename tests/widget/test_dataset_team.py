@@ -5,6 +5,7 @@ image lists from URLs are exercised too.
 """
 
 import signal
+import time
 
 import numpy as np
 import pytest
@@ -150,6 +151,17 @@ def test_an_expired_claim_is_taken_over_and_its_holder_keeps_the_edits(location)
         alice.save()
     history = Versions(store_of(location), "x", CLASSES).history("img0")
     assert sorted(version.annotator for version in history) == ["alice", "bob"]
+
+
+def test_a_claim_is_renewed_while_its_annotator_edits(location):
+    images = put_images(location, count=2)
+    alice = annotator(location, images, "alice", lease_seconds=2)
+    bob = annotator(location, images, "bob")
+    for step in range(8):  # 4 s of edits: twice the lease, plus the takeover tolerance
+        _paint(alice, 2 + step)
+        time.sleep(0.5)
+    with pytest.raises(ClaimTakenError, match="taken by alice"):
+        bob.go_to(0)
 
 
 def test_review_done_reject_with_a_note_fix_done_accept(location):
@@ -324,3 +336,18 @@ def test_without_annotator_there_is_no_team_mode(tmp_path):
         plain.filter = "awaiting review"
     with pytest.raises(ValueError, match="reviewer: expected annotator="):
         sw.DatasetAnnotator(folder, tmp_path / "masks", CLASSES, reviewer=True)
+
+
+def test_a_glob_over_the_store_never_lists_its_versions_or_drafts_as_images(tmp_path):
+    from tests.widget.team_helpers import png_bytes
+
+    (tmp_path / "images").mkdir()
+    for number in range(2):
+        (tmp_path / "images" / f"img{number}.png").write_bytes(png_bytes(number))
+    pattern = str(tmp_path / "**" / "*.png")
+    first = sw.DatasetAnnotator(pattern, tmp_path / "team", CLASSES, annotator="alice")
+    first.widget.paint_stroke([(2, 2)], label=1)
+    first.close()  # a version (a .png) now lies under team/versions/
+    assert list((tmp_path / "team" / "versions").rglob("*.png"))
+    again = sw.DatasetAnnotator(pattern, tmp_path / "team", CLASSES, annotator="alice")
+    assert [path.rsplit("/", 1)[-1] for path in again.images] == ["img0.png", "img1.png"]

@@ -30,7 +30,7 @@ from seg_widget.core.instances import Instance
 from seg_widget.io.dataset_files import ConflictError, SavedVersion, StoredAnnotation
 from seg_widget.io.dataset_index import DatasetImage, ProgressCallback
 from seg_widget.io.image_list import ImageList, ShapeCache, is_url
-from seg_widget.io.storage import ObjectMissingError, Store, open_store
+from seg_widget.io.storage import LocalStore, ObjectMissingError, Store, open_store
 from seg_widget.io.team.catalog import Catalog, ImageState
 from seg_widget.io.team.claims import CLOCK_TOLERANCE, DEFAULT_LEASE_SECONDS, Claims
 from seg_widget.io.team.codec import decode_mask, decode_objects
@@ -146,7 +146,11 @@ class TeamDataset:
         self.drafts = Drafts(self.store, annotator, self.classes)
         shapes = self._read_shapes()
         self.images = ImageList(
-            images, storage_options=options, progress=progress, shape_cache=shapes
+            images,
+            storage_options=options,
+            progress=progress,
+            shape_cache=shapes,
+            exclude_under=[store_folder(self.store)],
         )
         if shapes.changed:
             self.store.put(SHAPES_KEY, encode_record("shapes", {"entries": shapes.entries}))
@@ -384,6 +388,11 @@ class TeamDataset:
         except (ObjectMissingError, CorruptRecordError, json.JSONDecodeError):
             return ShapeCache()
         return ShapeCache(entries)
+
+
+def store_folder(store: Store) -> str:
+    """Return the folder (path or URL) of a store's objects: never a source of images."""
+    return store.root if isinstance(store, LocalStore) else store.url
 
 
 def _checked_size(array: np.ndarray, shape: tuple[int, int], name: object) -> np.ndarray:
