@@ -1,34 +1,24 @@
 """`DatasetAnnotator`: label, or fix the masks of, a folder of images, one image at a time.
 
-The annotator moves between images, owns the current image's `SegmentationWidget` and runs
-the autosave; how masks are read and saved is its session's job
-(`seg_widget.widget.dataset_sessions`):
-
-- **One annotator** (no ``annotator=``): `FolderSession`. The masks folder (local, or a
-  bucket: ``masks_dir="s3://bucket/masks"``) holds ``<stem><mask_format>`` per image.
-- **A team** (``annotator="alice"``): `TeamSession`, over a shared folder or bucket: claims,
-  versions, drafts, review and agreement (README, "Teams").
-
-Saving, the same in both:
+The annotator is a facade over collaborators: a `Navigator` (`dataset_navigation`: the open
+image and its widget, Previous / Next), a session (`dataset_sessions`: how masks are read and
+saved: `FolderSession` for one annotator on a folder or bucket, `TeamSession` for a team,
+with its `TeamBar`), an `Autosave` timer and the navigation bar with its warnings log.
 
 - **On move**: the current mask is saved before another image opens. If that save fails,
   the move does not happen (the edits stay in the widget) and the error is raised.
 - **While editing** (see `seg_widget.widget.autosave`): after an edit, if
-  ``autosave_seconds`` have passed since the last save, the work is saved at once; and when
-  an asyncio event loop runs (as in a Jupyter kernel), a save also runs when editing pauses
-  for 2 s. Without a loop only the first rule applies. A failed autosave (a full or
-  read-only disk) keeps the edits, shows one warning that is updated while it keeps
-  failing, and backs off (1 s, 2 s, 4 s ... up to a minute between attempts) until a save
-  works again. In team mode an autosave overwrites the annotator's *draft* of the image;
+  ``autosave_seconds`` have passed since the last save, the work is saved at once; in a
+  Jupyter kernel also when editing pauses for 2 s. A failed autosave keeps the edits, shows
+  one warning (updated while it keeps failing) and backs off (1 s, 2 s, 4 s ... up to a
+  minute). In team mode an autosave overwrites the annotator's *draft* of the image;
   versions are made on moving, `save` and `mark_done`.
-- :meth:`DatasetAnnotator.save` does nothing when nothing changed since the last save (it
-  compares the widget's ``edit_count`` and its objects), so calling it often is cheap.
+- :meth:`DatasetAnnotator.save` does nothing when nothing changed since the last save.
 - **Two sessions saving one image:** a save over a mask that changed since this annotator
-  read or wrote it raises `seg_widget.io.dataset_files.ConflictError` and keeps the edits.
-  Without team mode nothing is written: ``save(beside=True)`` writes them to
-  ``masks_dir/conflicts/`` (and later saves of this image go there too),
-  ``save(overwrite=True)`` replaces the other version. In team mode both versions are kept
-  (`TeamConflictError`): `keep_mine` makes yours current, `load_theirs` opens theirs.
+  read or wrote it raises `seg_widget.io.dataset_files.ConflictError` and keeps the edits:
+  ``save(beside=True)`` writes them to ``masks_dir/conflicts/``, ``save(overwrite=True)``
+  replaces the other version. In team mode both versions are kept
+  (`seg_widget.io.team.TeamConflictError`): `keep_mine` or `load_theirs` resolves it.
 """
 
 from __future__ import annotations
@@ -43,32 +33,16 @@ import ipywidgets as widgets
 from ..core.agreement import AgreementReport
 from ..core.classes import LabelClass, normalize_classes
 from ..io.dataset_export import export_coco, export_voc, export_yolo_dataset
-from ..io.team import DEFAULT_LEASE_SECONDS, ClaimTakenError, CorruptRecordError, ReviewStatus
+from ..io.team import DEFAULT_LEASE_SECONDS, ClaimTakenError, ReviewStatus
 from .autosave import Autosave
 from .dataset_controls import NavigationBar, WarningsLog, scan_progress
+from .dataset_navigation import Navigator
 from .dataset_sessions import open_session
 from .disagreement import DisagreementView
 from .segmentation_widget import SegmentationWidget
 from .team_session import TeamSession
 
 logger = logging.getLogger("seg_widget")
-
-#: Widget settings carried over from one image to the next.
-CARRIED_SETTINGS = (
-    "tool",
-    "label",
-    "brush_size",
-    "paint_mode",
-    "erase",
-    "fill_mode",
-    "fill_connectivity",
-    "opacity",
-    "show_missing",
-    "brightness",
-    "contrast",
-    "color_by",
-    "contours",
-)
 
 
 class DatasetAnnotator(widgets.VBox):
@@ -145,10 +119,6 @@ class DatasetAnnotator(widgets.VBox):
         self._classes = normalize_classes(classes)
         self._autosave = Autosave(self._autosave_now, autosave_seconds, on_error=self._failed)
         self._widget_kwargs = widget_kwargs
-        self._widget: SegmentationWidget | None = None
-        self._position = -1
-        self._problems: dict[int, str] = {}
-        self._status = ""
         self._updating_controls = False
         self._nav = NavigationBar()
         self._log = WarningsLog(self._nav)
@@ -163,10 +133,18 @@ class DatasetAnnotator(widgets.VBox):
                 reviewer=reviewer,
                 lease_seconds=lease_seconds,
                 progress=progress,
-                show_status=self._show_status,
+                show_status=self._nav.show_status,
                 show_warning=self._log.warn,
             )
         self._dataset = self._session.dataset
+        self._navigator = Navigator(
+            self._session,
+            self._classes,
+            widget_kwargs,
+            log=self._log,
+            nav=self._nav,
+            on_opened=self._opened,
+        )
         for path, reason in self._dataset.skipped.items():
             self._log.warn(f"skipped {os.path.basename(path)}: {reason}", emit=False)
         self._nav.previous.on_click(lambda _: self._from_control(self.previous))
@@ -176,7 +154,7 @@ class DatasetAnnotator(widgets.VBox):
         if self._bar is not None:
             self._connect_team_bar()
         try:
-            self._open_first(self._dataset.resume_position() or 0)
+            self._navigator.open_first(self._dataset.resume_position() or 0)
         except BaseException:
             self._session.close()
             self._nav.close()
@@ -191,23 +169,23 @@ class DatasetAnnotator(widgets.VBox):
     @property
     def index(self) -> int:
         """Position (0-based) of the current image in :attr:`images`."""
-        return self._position
+        return self._navigator.position
 
     @property
     def current_path(self) -> str:
         """Absolute path (or URL) of the current image."""
-        return self._dataset[self._position].path
+        return self._dataset[self.index].path
 
     @property
     def mask_path(self) -> str:
         """Path or URL of the current image's mask (team mode: of its current-version pointer)."""
-        return self._dataset[self._position].mask_path
+        return self._dataset[self.index].mask_path
 
     @property
     def widget(self) -> SegmentationWidget:
         """The :class:`SegmentationWidget` of the current image (a new one per image)."""
-        assert self._widget is not None
-        return self._widget
+        assert self._navigator.widget is not None
+        return self._navigator.widget
 
     @property
     def images(self) -> tuple[str, ...]:
@@ -289,14 +267,14 @@ class DatasetAnnotator(widgets.VBox):
 
         """
         position = self._dataset.position_of(index_or_path)
-        if position == self._position:
+        if position == self.index:
             return
         self.save()
         self._session.rescan()
         try:
-            self._open(position)
+            self._navigator.open(position)
         except ClaimTakenError as error:
-            self._show_status(str(error))
+            self._nav.show_status(str(error))
             raise
 
     def next(self) -> bool:
@@ -393,9 +371,9 @@ class DatasetAnnotator(widgets.VBox):
         In team mode the claims of this session are released.
         """
         self._autosave.cancel()
-        if self._widget is not None:
+        if self._navigator.widget is not None:
             self.save()
-            self._widget.close()
+            self._navigator.widget.close()
         self._session.close()
         self._nav.close()
         if self._bar is not None:
@@ -415,7 +393,7 @@ class DatasetAnnotator(widgets.VBox):
         if not isinstance(self._session, TeamSession):
             return None
         dataset = self._session.dataset
-        return dataset.reviews.status(dataset.stems[self._position])
+        return dataset.reviews.status(dataset.stems[self.index])
 
     def keep_mine(self) -> None:
         """Team mode, after a conflict: make your version current (theirs stays in the history)."""
@@ -426,7 +404,7 @@ class DatasetAnnotator(widgets.VBox):
         """Team mode, after a conflict: open the current version (yours stays in the history)."""
         self._require_conflict("load_theirs")
         self._team.drop_edits()
-        self._open(self._position, reload=True)
+        self._navigator.open(self.index, reload=True)
 
     def mark_done(self, note: str = "") -> None:
         """Team mode: save, mark the current image done (ready for review), open the next.
@@ -471,127 +449,31 @@ class DatasetAnnotator(widgets.VBox):
         """
         team = self._team
         position = self._dataset.position_of(index_or_path)
-        stem, dataset = team.dataset.stems[position], team.dataset
-        copies = []
-        for check, repair in (
-            (lambda: dataset.claims.status(stem), lambda: dataset.claims.repair(stem)),
-            (lambda: dataset.reviews.status(stem), lambda: dataset.reviews.repair(stem)),
-        ):
-            try:
-                check()
-            except CorruptRecordError:
-                copies.append(repair())
-        try:
-            dataset.versions.current(stem)
-        except CorruptRecordError as error:
-            dataset.versions.rebuild(stem)  # sets the pointer aside under corrupt/ first
-            aside = dataset.store.list(f"corrupt/{error.key}.")
-            copies.append(aside[-1].key)
-        self._problems.pop(position, None)
-        self._session.rescan()
+        copies = team.repair(position)
+        self._navigator.problems.pop(position, None)
         self._update_controls()
         return copies
 
-    # -- opening images --------------------------------------------------------------------------
-
-    def _open_first(self, start: int) -> None:
-        count, taken = len(self._dataset), []
-        for offset in range(count):
-            position = (start + offset) % count
-            try:
-                self._open(position)
-            except ClaimTakenError as error:
-                taken.append(f"skipped {self._dataset[position].name}: {error.status.describe()}")
-                continue
-            except ValueError:
-                continue  # recorded and shown by _open
-            if taken:
-                self._show_status("; ".join([*taken, self._status] if self._status else taken))
-            return
-        raise ValueError(
-            f"images: expected at least one image that opens; got {count} that fail: "
-            + "; ".join([*self._problems.values(), *taken])
-        )
-
-    def _open(self, position: int, *, reload: bool = False) -> None:
-        """Open image ``position``; on failure record it, warn, raise; the current one stays."""
-        entry = self._dataset[position]
-        try:
-            stored = self._session.open(position)  # team mode: claims it first
-            try:
-                new = SegmentationWidget(
-                    self._dataset.load_image(position),
-                    self._classes,
-                    mask=stored.mask,
-                    instances=stored.instance_map,
-                    instance_table=stored.instances if stored.instance_map is not None else None,
-                    **self._widget_kwargs,
-                )
-            except BaseException:
-                self._session.abandon(position)
-                raise
-        except ValueError as error:
-            self._problems[position] = str(error)
-            hint = (
-                f"; annotator.repair({entry.name!r}) sets unreadable records aside"
-                if isinstance(error, CorruptRecordError)
-                else ""
-            )
-            self._log.warn(f"cannot open {entry.name}: {error}{hint}")
-            raise
-        self._problems.pop(position, None)
-        old = self._widget
-        if old is not None:
-            for name in CARRIED_SETTINGS:
-                try:
-                    setattr(new, name, getattr(old, name))
-                except Exception:  # e.g. a label the new widget lacks: keep its default
-                    logger.debug("seg-widget: not carrying %s over", name, exc_info=True)
-            old.unobserve(self._on_edit, "edit_count")
-            old.close()
-        self._widget, left = new, self._position
-        self._position = position
-        status = self._session.opened(position, new)
-        if not reload:
-            self._session.leave(left)
-        self._log.recovered(entry.name)
-        self._autosave.saved()
-        new.observe(self._on_edit, "edit_count")
-        self.children = [self._nav, *([self._bar] if self._bar is not None else []), new]
-        self._show_status(status)
-        self._write_state()
-        self._update_controls()
+    # -- moving and saving (private) --------------------------------------------------------------
 
     def _step(self, direction: int) -> bool:
         self.save()
         self._session.rescan()
-        skipped = []
-        for position in self._candidates(direction):
-            try:
-                self._open(position)
-            except ClaimTakenError as error:
-                skipped.append(f"skipped {self._dataset[position].name}: {error.status.describe()}")
-                continue
-            except ValueError:
-                continue  # recorded, shown and warned by _open
-            if skipped:
-                self._show_status("; ".join([*skipped, self._status] if self._status else skipped))
-            return True
-        which = "image" if self.filter == "all" else f"{self.filter} image"
-        where = "after" if direction > 0 else "before"
-        self._show_status("; ".join([*skipped, f"no {which} {where} this one"]))
+        moved = self._navigator.step(direction, self.filter)
+        if not moved:
+            self._update_controls()
+        return moved
+
+    def _opened(self, new: SegmentationWidget, old: SegmentationWidget | None) -> None:
+        """Wire the autosave to the widget of the image just opened (the navigator calls it)."""
+        if old is not None:
+            old.unobserve(self._on_edit, "edit_count")
+        new.observe(self._on_edit, "edit_count")
+        self.children = [self._nav, *([self._bar] if self._bar is not None else []), new]
+        self._log.recovered(self._dataset[self.index].name)
+        self._autosave.saved()
+        self._write_state()
         self._update_controls()
-        return False
-
-    def _candidates(self, direction: int):
-        """Positions :meth:`next` / :meth:`previous` may open, nearest first."""
-        stop = len(self._dataset) if direction > 0 else -1
-        chosen = self.filter
-        for position in range(self._position + direction, stop, direction):
-            if position not in self._problems and self._session.matches(position, chosen):
-                yield position
-
-    # -- saving ----------------------------------------------------------------------------------
 
     def _on_edit(self, change: dict) -> None:
         self._session.edited()
@@ -602,13 +484,13 @@ class DatasetAnnotator(widgets.VBox):
             self._saved()
 
     def _saved(self) -> None:
-        self._log.recovered(self._dataset[self._position].name)
+        self._log.recovered(self._dataset[self.index].name)
         self._autosave.saved()
         self._write_state()
         self._update_controls()
 
     def _failed(self, error: Exception) -> None:
-        self._log.autosave_failed(self._dataset[self._position].name, self._autosave, error)
+        self._log.autosave_failed(self._dataset[self.index].name, self._autosave, error)
 
     def _before_export(self) -> None:
         self.save()
@@ -616,7 +498,7 @@ class DatasetAnnotator(widgets.VBox):
 
     def _write_state(self) -> None:
         try:
-            self._dataset.write_state(self._position)
+            self._dataset.write_state(self.index)
         except (OSError, ValueError) as error:
             self._log.warn(f"cannot write the resume state: {error}")
 
@@ -631,7 +513,8 @@ class DatasetAnnotator(widgets.VBox):
         done = team.review(action, note)
         if not self._step(+1):
             team.release_current()  # finished with it: others (a reviewer) may open it
-        self._show_status(f"{done}; {self._status}" if self._status else done)
+        moved = self._nav.status_text
+        self._nav.show_status(f"{done}; {moved}" if moved else done)
 
     def _require_conflict(self, action: str) -> None:
         if self._team.conflict is None:
@@ -666,24 +549,20 @@ class DatasetAnnotator(widgets.VBox):
         action(self._bar.note.value)
         self._bar.note.value = ""
 
-    def _show_status(self, text: str) -> None:
-        self._status = text
-        self._nav.show_status(text)
-
     def _update_controls(self) -> None:
-        if self._widget is None:
+        if self._navigator.widget is None:
             return
-        entry = self._dataset[self._position]
+        entry = self._dataset[self.index]
         self._updating_controls = True
         try:
             self._nav.show_position(
-                position=self._position,
+                position=self.index,
                 count=len(self._dataset),
                 name=entry.name,
                 is_labelled=entry.labelled,
                 labelled_count=self._dataset.labelled_count,
-                can_previous=next(self._candidates(-1), None) is not None,
-                can_next=next(self._candidates(+1), None) is not None,
+                can_previous=next(self._navigator.candidates(-1, self.filter), None) is not None,
+                can_next=next(self._navigator.candidates(+1, self.filter), None) is not None,
             )
         finally:
             self._updating_controls = False

@@ -58,6 +58,8 @@ class NavigationBar(widgets.VBox):
         self.labelled = widgets.HTML()
         self.name = widgets.HTML()
         self.status = widgets.HTML()
+        #: The status message shown, as plain text.
+        self.status_text = ""
         self.progress = widgets.IntProgress(
             value=0, min=0, max=1, layout=widgets.Layout(display="none", width="auto")
         )
@@ -100,6 +102,7 @@ class NavigationBar(widgets.VBox):
 
     def show_status(self, text: str) -> None:
         """Show a short informational message next to the file name."""
+        self.status_text = text
         self.status.value = f"<i>{html.escape(text)}</i>" if text else ""
 
     def show_warnings(self, messages: list[str]) -> None:

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..core.agreement import AgreementReport
 from ..core.classes import LabelClass
-from ..io.team import ClaimTakenError, Lease, agreement_report
+from ..io.team import ClaimTakenError, CorruptRecordError, Lease, agreement_report
 from ..io.team.dataset import Opened, TeamConflictError, TeamDataset
 from ..io.team.versions import Current, SaveResult
 from .disagreement import DisagreementView
@@ -310,6 +310,29 @@ class TeamSession:
             widget.image, mine, theirs, self._classes, names=(first, other), title=self._name,
             **widget_kwargs,
         )  # fmt: skip
+
+    def repair(self, position: int) -> list[str]:
+        """Set image ``position``'s unreadable records aside; return the copies' keys.
+
+        Its lease, review status and current-version pointer are each checked; an
+        unreadable one is copied under ``corrupt/`` and replaced (the image freed, its
+        status cleared, its pointer rebuilt from the newest stored version).
+        """
+        dataset = self.dataset
+        stem = dataset.stems[position]
+        copies = []
+        for records in (dataset.claims, dataset.reviews):
+            try:
+                records.status(stem)
+            except CorruptRecordError:
+                copies.append(records.repair(stem))
+        try:
+            dataset.versions.current(stem)
+        except CorruptRecordError as error:
+            dataset.versions.rebuild(stem)  # sets the pointer aside under corrupt/ first
+            copies.append(dataset.store.list(f"corrupt/{error.key}.")[-1].key)
+        self.rescan()
+        return copies
 
     def report(self) -> AgreementReport:
         """Agreement of every pair of annotators on every image with versions by both."""
