@@ -3,8 +3,10 @@
 Pure Python (no ipywidgets); `seg_widget.widget.dataset.DatasetAnnotator` shows it.
 
 - **Images** come from a glob pattern, a folder or a list of paths (see
-  `seg_widget.io.image_files.list_images`). Hidden files (``.name``) and ``*.tmp`` files,
-  such as those a killed atomic write leaves behind, are never images. Only the header of
+  `seg_widget.io.image_files.list_images`), or from URLs of an fsspec store
+  (`seg_widget.io.image_list.ImageList`; their sizes are cached in the state file). Hidden
+  files (``.name``) and ``*.tmp`` files, such as those a killed atomic write leaves behind,
+  are never images. Only the header of
   each image is read while scanning (its size), so scanning is cheap; a file that cannot be
   read as an image is skipped with a warning, never an exception.
 - **Masks** live flat in ``masks_dir`` as ``<image stem><mask_format>``; objects and saves

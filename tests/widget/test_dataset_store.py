@@ -95,3 +95,15 @@ def test_an_unreadable_image_in_a_bucket_is_skipped_with_a_warning(s3_location, 
         )
     assert len(solo) == 2 and any(path.endswith("img1b.png") for path in solo.skipped)
     assert solo.widget.mask.shape == SHAPE
+
+
+def test_a_local_folder_exports_a_yolo_dataset_too(tmp_path):
+    from tests.widget.team_helpers import png_bytes
+
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "a.png").write_bytes(png_bytes(3))
+    solo = sw.DatasetAnnotator(tmp_path / "images", tmp_path / "masks", CLASSES, **VIEW)
+    solo.widget.paint_stroke([(5, 5), (5, 15)], label=1, brush_size=3)
+    assert solo.export_yolo(tmp_path / "yolo") == ["a"]
+    assert (tmp_path / "yolo" / "images" / "a.png").read_bytes() == png_bytes(3)
+    assert (tmp_path / "yolo" / "labels" / "a.txt").read_text().startswith("0 ")
