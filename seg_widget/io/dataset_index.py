@@ -6,9 +6,9 @@ Pure Python (no ipywidgets); `seg_widget.widget.dataset.DatasetAnnotator` shows 
   `seg_widget.io.image_files.list_images`), or from URLs of an fsspec store
   (`seg_widget.io.image_list.ImageList`; their sizes are cached in the state file). Hidden
   files (``.name``) and ``*.tmp`` files, such as those a killed atomic write leaves behind,
-  are never images. Only the header of
-  each image is read while scanning (its size), so scanning is cheap; a file that cannot be
-  read as an image is skipped with a warning, never an exception.
+  are never images. Only the header of each image is read while scanning (its size), so
+  scanning is cheap; a file that cannot be read as an image is skipped with a warning, never
+  an exception.
 - **Masks** live flat in ``masks_dir`` as ``<image stem><mask_format>``; objects and saves
   beside a changed mask in its subfolders (`seg_widget.io.dataset_files`: a save of mask and
   objects is one unit, and a save over a file that changed on disk since it was read is
