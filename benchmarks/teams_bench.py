@@ -1,6 +1,6 @@
-"""seg-widget team mode: open / next / save latency through the store, S3 vs a local folder.
+"""seg-widget team mode: open / next / save latency, S3 vs a local folder.
 
-    python benchmarks/teams_bench.py            # full run (~2 min)
+    python benchmarks/teams_bench.py            # full run (~4 min)
     python benchmarks/teams_bench.py --quick    # fewer repeats, a 200-image catalog
 
 S3 is moto's S3 server on loopback (the tests' server, `tests.s3_server`: installed by
@@ -15,6 +15,14 @@ is a temporary folder on this machine's disk. Each operation is what
 - **scan**: the catalog of N images (labelled, by whom, review), cold (first session:
   reads every pointer) and warm (a new session starting from the stored cache).
 
+Then the same through ``DatasetAnnotator`` (1024² images beside the store, a widget per
+image): **open** (a new session: listing, image sizes, catalog, claim, load, a widget; cold
+is the first session on the store, warm a later one that finds the caches; median of 3),
+**next** (a stroke,
+then Next: a new version, release, claim, load, a new widget) and **save** (a stroke, then
+`save`), for one annotator on a local folder (no team mode, as before), a team on a
+folder, and a team on S3.
+
 Medians of repeated runs, the S3/folder ratio measured in the same run. moto is a Python
 server (~4 ms of its own CPU a request here): the S3 figures are an upper bound for a
 nearby real bucket's request cost, not its network latency.
@@ -23,18 +31,23 @@ nearby real bucket's request cost, not its network latency.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import statistics
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+import fsspec
 import numpy as np
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import seg_widget as sw
 from seg_widget.io.storage import Store, open_store
 from seg_widget.io.team import Catalog, Claims, Versions
 from seg_widget.io.team.codec import encode_mask
@@ -130,6 +143,59 @@ def catalog_costs(store_of: Callable[[], Store], images: int) -> dict[str, float
     return {f"scan {images} images, cold": cold * 1e3, f"scan {images} images, warm": warm * 1e3}
 
 
+def _put_images(folder_url: str, options: dict, count: int) -> None:
+    ramp = np.linspace(0, 255, SIZE, dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(np.add.outer(ramp, ramp) // 2).save(buffer, "PNG")
+    fs, root = fsspec.core.url_to_fs(folder_url, **(options or {"auto_mkdir": True}))
+    fs.pipe({f"{root}/img{i:03d}.png": buffer.getvalue() for i in range(count)})
+
+
+def annotator_costs(base: str, options: dict, repeats: int, team: bool) -> dict[str, float]:
+    """Ms of open (cold, warm), and median ms of next and save, through DatasetAnnotator."""
+    _put_images(f"{base}/images", options, repeats + 3)
+    images = f"{base}/images/*.png"
+    masks = f"{base}/masks" if options or team else base.removeprefix("file://") + "/masks"
+
+    def session(name: str) -> sw.DatasetAnnotator:
+        return sw.DatasetAnnotator(
+            images,
+            masks,
+            CLASSES,
+            autosave_seconds=None,
+            storage_options=options or None,
+            annotator=name if team else None,
+            width=512,
+            height=512,
+        )
+
+    figures = {}
+    start = time.perf_counter()
+    first = session("alice")
+    figures["annotator open, cold"] = (time.perf_counter() - start) * 1e3
+    first.close()
+    figures["annotator open, warm"] = _median_ms(lambda _: session("alice").close(), 3)
+    annotator = session("alice")
+
+    def stroke(number: int) -> None:
+        row = 100 + 7 * (number % 100)
+        annotator.widget.paint_stroke([(row, 100), (row, 900)], label=1, brush_size=9)
+
+    def next_image(number: int) -> None:
+        stroke(number)
+        assert annotator.next()
+
+    figures["annotator next (stroke + Next)"] = _median_ms(next_image, repeats)
+
+    def save(number: int) -> None:
+        stroke(number + 1)
+        assert annotator.save()
+
+    figures["annotator save (stroke + save)"] = _median_ms(save, repeats)
+    annotator.close()
+    return figures
+
+
 def main(quick: bool | None = None) -> None:
     if quick is None:
         parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -153,12 +219,23 @@ def main(quick: bool | None = None) -> None:
             stores["S3"] = lambda: open_store(f"s3://{bucket}/catalog", **options)
             for name, store_of in stores.items():
                 figures[name].update(catalog_costs(store_of, images))
+            print(f"== DatasetAnnotator, {SIZE}² images: ms (next, save: median of {repeats}) ==")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                solo = annotator_costs(Path(folder, "solo").as_uri(), {}, repeats, team=False)
+                figures["folder"].update(
+                    annotator_costs(Path(folder, "team").as_uri(), {}, repeats, team=True)
+                )
+                figures["S3"].update(
+                    annotator_costs(f"s3://{bucket}/annotator", options, repeats, team=True)
+                )
         finally:
             server.stop()
-    print(f"  {'operation':<34} {'folder':>9} {'S3':>9} {'S3/folder':>10}")
+    print(f"  {'operation':<34} {'folder':>9} {'S3':>9} {'S3/folder':>10} {'no team':>9}")
     for operation in figures["folder"]:
         local, remote = figures["folder"][operation], figures["S3"][operation]
-        print(f"  {operation:<34} {local:9.1f} {remote:9.1f} {remote / local:9.1f}x")
+        alone = f"{solo[operation]:9.1f}" if operation in solo else ""
+        print(f"  {operation:<34} {local:9.1f} {remote:9.1f} {remote / local:9.1f}x {alone}")
 
 
 if __name__ == "__main__":

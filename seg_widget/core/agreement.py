@@ -278,6 +278,10 @@ class AgreementReport:
         return _nanmean([row.kappa for row in self.rows])
 
     def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def to_html(self) -> str:
+        """Return the report as an HTML table (every name escaped); notebooks show this."""
         names = [html.escape(name) for name in self.class_names[1:]]
         head = ["image", "annotators", "κ", "mean IoU", "mean Dice"]
         head += [f"IoU {name}" for name in names] + ["instance F1"]

@@ -1,9 +1,11 @@
-"""Whole-dataset exports: one COCO JSON file, or a Pascal-VOC-style folder.
+"""Whole-dataset exports: one COCO JSON file, a Pascal-VOC-style folder, a YOLO dataset.
 
-Both read the masks (and objects) as they are on disk at export time, through a
-`seg_widget.io.dataset_index.DatasetIndex` (not the masks being edited: save first; masks
-another annotator saved meanwhile are included), and report ``progress(done, total)`` once
-per image. A mask whose size differs from its image's is an error naming both, never silently
+All read the masks (and objects) as they are stored at export time, through a
+`seg_widget.io.dataset_index.DatasetIndex`, a `seg_widget.io.store_dataset.StoreDataset` or a
+team store's `seg_widget.io.team.dataset.TeamDataset` (each image's current version), not
+the masks being edited (save first; masks another annotator saved meanwhile are included),
+and report ``progress(done, total)`` once per image. Images in a bucket are copied from it.
+A mask whose size differs from its image's is an error naming both, never silently
 dropped. Every file is written atomically; nothing is written through a symbolic link that
 leads out of the export folder; temporary files an earlier, killed export left are removed.
 
@@ -28,21 +30,27 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from seg_widget.core.classes import LabelClass, normalize_classes
 from seg_widget.core.instances import export_ids
 from seg_widget.io._paths import as_path
 from seg_widget.io.atomic import atomic_writer, remove_stale_temporaries
 from seg_widget.io.coco import coco_annotations, coco_document, coco_image, save_coco
-from seg_widget.io.dataset_index import DatasetIndex, ProgressCallback
+from seg_widget.io.dataset_index import ProgressCallback
 from seg_widget.io.masks import save_mask
+from seg_widget.io.yolo import YoloItem, export_yolo
 
-__all__ = ["export_coco", "export_voc"]
+__all__ = ["export_coco", "export_voc", "export_yolo_dataset"]
+
+#: What the exports read: a `DatasetIndex`, `StoreDataset` or `TeamDataset`.
+DatasetReader = Any
 
 
 def export_coco(
-    dataset: DatasetIndex,
+    dataset: DatasetReader,
     path: str | os.PathLike,
     classes: Sequence[str | LabelClass],
     *,
@@ -59,7 +67,7 @@ def export_coco(
 
     Parameters
     ----------
-    dataset : DatasetIndex
+    dataset : DatasetIndex, StoreDataset or TeamDataset
         The images and their saved masks.
     path : str or os.PathLike
         The ``.json`` file to write; its folder must exist.
@@ -113,7 +121,7 @@ def export_coco(
 
 
 def export_voc(
-    dataset: DatasetIndex,
+    dataset: DatasetReader,
     folder: str | os.PathLike,
     classes: Sequence[str | LabelClass],
     *,
@@ -161,7 +169,7 @@ def export_voc(
         dataset.note_labelled(position, mask is not None and bool(mask.any()))
         if mask is None or not mask.any():
             continue
-        _copy_file(entry.path, inside(os.path.join(images_dir, entry.name)))
+        _copy_image(dataset, position, inside(os.path.join(images_dir, entry.name)))
         save_mask(inside(os.path.join(masks_dir, stem + ".png")), mask, classes)
         stems.append(stem)
     _report(progress, total, total)
@@ -203,10 +211,51 @@ def _inside(root: str):
     return check
 
 
-def _copy_file(source: str, target: str) -> None:
-    if os.path.exists(target) and os.path.samefile(source, target):
+def export_yolo_dataset(
+    dataset: DatasetReader,
+    folder: str | os.PathLike,
+    classes: Sequence[str | LabelClass],
+    *,
+    progress: ProgressCallback | None = None,
+) -> list[str]:
+    """Write the labelled images of ``dataset`` as a YOLO segmentation dataset.
+
+    See `seg_widget.io.yolo.export_yolo` for the layout; images in a bucket are fetched one
+    at a time into a temporary folder (removed afterwards) and copied from there. Returns
+    the exported stems.
+    """
+    classes = normalize_classes(classes)
+    with tempfile.TemporaryDirectory(prefix="seg-widget-yolo-") as scratch:
+        return export_yolo(
+            _yolo_items(dataset, classes, scratch),
+            folder,
+            classes,
+            progress=None if progress is None else (lambda done, _: progress(done, len(dataset))),
+        )
+
+
+def _yolo_items(dataset: DatasetReader, classes: Sequence[LabelClass], scratch: str) -> Iterator:
+    for position in range(len(dataset)):
+        entry = dataset[position]
+        stored = dataset.read(position, classes)
+        if stored.mask is None or not entry.labelled:
+            continue
+        if os.path.isfile(entry.path):
+            yield YoloItem(entry.path, stored.mask, stored.instance_map)
+            continue
+        local = os.path.join(scratch, entry.name)
+        _copy_image(dataset, position, local)
+        try:
+            yield YoloItem(local, stored.mask, stored.instance_map)
+        finally:
+            os.unlink(local)
+
+
+def _copy_image(dataset: DatasetReader, position: int, target: str) -> None:
+    source = dataset[position].path
+    if os.path.exists(target) and os.path.exists(source) and os.path.samefile(source, target):
         return
-    with open(source, "rb") as reader, atomic_writer(target, "wb") as writer:
+    with dataset.open_image(position) as reader, atomic_writer(target, "wb") as writer:
         shutil.copyfileobj(reader, writer, 2**20)
 
 

@@ -3,10 +3,12 @@
 Pure Python (no ipywidgets); `seg_widget.widget.dataset.DatasetAnnotator` shows it.
 
 - **Images** come from a glob pattern, a folder or a list of paths (see
-  `seg_widget.io.image_files.list_images`). Hidden files (``.name``) and ``*.tmp`` files,
-  such as those a killed atomic write leaves behind, are never images. Only the header of
-  each image is read while scanning (its size), so scanning is cheap; a file that cannot be
-  read as an image is skipped with a warning, never an exception.
+  `seg_widget.io.image_files.list_images`), or from URLs of an fsspec store
+  (`seg_widget.io.image_list.ImageList`; their sizes are cached in the state file). Hidden
+  files (``.name``) and ``*.tmp`` files, such as those a killed atomic write leaves behind,
+  are never images. Only the header of each image is read while scanning (its size), so
+  scanning is cheap; a file that cannot be read as an image is skipped with a warning, never
+  an exception.
 - **Masks** live flat in ``masks_dir`` as ``<image stem><mask_format>``; objects and saves
   beside a changed mask in its subfolders (`seg_widget.io.dataset_files`: a save of mask and
   objects is one unit, and a save over a file that changed on disk since it was read is
@@ -28,7 +30,9 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import numpy as np
 
@@ -45,7 +49,7 @@ from seg_widget.io.dataset_files import (
     StoredAnnotation,
 )
 from seg_widget.io.dataset_state import STATE_FILE_NAME, DatasetState
-from seg_widget.io.image_files import list_images, read_image_shape
+from seg_widget.io.image_list import ImageList
 from seg_widget.io.masks import MASK_EXTENSIONS, load_mask
 
 __all__ = ["STATE_FILE_NAME", "DatasetImage", "DatasetIndex", "ProgressCallback"]
@@ -116,6 +120,7 @@ class DatasetIndex:
         *,
         mask_format: str = ".png",
         progress: ProgressCallback | None = None,
+        storage_options: dict | None = None,
     ) -> None:
         if mask_format not in MASK_EXTENSIONS:
             raise ValueError(f"mask_format: expected one of {MASK_EXTENSIONS}; got {mask_format!r}")
@@ -131,38 +136,31 @@ class DatasetIndex:
             for sub in ("", OBJECTS_FOLDER, CONFLICTS_FOLDER)
             for name in remove_stale_temporaries(os.path.join(self.masks_dir, sub))
         ]
-        paths = list_images(images, masks_dir=self.masks_dir, mask_format=mask_format)
-        #: Images that could not be read, with the reason: ``{path: message}``.
-        self.skipped: dict[str, str] = {}
         self._state = DatasetState(self.state_path)
+        #: The image files (local, or objects of a store named by URLs).
+        self.images = ImageList(
+            images,
+            storage_options=storage_options,
+            masks_dir=self.masks_dir,
+            mask_format=mask_format,
+            progress=progress,
+            shape_cache=self._state.shapes,
+        )
+        #: Images that could not be read, with the reason: ``{path: message}``.
+        self.skipped: dict[str, str] = self.images.skipped
         self._entries: list[DatasetImage] = []
         self._files: list[ImageFiles] = []
-        self._image_paths = {os.path.realpath(path) for path in paths}
-        owner_of_stem: dict[str, str] = {}
-        for done, path in enumerate(paths):
-            if progress is not None:
-                progress(done, len(paths))
-            try:
-                shape = read_image_shape(path)
-            except ValueError as error:
-                self._skip(path, str(error))
-                continue
-            stem = os.path.splitext(os.path.basename(path))[0]
-            # Case-folded: on case-insensitive file systems A.png and a.jpg share a mask.
-            if stem.casefold() in owner_of_stem:
-                raise ValueError(
-                    f"images: expected one image per file stem (the mask is <stem>"
-                    f"{mask_format}); got {owner_of_stem[stem.casefold()]!r} and {path!r}"
-                )
-            owner_of_stem[stem.casefold()] = path
-            entry = DatasetImage(path, self._mask_path_of(path, stem), shape)
+        self._image_paths = {
+            os.path.realpath(entry.path) for entry in self.images if not self.images.remote
+        }
+        for image in self.images:
+            mask_path = self._mask_path_of(image.path, image.stem)
+            entry = DatasetImage(image.path, mask_path, image.shape)
             entry.labelled = self._labelled_on_disk(entry)
             self._entries.append(entry)
             self._files.append(
-                ImageFiles(self.masks_dir, stem, mask_format, check_path=self._check_writable)
+                ImageFiles(self.masks_dir, image.stem, mask_format, check_path=self._check_writable)
             )
-        if progress is not None:
-            progress(len(paths), len(paths))
         # An old-style objects file <stem>.objects.npz may be another image's .npz mask.
         mask_names = {os.path.basename(e.mask_path).casefold() for e in self._entries}
         self._legacy_objects = [
@@ -189,7 +187,7 @@ class DatasetIndex:
         return sum(entry.labelled for entry in self._entries)
 
     def position_of(self, target: object) -> int:
-        """Return the position of ``target``: an index, an image path or an image file name.
+        """Return the position of ``target``: an index, an image path (or URL) or file name.
 
         An index may be negative (counting from the end); a file name must match exactly
         one image.
@@ -200,24 +198,15 @@ class DatasetIndex:
             For an index out of range or a path that is not one of the dataset's images.
 
         """
-        count = len(self._entries)
-        if isinstance(target, (int, np.integer)) and not isinstance(target, bool):
-            if not -count <= target < count:
-                raise ValueError(f"index: expected an index in [0, {count}); got {int(target)}")
-            return int(target) % count
-        name = as_path(target, argument="index_or_path")
-        real = os.path.realpath(name)
-        for position, entry in enumerate(self._entries):
-            if os.path.realpath(entry.path) == real:
-                return position
-        if os.path.basename(name) == name:
-            matches = [i for i, entry in enumerate(self._entries) if entry.name == name]
-            if len(matches) == 1:
-                return matches[0]
-        raise ValueError(
-            f"index_or_path: expected an index or one of the dataset's {count} images; "
-            f"got {name!r}, which is not in the dataset"
-        )
+        return self.images.position_of(target)
+
+    def load_image(self, position: int) -> np.ndarray:
+        """Decode image ``position`` (a ValueError names an undecodable file)."""
+        return self.images.load(position)
+
+    def open_image(self, position: int) -> AbstractContextManager[BinaryIO]:
+        """Open image ``position``'s file for reading its bytes (for exports that copy it)."""
+        return self.images.open(position)
 
     # -- masks -------------------------------------------------------------------------------
 
@@ -345,10 +334,6 @@ class DatasetIndex:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _skip(self, path: str, message: str) -> None:
-        self.skipped[path] = message
-        warnings.warn(f"skipping an unreadable image: {message}", stacklevel=3)
-
     def _mask_path_of(self, image_path: str, stem: str) -> str:
         if (
             not stem
@@ -360,7 +345,7 @@ class DatasetIndex:
                 f"images: expected a file name that makes a mask name; got {image_path!r}"
             )
         mask_path = self._inside_masks_dir(stem + self.mask_format)
-        if os.path.realpath(mask_path) == os.path.realpath(image_path):
+        if not self.images.remote and os.path.realpath(mask_path) == os.path.realpath(image_path):
             raise ValueError(
                 f"masks_dir: expected mask files apart from the images; the mask of "
                 f"{image_path!r} would be the image itself"

@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Callable
 
 from seg_widget.io.atomic import atomic_writer
+from seg_widget.io.image_list import ShapeCache
 from seg_widget.io.json_files import read_json
 
 __all__ = ["STATE_FILE_NAME", "STATE_FORMAT", "DatasetState"]
@@ -33,6 +34,8 @@ class DatasetState:
         self._current = state.get("current")
         self._cached = state.get("labelled", {})
         self._stamps: dict[str, list] = {}
+        #: Sizes of images read from a store (by URL and listing tag).
+        self.shapes = ShapeCache(state.get("shapes"))
 
     @property
     def current(self) -> object:
@@ -66,6 +69,8 @@ class DatasetState:
         """Record ``current`` (an image's file name) as the one to resume at, with the cache."""
         self._current = current
         state = {"format": STATE_FORMAT, "version": 1, "current": current, "labelled": self._stamps}
+        if self.shapes.entries:
+            state["shapes"] = self.shapes.entries
         with atomic_writer(self.path, "w") as file:
             json.dump(state, file, separators=(",", ":"))
 

@@ -12,7 +12,13 @@ from PIL import Image, UnidentifiedImageError
 
 from seg_widget.io._paths import as_path
 
-__all__ = ["IMAGE_EXTENSIONS", "list_images", "read_image_shape"]
+__all__ = [
+    "IMAGE_EXTENSIONS",
+    "image_shape_of",
+    "list_images",
+    "natural_key",
+    "read_image_shape",
+]
 
 #: Extensions of the files taken from a folder (case-insensitive).
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp")
@@ -63,7 +69,7 @@ def list_images(images: object, *, masks_dir: str | None = None, mask_format: st
             and os.path.isfile(path)
             and not _is_mask_file(path, masks_root, mask_format)
         ]
-        return sorted(paths, key=_natural_key)
+        return sorted(paths, key=natural_key)
     if isinstance(images, (bytes, dict)) or not isinstance(images, (Sequence, np.ndarray)):
         raise TypeError(
             "images: expected a glob pattern, a folder or a list of paths; "
@@ -85,18 +91,27 @@ def read_image_shape(path: str) -> tuple[int, int]:
         decompression-bomb limit (which stays on).
 
     """
+    return image_shape_of(path, path)
+
+
+def image_shape_of(file: object, name: str) -> tuple[int, int]:
+    """Return ``(height, width)`` from the header of ``file`` (a path or a binary file).
+
+    ``name`` names the image in error messages (see `read_image_shape`).
+    """
     try:
-        with Image.open(path) as image:
+        with Image.open(file) as image:
             width, height = image.size
     except Image.DecompressionBombError as error:
         raise ValueError(
-            f"image: refusing to read {path!r}: it exceeds Pillow's decompression-bomb limit "
+            f"image: refusing to read {name!r}: it exceeds Pillow's decompression-bomb limit "
             f"({error}); if you trust the file, raise PIL.Image.MAX_IMAGE_PIXELS first"
         ) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise ValueError(f"image: cannot read {path!r} as an image: {error}") from error
+        reason = str(error).replace(repr(file), "it") if not isinstance(file, str) else error
+        raise ValueError(f"image: cannot read {name!r} as an image: {reason}") from error
     if width < 1 or height < 1:
-        raise ValueError(f"image: expected a non-empty image; got size 0 in {path!r}")
+        raise ValueError(f"image: expected a non-empty image; got size 0 in {name!r}")
     return height, width
 
 
@@ -110,5 +125,6 @@ def _is_mask_file(path: str, masks_root: str | None, mask_format: str) -> bool:
     return os.path.dirname(os.path.realpath(path)) == masks_root
 
 
-def _natural_key(path: str) -> list:
+def natural_key(path: str) -> list:
+    """Sort key putting ``img2`` before ``img10`` (digits compared as numbers)."""
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path)]

@@ -1,67 +1,48 @@
 """`DatasetAnnotator`: label, or fix the masks of, a folder of images, one image at a time.
 
-The folder logic (listing, mask paths, labelled status, resume state, exports) lives in
-`seg_widget.io.dataset_index` and `seg_widget.io.dataset_export`; this module shows it and
-runs the autosave:
+The annotator is a facade over collaborators: a `Navigator` (`dataset_navigation`: the open
+image and its widget, Previous / Next), a session (`dataset_sessions`: how masks are read and
+saved: `FolderSession` for one annotator on a folder or bucket, `TeamSession` for a team,
+with its `TeamBar`), an `Autosave` timer and the navigation bar with its warnings log.
 
 - **On move**: the current mask is saved before another image opens. If that save fails,
   the move does not happen (the edits stay in the widget) and the error is raised.
 - **While editing** (see `seg_widget.widget.autosave`): after an edit, if
-  ``autosave_seconds`` have passed since the last save, the mask is saved at once; and when
-  an asyncio event loop runs (as in a Jupyter kernel), a save also runs when editing pauses
-  for 2 s. Without a loop only the first rule applies. A failed autosave (a full or
-  read-only disk) keeps the edits, shows one warning that is updated while it keeps
-  failing, and backs off (1 s, 2 s, 4 s ... up to a minute between attempts) until a save
-  works again.
-- :meth:`DatasetAnnotator.save` does nothing when nothing changed since the last save (it
-  compares the widget's ``edit_count`` and its objects), so calling it often is cheap.
-- **Two annotators on one folder:** a save over a mask (or objects) that changed on disk
-  since this annotator read or wrote it raises
-  `seg_widget.io.dataset_files.ConflictError` and writes nothing; the edits stay in the
-  widget. ``save(beside=True)`` then writes them to ``masks_dir/conflicts/`` (and later
-  saves of this image go there too), ``save(overwrite=True)`` replaces the other version.
+  ``autosave_seconds`` have passed since the last save, the work is saved at once; in a
+  Jupyter kernel also when editing pauses for 2 s. A failed autosave keeps the edits, shows
+  one warning (updated while it keeps failing) and backs off (1 s, 2 s, 4 s ... up to a
+  minute). In team mode an autosave overwrites the annotator's *draft* of the image;
+  versions are made on moving, `save` and `mark_done`.
+- :meth:`DatasetAnnotator.save` does nothing when nothing changed since the last save.
+- **Two sessions saving one image:** a save over a mask that changed since this annotator
+  read or wrote it raises `seg_widget.io.dataset_files.ConflictError` and keeps the edits:
+  ``save(beside=True)`` writes them to ``masks_dir/conflicts/``, ``save(overwrite=True)``
+  replaces the other version. In team mode both versions are kept
+  (`seg_widget.io.team.TeamConflictError`): `keep_mine` or `load_theirs` resolves it.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as widgets
 
+from ..core.agreement import AgreementReport
 from ..core.classes import LabelClass, normalize_classes
-from ..core.image import load_image
-from ..io.dataset_export import export_coco, export_voc
-from ..io.dataset_files import SavedVersion
-from ..io.dataset_index import DatasetIndex
+from ..io.dataset_export import export_coco, export_voc, export_yolo_dataset
+from ..io.team import DEFAULT_LEASE_SECONDS, ClaimTakenError, ReviewStatus
 from .autosave import Autosave
-from .dataset_controls import NavigationBar, scan_progress
+from .dataset_controls import NavigationBar, WarningsLog, scan_progress
+from .dataset_navigation import Navigator
+from .dataset_sessions import open_session
+from .disagreement import DisagreementView
 from .segmentation_widget import SegmentationWidget
+from .team_session import TeamSession
 
 logger = logging.getLogger("seg_widget")
-
-#: Warnings kept in :attr:`DatasetAnnotator.messages` (the oldest are dropped).
-MAX_MESSAGES = 100
-
-#: Widget settings carried over from one image to the next.
-CARRIED_SETTINGS = (
-    "tool",
-    "label",
-    "brush_size",
-    "paint_mode",
-    "erase",
-    "fill_mode",
-    "fill_connectivity",
-    "opacity",
-    "show_missing",
-    "brightness",
-    "contrast",
-    "color_by",
-    "contours",
-)
 
 
 class DatasetAnnotator(widgets.VBox):
@@ -70,12 +51,14 @@ class DatasetAnnotator(widgets.VBox):
     Parameters
     ----------
     images : str, os.PathLike or sequence of paths
-        A glob pattern (``"data/*.jpg"``), a folder (its image files) or a list of paths.
+        A glob pattern (``"data/*.jpg"``), a folder (its image files) or a list of paths;
+        or URLs of an fsspec store (``"s3://bucket/images/*.jpg"``, ``"gs://bucket/images"``).
         Hidden files and ``*.tmp`` files are ignored; unreadable images are skipped with a
         warning.
     masks_dir : str or os.PathLike
-        Folder of the masks (created if missing): ``<image stem><mask_format>`` each, plus
-        the resume-state file ``.seg_widget_state.json``. Existing masks are loaded.
+        Folder of the masks (created if missing), or a store URL (``"s3://bucket/masks"``,
+        ``"file:///data/masks"``): ``<image stem><mask_format>`` each, plus the resume
+        state. Existing masks are loaded. In team mode: the team's shared store.
     classes : sequence of str or LabelClass
         The label classes; the index is the class id.
     autosave_seconds : float or None
@@ -83,6 +66,17 @@ class DatasetAnnotator(widgets.VBox):
         ``math.inf``: only when moving to another image or calling :meth:`save`.
     mask_format : {".png", ".npy", ".npz"}
         Format of the mask files.
+    storage_options : dict, optional
+        Passed to fsspec for URLs: for S3 e.g. ``endpoint_url``, ``key``, ``secret``,
+        ``profile``.
+    annotator : str, optional
+        Team mode, as this annotator (1-64 letters, digits or ``._@+-``): every opened image
+        is claimed, every save is a new version, images can be reviewed. Needs a store with
+        conditional writes (a local folder or S3).
+    reviewer : bool
+        Team mode: also show Accept / Reject (with a note).
+    lease_seconds : float
+        Team mode: how long a claim lasts without renewal (renewed while you edit).
     **widget_kwargs
         Passed to every :class:`SegmentationWidget` (``brush_size``, ``width``, ...).
 
@@ -91,6 +85,9 @@ class DatasetAnnotator(widgets.VBox):
     ValueError
         If no image can be opened, two images share a stem, or a mask path (or the state
         file) resolves outside ``masks_dir``.
+    seg_widget.io.storage.StoreError
+        For a store that does not answer, refuses or lacks credentials, or (team mode)
+        offers no conditional writes (`ConditionalWritesError`, a ValueError).
 
     Examples
     --------
@@ -112,37 +109,54 @@ class DatasetAnnotator(widgets.VBox):
         *,
         autosave_seconds: float | None = 30.0,
         mask_format: str = ".png",
+        storage_options: dict | None = None,
+        annotator: str | None = None,
+        reviewer: bool = False,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
         **widget_kwargs: Any,
     ) -> None:
         super().__init__()
         self._classes = normalize_classes(classes)
-        self._autosave = Autosave(self.save, autosave_seconds, on_error=self._autosave_failed)
+        self._autosave = Autosave(self._autosave_now, autosave_seconds, on_error=self._failed)
         self._widget_kwargs = widget_kwargs
-        self._widget: SegmentationWidget | None = None
-        self._position = -1
-        self._problems: dict[int, str] = {}
-        self._messages: list[str] = []
-        self._saved_edit_count = 0
-        self._saved_objects: tuple = ()
-        self._version = SavedVersion()
-        self._beside_path: str | None = None
-        self._failure_message: str | None = None
         self._updating_controls = False
-
-        with scan_progress() as progress:
-            self._dataset = DatasetIndex(
-                images, masks_dir, mask_format=mask_format, progress=progress
-            )
         self._nav = NavigationBar()
+        self._log = WarningsLog(self._nav)
+        with scan_progress() as progress:
+            self._session, self._bar = open_session(
+                images,
+                masks_dir,
+                self._classes,
+                mask_format=mask_format,
+                storage_options=storage_options,
+                annotator=annotator,
+                reviewer=reviewer,
+                lease_seconds=lease_seconds,
+                progress=progress,
+                show_status=self._nav.show_status,
+                show_warning=self._log.warn,
+            )
+        self._dataset = self._session.dataset
+        self._navigator = Navigator(
+            self._session,
+            self._classes,
+            widget_kwargs,
+            log=self._log,
+            nav=self._nav,
+            on_opened=self._opened,
+        )
         for path, reason in self._dataset.skipped.items():
-            self._show_warning(f"skipped {os.path.basename(path)}: {reason}", emit=False)
+            self._log.warn(f"skipped {os.path.basename(path)}: {reason}", emit=False)
         self._nav.previous.on_click(lambda _: self._from_control(self.previous))
         self._nav.next.on_click(lambda _: self._from_control(self.next))
         self._nav.jump.observe(self._on_jump, "value")
         self._nav.only_unlabelled.observe(lambda _: self._update_controls(), "value")
+        if self._bar is not None:
+            self._connect_team_bar()
         try:
-            self._open_first(self._dataset.resume_position() or 0)
+            self._navigator.open_first(self._dataset.resume_position() or 0)
         except BaseException:
+            self._session.close()
             self._nav.close()
             raise
         self.add_class("seg-dataset-annotator")
@@ -155,27 +169,27 @@ class DatasetAnnotator(widgets.VBox):
     @property
     def index(self) -> int:
         """Position (0-based) of the current image in :attr:`images`."""
-        return self._position
+        return self._navigator.position
 
     @property
     def current_path(self) -> str:
-        """Absolute path of the current image."""
-        return self._dataset[self._position].path
+        """Absolute path (or URL) of the current image."""
+        return self._dataset[self.index].path
 
     @property
     def mask_path(self) -> str:
-        """Absolute path of the current image's mask file (it may not exist yet)."""
-        return self._dataset[self._position].mask_path
+        """Path or URL of the current image's mask (team mode: of its current-version pointer)."""
+        return self._dataset[self.index].mask_path
 
     @property
     def widget(self) -> SegmentationWidget:
         """The :class:`SegmentationWidget` of the current image (a new one per image)."""
-        assert self._widget is not None
-        return self._widget
+        assert self._navigator.widget is not None
+        return self._navigator.widget
 
     @property
     def images(self) -> tuple[str, ...]:
-        """Absolute paths of the images, in navigation order (skipped ones excluded)."""
+        """Absolute paths (or URLs) of the images, in navigation order (skipped excluded)."""
         return tuple(self._dataset[i].path for i in range(len(self._dataset)))
 
     @property
@@ -185,7 +199,7 @@ class DatasetAnnotator(widgets.VBox):
 
     @property
     def masks_dir(self) -> str:
-        """Absolute path of the masks folder."""
+        """Absolute path of the masks folder (or the store's URL)."""
         return self._dataset.masks_dir
 
     @property
@@ -201,16 +215,41 @@ class DatasetAnnotator(widgets.VBox):
     @property
     def messages(self) -> list[str]:
         """The warnings shown in the warnings area, oldest first (the newest 100)."""
-        return list(self._messages)
+        return list(self._log.messages)
 
     @property
     def only_unlabelled(self) -> bool:
         """When True, :meth:`next` and :meth:`previous` skip labelled images."""
-        return self._nav.only_unlabelled.value
+        return self.filter == "unlabelled"
 
     @only_unlabelled.setter
     def only_unlabelled(self, value: bool) -> None:
-        self._nav.only_unlabelled.value = bool(value)
+        self.filter = "unlabelled" if value else "all"
+
+    @property
+    def filter(self) -> str:
+        """Which images :meth:`next` and :meth:`previous` open.
+
+        ``"all"`` or ``"unlabelled"``; in team mode also ``"rejected for me"``,
+        ``"awaiting review"`` (marked done) and ``"accepted"``.
+        """
+        if self._bar is not None:
+            return self._bar.filter.value
+        return "unlabelled" if self._nav.only_unlabelled.value else "all"
+
+    @filter.setter
+    def filter(self, value: str) -> None:
+        if value not in self._session.filters:
+            raise ValueError(f"filter: expected one of {self._session.filters}; got {value!r}")
+        if self._bar is not None:
+            self._bar.filter.value = value
+        else:
+            self._nav.only_unlabelled.value = value == "unlabelled"
+
+    @property
+    def annotator(self) -> str | None:
+        """Who works in this session (team mode), else None."""
+        return self._team.annotator if isinstance(self._session, TeamSession) else None
 
     # -- moving ------------------------------------------------------------------------------
 
@@ -223,18 +262,27 @@ class DatasetAnnotator(widgets.VBox):
             For an index out of range or a path that is not one of the images; for an image
             that cannot be decoded or whose mask is unreadable or of another size (naming
             both sizes; also shown in the warnings area). The current image stays open.
+        seg_widget.io.team.ClaimTakenError
+            In team mode, for an image someone else is working on (who, until when).
 
         """
         position = self._dataset.position_of(index_or_path)
-        if position == self._position:
+        if position == self.index:
             return
         self.save()
-        self._open(position)
+        self._session.rescan()
+        try:
+            self._navigator.open(position)
+        except ClaimTakenError as error:
+            self._nav.show_status(str(error))
+            raise
 
     def next(self) -> bool:
-        """Save, then open the next image (the next unlabelled one with `only_unlabelled`).
+        """Save, then open the next image (that passes :attr:`filter`).
 
-        Images that fail to open are skipped with a warning. Returns whether it moved.
+        Images that fail to open are skipped with a warning; in team mode images others are
+        working on are skipped too (the status says who has them until when). Returns
+        whether it moved.
         """
         return self._step(+1)
 
@@ -247,7 +295,8 @@ class DatasetAnnotator(widgets.VBox):
     def save(self, *, beside: bool = False, overwrite: bool = False) -> bool:
         """Save the current mask and objects (one atomic unit) if they changed since the last save.
 
-        Returns whether a file was written. Raises if writing fails (the edits stay).
+        Returns whether anything was written. Raises if writing fails (the edits stay). In
+        team mode every save is a new version.
 
         Parameters
         ----------
@@ -255,51 +304,25 @@ class DatasetAnnotator(widgets.VBox):
             Write to a new file in ``masks_dir/conflicts/`` instead of over the image's mask
             (``<stem>.<date-time><mask_format>``, objects beside it as ``.objects.npz``);
             later saves of this image, autosaves included, go to the same file until
-            another image is opened or ``overwrite=True`` is used.
+            another image is opened or ``overwrite=True`` is used. Not in team mode.
         overwrite : bool
-            Replace the image's files even if they changed on disk since they were read.
+            Replace the image's files even if they changed since they were read; in team
+            mode make this version current even if someone else saved since.
 
         Raises
         ------
         seg_widget.io.dataset_files.ConflictError
-            (a ValueError) if the mask or its objects changed on disk since this annotator
-            read or wrote them, e.g. saved by another annotator on the same folder: nothing
-            is written, the edits stay; save again with ``beside=True`` or
-            ``overwrite=True``.
+            (a ValueError) if the mask or its objects changed since this annotator read or
+            wrote them, e.g. saved by another annotator: nothing is written, the edits stay;
+            save again with ``beside=True`` or ``overwrite=True``. In team mode a
+            `TeamConflictError`: both versions are kept; see :meth:`keep_mine`.
 
         """
         if beside and overwrite:
             raise ValueError("beside, overwrite: expected at most one of them; got both")
-        widget = self.widget
-        count, objects = widget.edit_count, widget.instances
-        if count == self._saved_edit_count and objects == self._saved_objects:
+        if not self._session.save(self.widget, beside=beside, overwrite=overwrite):
             return False
-        instance_map = widget.instance_mask if objects else None
-        if beside or (self._beside_path is not None and not overwrite):
-            self._beside_path = self._dataset.write_beside(
-                self._position,
-                widget.mask,
-                self._classes,
-                instance_map,
-                objects,
-                path=self._beside_path,
-            )
-            self._nav.show_status(f"saved beside: {os.path.basename(self._beside_path)}")
-        else:
-            self._version = self._dataset.write(
-                self._position,
-                widget.mask,
-                self._classes,
-                instance_map,
-                objects,
-                expected=None if overwrite else self._version,
-            )
-            self._beside_path = None
-        self._saved_edit_count, self._saved_objects = count, objects
-        self._autosave_recovered()
-        self._autosave.saved()
-        self._write_state()
-        self._update_controls()
+        self._saved()
         return True
 
     def export_coco(
@@ -308,9 +331,9 @@ class DatasetAnnotator(widgets.VBox):
         """Save, then write the whole dataset as one COCO JSON file (with a progress bar).
 
         See `seg_widget.io.dataset_export.export_coco`; returns the counts of images and
-        annotations written.
+        annotations written. In team mode: every image's current version.
         """
-        self.save()
+        self._before_export()
         with self._nav.progress_bar("COCO export") as progress:
             return export_coco(
                 self._dataset,
@@ -328,151 +351,218 @@ class DatasetAnnotator(widgets.VBox):
         PNGs), ``ImageSets/Segmentation/default.txt``; see
         `seg_widget.io.dataset_export.export_voc`. Returns the exported image stems.
         """
-        self.save()
+        self._before_export()
         with self._nav.progress_bar("VOC export") as progress:
             return export_voc(self._dataset, folder, self._classes, progress=progress)
 
+    def export_yolo(self, folder: str | os.PathLike) -> list[str]:
+        """Save, then write the labelled images as a YOLO segmentation dataset.
+
+        See `seg_widget.io.yolo.export_yolo` (images copied, one label file per image,
+        ``data.yaml``). Returns the exported image stems.
+        """
+        self._before_export()
+        with self._nav.progress_bar("YOLO export") as progress:
+            return export_yolo_dataset(self._dataset, folder, self._classes, progress=progress)
+
     def close(self) -> None:
-        """Save the current mask, then close the widgets (if saving fails, nothing closes)."""
+        """Save the current mask, then close the widgets (if saving fails, nothing closes).
+
+        In team mode the claims of this session are released.
+        """
         self._autosave.cancel()
-        if self._widget is not None:
+        if self._navigator.widget is not None:
             self.save()
-            self._widget.close()
+            self._navigator.widget.close()
+        self._session.close()
         self._nav.close()
+        if self._bar is not None:
+            self._bar.close()
         super().close()
 
-    # -- opening images --------------------------------------------------------------------------
+    # -- team mode ---------------------------------------------------------------------------------
 
-    def _open_first(self, start: int) -> None:
-        count = len(self._dataset)
-        for offset in range(count):
-            try:
-                self._open((start + offset) % count)
-                return
-            except ValueError:
-                continue  # recorded and shown by _open
-        raise ValueError(
-            f"images: expected at least one image that opens; got {count} that fail: "
-            + "; ".join(self._problems.values())
-        )
+    @property
+    def conflict(self) -> str | None:
+        """Team mode: the current image's unresolved save conflict, in a sentence (or None)."""
+        return self._team.conflict if isinstance(self._session, TeamSession) else None
 
-    def _open(self, position: int) -> None:
-        """Open image ``position``; on failure record it, warn, raise; the current one stays."""
-        entry = self._dataset[position]
-        try:
-            image = load_image(entry.path)
-            stored = self._dataset.read(position, self._classes)
-            if stored.problem is not None:
-                self._show_warning(stored.problem)
-            new = SegmentationWidget(
-                image,
-                self._classes,
-                mask=stored.mask,
-                instances=stored.instance_map,
-                instance_table=stored.instances if stored.instance_map is not None else None,
-                **self._widget_kwargs,
-            )
-        except ValueError as error:
-            self._problems[position] = str(error)
-            self._show_warning(f"cannot open {entry.name}: {error}")
-            raise
-        self._problems.pop(position, None)
-        old = self._widget
-        if old is not None:
-            for name in CARRIED_SETTINGS:
-                try:
-                    setattr(new, name, getattr(old, name))
-                except Exception:  # e.g. a label the new widget lacks: keep its default
-                    logger.debug("seg-widget: not carrying %s over", name, exc_info=True)
-            old.unobserve(self._on_edit, "edit_count")
-            old.close()
-        self._widget = new
-        self._position = position
-        self._saved_edit_count, self._saved_objects = new.edit_count, new.instances
-        self._version, self._beside_path = stored.version, None
-        self._autosave_recovered()
-        self._autosave.saved()
-        new.observe(self._on_edit, "edit_count")
-        self.children = [self._nav, new]
-        self._nav.show_status("")
-        self._write_state()
+    @property
+    def review(self) -> ReviewStatus | None:
+        """Team mode: the current image's review status, read now (None: none, or no team)."""
+        if not isinstance(self._session, TeamSession):
+            return None
+        dataset = self._session.dataset
+        return dataset.reviews.status(dataset.stems[self.index])
+
+    def keep_mine(self) -> None:
+        """Team mode, after a conflict: make your version current (theirs stays in the history)."""
+        self._require_conflict("keep_mine")
+        self.save(overwrite=True)
+
+    def load_theirs(self) -> None:
+        """Team mode, after a conflict: open the current version (yours stays in the history)."""
+        self._require_conflict("load_theirs")
+        self._team.drop_edits()
+        self._navigator.open(self.index, reload=True)
+
+    def mark_done(self, note: str = "") -> None:
+        """Team mode: save, mark the current image done (ready for review), open the next.
+
+        The next image is the next one :attr:`filter` lets through that nobody else works
+        on; if there is none, the current image stays open and its claim is released (an
+        edit claims it again).
+        """
+        self._review("done", note)
+
+    def accept(self, note: str = "") -> None:
+        """Reviewer: save any edits, accept the current image, open the next (see `mark_done`)."""
+        self._review("accept", note)
+
+    def reject(self, note: str) -> None:
+        """Reviewer: save any edits, reject the current image (``note``: what to fix), move on."""
+        self._review("reject", note)
+
+    def compare(self, other: str, *, against: str | None = None) -> DisagreementView:
+        """Team mode: show where ``other``'s latest version of this image differs.
+
+        From the open edits, or from ``against``'s latest version. The view is shown under
+        the team bar and returned.
+        """
+        view = self._team.compare(self.widget, other, against, **self._widget_kwargs)
+        self._bar.show_panel(view)
+        return view
+
+    def agreement_report(self) -> AgreementReport:
+        """Team mode: agreement of every pair of annotators, image by image (shown too)."""
+        report = self._team.report()
+        self._bar.show_panel(widgets.HTML(report.to_html()))
+        return report
+
+    def repair(self, index_or_path: int | str | os.PathLike) -> list[str]:
+        """Team mode: set an image's unreadable records aside (under ``corrupt/``).
+
+        Its lease, review status and current-version pointer are each checked; an
+        unreadable one is copied under ``corrupt/`` first and replaced (the image is freed,
+        its status cleared, its pointer rebuilt from the newest stored version). Returns the
+        keys of the copies.
+        """
+        team = self._team
+        position = self._dataset.position_of(index_or_path)
+        copies = team.repair(position)
+        self._navigator.problems.pop(position, None)
         self._update_controls()
+        return copies
+
+    # -- moving and saving (private) --------------------------------------------------------------
 
     def _step(self, direction: int) -> bool:
         self.save()
-        for position in self._candidates(direction):
-            try:
-                self._open(position)
-                return True
-            except ValueError:
-                continue  # recorded, shown and warned by _open
-        which = "unlabelled image" if self.only_unlabelled else "image"
-        where = "after" if direction > 0 else "before"
-        self._nav.show_status(f"no {which} {where} this one")
-        return False
+        self._session.rescan()
+        moved = self._navigator.step(direction, self.filter)
+        if not moved:
+            self._update_controls()
+        return moved
 
-    def _candidates(self, direction: int):
-        """Positions :meth:`next` / :meth:`previous` may open, nearest first."""
-        stop = len(self._dataset) if direction > 0 else -1
-        for position in range(self._position + direction, stop, direction):
-            if position in self._problems:
-                continue
-            if self.only_unlabelled and self._dataset[position].labelled:
-                continue
-            yield position
-
-    # -- autosave --------------------------------------------------------------------------------
+    def _opened(self, new: SegmentationWidget, old: SegmentationWidget | None) -> None:
+        """Wire the autosave to the widget of the image just opened (the navigator calls it)."""
+        if old is not None:
+            old.unobserve(self._on_edit, "edit_count")
+        new.observe(self._on_edit, "edit_count")
+        self.children = [self._nav, *([self._bar] if self._bar is not None else []), new]
+        self._log.recovered(self._dataset[self.index].name)
+        self._autosave.saved()
+        self._write_state()
+        self._update_controls()
 
     def _on_edit(self, change: dict) -> None:
+        self._session.edited()
         self._autosave.edited()
 
-    def _autosave_failed(self, error: Exception) -> None:
-        """Show one warning per run of failures, updated in place; log the first only."""
-        name = self._dataset[self._position].name
-        failures = self._autosave.failures
-        text = (
-            f"autosave of {name} failed ({failures} time{'s' if failures > 1 else ''}; your "
-            f"edits are kept; next attempt in {self._autosave.retry_in:.0f} s or when you "
-            f"save): {error}"
-        )
-        if self._failure_message is None:
-            logger.error("seg-widget: autosave failed: %r", error)
-            self._show_warning(text)
-        else:
-            logger.debug("seg-widget: autosave failed again: %r", error)
-            self._replace_warning(self._failure_message, text)
-        self._failure_message = text
+    def _autosave_now(self) -> None:
+        if self._session.autosave(self.widget):
+            self._saved()
 
-    def _autosave_recovered(self) -> None:
-        if self._failure_message is not None:
-            name = self._dataset[self._position].name
-            self._replace_warning(
-                self._failure_message, f"autosave of {name} failed earlier; saved now"
-            )
-            self._failure_message = None
+    def _saved(self) -> None:
+        self._log.recovered(self._dataset[self.index].name)
+        self._autosave.saved()
+        self._write_state()
+        self._update_controls()
+
+    def _failed(self, error: Exception) -> None:
+        self._log.autosave_failed(self._dataset[self.index].name, self._autosave, error)
+
+    def _before_export(self) -> None:
+        self.save()
+        self._session.rescan()  # team mode: what others saved counts too
 
     def _write_state(self) -> None:
         try:
-            self._dataset.write_state(self._position)
+            self._dataset.write_state(self.index)
         except (OSError, ValueError) as error:
-            self._show_warning(f"cannot write the resume state: {error}")
+            self._log.warn(f"cannot write the resume state: {error}")
+
+    def _review(self, action: str, note: str) -> None:
+        team = self._team
+        if action != "done" and not team.reviewer:
+            raise ValueError(
+                f"{action}: expected a reviewer's session (DatasetAnnotator(..., annotator=..., "
+                "reviewer=True)); this one is not"
+            )
+        self.save()
+        done = team.review(action, note)
+        if not self._step(+1):
+            team.release_current()  # finished with it: others (a reviewer) may open it
+        moved = self._nav.status_text
+        self._nav.show_status(f"{done}; {moved}" if moved else done)
+
+    def _require_conflict(self, action: str) -> None:
+        if self._team.conflict is None:
+            raise ValueError(f"{action}: expected a save conflict to resolve; there is none")
+
+    @property
+    def _team(self) -> TeamSession:
+        if not isinstance(self._session, TeamSession):
+            raise ValueError(
+                "annotator: expected team mode for this (DatasetAnnotator(..., "
+                "annotator='<your name>')); this annotator has none"
+            )
+        return self._session
 
     # -- controls ---------------------------------------------------------------------------------
 
+    def _connect_team_bar(self) -> None:
+        bar = self._bar
+        self._nav.only_unlabelled.layout.display = "none"  # the team bar's filter replaces it
+        bar.filter.observe(lambda _: self._update_controls(), "value")
+        bar.done.on_click(lambda _: self._from_control(self.mark_done))
+        bar.accept.on_click(lambda _: self._from_control(lambda: self._note_action(self.accept)))
+        bar.reject.on_click(lambda _: self._from_control(lambda: self._note_action(self.reject)))
+        bar.keep_mine.on_click(lambda _: self._from_control(self.keep_mine))
+        bar.load_theirs.on_click(lambda _: self._from_control(self.load_theirs))
+        bar.compare.on_click(
+            lambda _: self._from_control(lambda: self.compare(bar.compare_with.value))
+        )
+        bar.report.on_click(lambda _: self._from_control(self.agreement_report))
+
+    def _note_action(self, action: Any) -> None:
+        action(self._bar.note.value)
+        self._bar.note.value = ""
+
     def _update_controls(self) -> None:
-        if self._widget is None:
+        if self._navigator.widget is None:
             return
-        entry = self._dataset[self._position]
+        entry = self._dataset[self.index]
         self._updating_controls = True
         try:
             self._nav.show_position(
-                position=self._position,
+                position=self.index,
                 count=len(self._dataset),
                 name=entry.name,
                 is_labelled=entry.labelled,
                 labelled_count=self._dataset.labelled_count,
-                can_previous=next(self._candidates(-1), None) is not None,
-                can_next=next(self._candidates(+1), None) is not None,
+                can_previous=next(self._navigator.candidates(-1, self.filter), None) is not None,
+                can_next=next(self._navigator.candidates(+1, self.filter), None) is not None,
             )
         finally:
             self._updating_controls = False
@@ -481,31 +571,15 @@ class DatasetAnnotator(widgets.VBox):
         if not self._updating_controls:
             self._from_control(lambda: self.go_to(change["new"] - 1))
 
-    def _from_control(self, action: Callable[[], Any]) -> None:
+    def _from_control(self, action: Any) -> None:
         """Run a button's action; an error is shown, never raised into ipywidgets."""
         try:
             action()
         except Exception as error:
-            logger.exception("seg-widget: dataset navigation failed")
-            if not any(str(error) in message for message in self._messages[-1:]):
-                self._show_warning(str(error))
+            logger.exception("seg-widget: dataset action failed")
+            if not any(str(error) in message for message in self._log.messages[-1:]):
+                self._log.warn(str(error))
             self._update_controls()
-
-    def _show_warning(self, message: str, *, emit: bool = True) -> None:
-        self._messages.append(message)
-        del self._messages[:-MAX_MESSAGES]
-        if emit:
-            warnings.warn(message, stacklevel=3)
-        if hasattr(self, "_nav"):
-            self._nav.show_warnings(self._messages)
-
-    def _replace_warning(self, old: str, new: str) -> None:
-        """Drop the newest ``old`` message and show ``new`` as the newest (no Python warning)."""
-        for index in range(len(self._messages) - 1, -1, -1):
-            if self._messages[index] == old:
-                del self._messages[index]
-                break
-        self._show_warning(new, emit=False)
 
 
 __all__ = ["DatasetAnnotator"]

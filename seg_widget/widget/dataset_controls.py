@@ -6,14 +6,21 @@ They only show what :class:`~seg_widget.widget.dataset.DatasetAnnotator` tells t
 from __future__ import annotations
 
 import html
+import logging
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import ipywidgets as widgets
 
 from ..io.dataset_index import ProgressCallback
+from .autosave import Autosave
 
+logger = logging.getLogger("seg_widget")
+
+#: Warnings kept in `WarningsLog.messages` (the oldest are dropped).
+MAX_MESSAGES = 100
 #: Warnings shown at once in the warnings area (the newest; all are kept in Python).
 SHOWN_WARNINGS = 8
 #: Least time between two updates of a progress bar, in seconds (each update is a message).
@@ -51,6 +58,8 @@ class NavigationBar(widgets.VBox):
         self.labelled = widgets.HTML()
         self.name = widgets.HTML()
         self.status = widgets.HTML()
+        #: The status message shown, as plain text.
+        self.status_text = ""
         self.progress = widgets.IntProgress(
             value=0, min=0, max=1, layout=widgets.Layout(display="none", width="auto")
         )
@@ -93,6 +102,7 @@ class NavigationBar(widgets.VBox):
 
     def show_status(self, text: str) -> None:
         """Show a short informational message next to the file name."""
+        self.status_text = text
         self.status.value = f"<i>{html.escape(text)}</i>" if text else ""
 
     def show_warnings(self, messages: list[str]) -> None:
@@ -125,6 +135,54 @@ class NavigationBar(widgets.VBox):
         for child in [*self.box.children, self.box, self.progress, self.warnings]:
             child.close()
         super().close()
+
+
+class WarningsLog:
+    """The annotator's warnings: kept (the newest `MAX_MESSAGES`), shown, emitted once."""
+
+    def __init__(self, nav: NavigationBar) -> None:
+        self._nav = nav
+        #: The warnings, oldest first.
+        self.messages: list[str] = []
+        self._failure: str | None = None
+
+    def warn(self, message: str, *, emit: bool = True) -> None:
+        """Show ``message`` as the newest warning (and emit a Python warning)."""
+        self.messages.append(message)
+        del self.messages[:-MAX_MESSAGES]
+        if emit:
+            warnings.warn(message, stacklevel=4)
+        self._nav.show_warnings(self.messages)
+
+    def replace(self, old: str, new: str) -> None:
+        """Drop the newest ``old`` message and show ``new`` as the newest (no Python warning)."""
+        for index in range(len(self.messages) - 1, -1, -1):
+            if self.messages[index] == old:
+                del self.messages[index]
+                break
+        self.warn(new, emit=False)
+
+    def autosave_failed(self, name: str, autosave: Autosave, error: Exception) -> None:
+        """Show one warning per run of failures, updated in place; log the first only."""
+        failures = autosave.failures
+        text = (
+            f"autosave of {name} failed ({failures} time{'s' if failures > 1 else ''}; your "
+            f"edits are kept; next attempt in {autosave.retry_in:.0f} s or when you "
+            f"save): {error}"
+        )
+        if self._failure is None:
+            logger.error("seg-widget: autosave failed: %r", error)
+            self.warn(text)
+        else:
+            logger.debug("seg-widget: autosave failed again: %r", error)
+            self.replace(self._failure, text)
+        self._failure = text
+
+    def recovered(self, name: str) -> None:
+        """Turn a standing autosave-failure warning into "saved now"."""
+        if self._failure is not None:
+            self.replace(self._failure, f"autosave of {name} failed earlier; saved now")
+            self._failure = None
 
 
 @contextmanager

@@ -1,63 +1,6 @@
-"""Stores for the storage and team tests: a local folder, and a real S3 API on loopback.
+"""Names the storage and team tests import (the fixtures live in ``tests/conftest.py``)."""
 
-The S3 API is moto's server (`tests.s3_server.S3Server`), started once per test session on
-a free port, each test getting a fresh bucket. The fixtures never let boto look for credentials
-anywhere but in the options they pass (no credential files, no instance metadata).
-"""
-
-from __future__ import annotations
-
-import os
-from dataclasses import dataclass, field
-
-import pytest
-
-from seg_widget.io.storage import Store, open_store
+from tests.conftest import Location
 from tests.s3_server import ISOLATED_ENV, ROOT, TEST_CREDENTIALS, S3Server
 
 __all__ = ["ISOLATED_ENV", "ROOT", "TEST_CREDENTIALS", "Location", "S3Server"]
-
-
-@dataclass
-class Location:
-    """Where a test's store lives: open it as many times as there are annotators."""
-
-    kind: str
-    url: str
-    options: dict = field(default_factory=dict)
-
-    def open(self) -> Store:
-        return open_store(self.url, **self.options)
-
-
-@pytest.fixture(scope="session")
-def s3_server(tmp_path_factory):
-    server = S3Server(log=tmp_path_factory.mktemp("s3") / "server.log")
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def isolated_aws_env(monkeypatch):
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    for name, value in ISOLATED_ENV.items():
-        monkeypatch.setenv(name, value)
-
-
-@pytest.fixture
-def s3_location(s3_server, isolated_aws_env):
-    options = {"endpoint_url": s3_server.endpoint, **TEST_CREDENTIALS}
-    return Location("s3", f"s3://{s3_server.new_bucket()}/masks", options)
-
-
-@pytest.fixture
-def local_location(tmp_path):
-    return Location("local", (tmp_path / "masks").as_uri())
-
-
-@pytest.fixture(params=["local", "s3"])
-def location(request):
-    """The same behaviour on a local folder (a file:// URL, through fsspec) and on S3."""
-    return request.getfixturevalue(f"{request.param}_location")

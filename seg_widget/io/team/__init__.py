@@ -8,7 +8,10 @@ writes (an S3 bucket or a local folder):
   conflicts kept side by side, pointers rebuilt from versions;
 - `Reviews`: done / accepted / rejected, with notes and history;
 - `Catalog`: every image's state from listings and a cache, never reading masks;
-- `agreement_report`: how far annotators agree where an image has versions by several.
+- `agreement_report`: how far annotators agree where an image has versions by several;
+- `Drafts`: an annotator's unsaved edits, overwritten by each autosave;
+- `TeamDataset`: all of them over a dataset's images, what ``DatasetAnnotator(...,
+  annotator=...)`` works on.
 
 Where everything lives is described in `seg_widget.io.team.layout`.
 """
@@ -25,6 +28,7 @@ from seg_widget.io.team.claims import (
     Lease,
     LeaseLostError,
 )
+from seg_widget.io.team.dataset import TeamConflictError, TeamDataset
 from seg_widget.io.team.layout import check_annotator
 from seg_widget.io.team.records import CorruptRecordError
 from seg_widget.io.team.review import REVIEW_STATES, ReviewEvent, Reviews, ReviewStatus
@@ -50,6 +54,8 @@ __all__ = [
     "Reviews",
     "SaveResult",
     "ScanStats",
+    "TeamConflictError",
+    "TeamDataset",
     "Version",
     "Versions",
     "agreement_report",

@@ -20,11 +20,12 @@ def latest_by_annotator(history: Iterable[Version]) -> dict[str, Version]:
     return dict(sorted(latest.items()))
 
 
-def agreement_report(versions: Versions, stems: Iterable[str]) -> AgreementReport:
+def agreement_report(versions: Versions, stems: Iterable[str] | None = None) -> AgreementReport:
     """Compare the latest versions of each pair of annotators, image by image.
 
-    Images of ``stems`` with versions by fewer than two annotators give no row; instances
-    are compared too where both versions have objects.
+    Images of ``stems`` (default: every image of the store, from one listing of its
+    versions) with versions by fewer than two annotators give no row; instances are
+    compared too where both versions have objects.
 
     Examples
     --------
@@ -43,9 +44,12 @@ def agreement_report(versions: Versions, stems: Iterable[str]) -> AgreementRepor
     """
     if not isinstance(versions, Versions):
         raise TypeError(f"versions: expected a Versions; got {type(versions).__name__}")
+    histories = versions.histories()
+    if stems is None:
+        stems = sorted(stem for stem, found in histories.items() if len(found) > 1)
     rows = []
     for stem in stems:
-        latest = latest_by_annotator(versions.history(check_stem(stem)))
+        latest = latest_by_annotator(histories.get(check_stem(stem), ()))
         loaded: dict[str, Loaded] = {}
         for first, second in combinations(latest, 2):
             for name in (first, second):

@@ -36,7 +36,12 @@ from seg_widget.io.team.review import REVIEW_STATES, decode_review
 __all__ = ["Catalog", "ImageState", "ScanStats"]
 
 _SUMMARY_FIELDS = {
-    CURRENT: {"labelled": (bool,), "annotator": (str,), "version": (str,)},
+    CURRENT: {
+        "labelled": (bool,),
+        "annotator": (str,),
+        "version": (str,),
+        "objects": (str, type(None)),
+    },
     REVIEWS: {"state": (str,), "annotator": (str,), "reviewer": (str, type(None)), "note": (str,)},
 }
 
@@ -52,6 +57,8 @@ class ImageState:
     annotator: str | None = None
     #: Key of the current version.
     version: str | None = None
+    #: Key of its objects file, if it has one.
+    objects: str | None = None
     #: Review state (``"done"``, ``"accepted"``, ``"rejected"``) or None.
     review: str | None = None
     #: Who marked it done.
@@ -152,6 +159,7 @@ class Catalog:
                 "labelled": current.labelled,
                 "annotator": current.annotator,
                 "version": current.version,
+                "objects": current.objects,
             }
         status = decode_review(self.store, stem_of_record(blob.key, REVIEWS) or "", blob)
         return {
@@ -244,8 +252,9 @@ def _valid_summary(key: str, summary: object) -> bool:
     if any(person is not None and not _is_annotator(person) for person in people):
         return False
     if prefix == CURRENT:
-        name = parse_version_key(summary["version"])
-        return name is not None and name.stem == stem
+        keys = [summary["version"], summary["objects"]]
+        names = [parse_version_key(key) for key in keys if key is not None]
+        return all(name is not None and name.stem == stem for name in names)
     return summary["state"] in REVIEW_STATES
 
 

@@ -44,9 +44,14 @@ def decode_mask(data: bytes, extension: str, *, n_classes: int, name: str) -> np
 
 
 def encode_objects(
-    mask: np.ndarray, instance_map: np.ndarray, instances: Sequence[Instance]
+    mask: np.ndarray, instance_map: np.ndarray | None, instances: Sequence[Instance]
 ) -> bytes:
-    """Return the bytes `seg_widget.io.instance_files.save_annotation` writes."""
+    """Return the bytes `seg_widget.io.instance_files.save_annotation` writes.
+
+    Without an instance map, an empty one (no objects) is stored.
+    """
+    if instance_map is None:
+        instance_map = np.zeros(np.shape(mask), np.uint32)
     with tempfile.TemporaryDirectory(prefix="seg-widget-") as folder:
         path = os.path.join(folder, "objects.npz")
         save_annotation(path, mask, instance_map, instances)
@@ -54,13 +59,22 @@ def encode_objects(
             return file.read()
 
 
-def decode_objects(data: bytes, *, name: str) -> Annotation:
-    """Read objects-file bytes as `seg_widget.io.instance_files.load_annotation` reads a file."""
+def decode_objects(
+    data: bytes,
+    *,
+    name: str,
+    shape: tuple[int, int] | None = None,
+    n_classes: int | None = None,
+) -> Annotation:
+    """Read objects-file bytes as `seg_widget.io.instance_files.load_annotation` reads a file.
+
+    ``shape`` and ``n_classes``, when given, are checked as `load_annotation` checks them.
+    """
     with tempfile.TemporaryDirectory(prefix="seg-widget-") as folder:
         path = os.path.join(folder, "objects.npz")
         with open(path, "wb") as file:
             file.write(data)
         try:
-            return load_annotation(path)
+            return load_annotation(path, shape=shape, n_classes=n_classes)
         except ValueError as error:
             raise ValueError(str(error).replace(repr(path), repr(name))) from None

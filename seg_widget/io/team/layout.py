@@ -9,6 +9,10 @@ Key                                                 What
 ``leases/<stem>.json``                              who works on the image, until when (CAS)
 ``reviews/<stem>.json``                             done / accepted / rejected, with notes (CAS)
 ``cache/<annotator>.json``                          what listings need, keyed by object tags
+``drafts/<stem>/<annotator>.npz``                   an annotator's unsaved edits (autosave)
+``drafts/<stem>/<annotator>.json``                  the version those edits started from
+``sessions/<annotator>.json``                       the image an annotator had open last
+``shapes/images.json``                              image sizes read from store headers
 ``corrupt/<key>.<time>-<id>``                       unreadable records, set aside, never lost
 =================================================== =========================================
 
@@ -32,11 +36,13 @@ __all__ = [
     "VersionName",
     "check_annotator",
     "check_stem",
+    "draft_keys",
     "lease_key",
     "new_version_name",
     "parse_version_key",
     "pointer_key",
     "review_key",
+    "session_key",
     "stem_of_record",
     "versions_prefix",
 ]
@@ -46,6 +52,10 @@ CURRENT = "current/"
 REVIEWS = "reviews/"
 VERSIONS = "versions/"
 CACHES = "cache/"
+DRAFTS = "drafts/"
+SESSIONS = "sessions/"
+#: Key of the image-size cache shared by every annotator of a store.
+SHAPES_KEY = "shapes/images.json"
 SET_ASIDE = "corrupt/"
 RECORD_SUFFIX = ".json"
 #: Suffix of the objects file of a version (class mask, instance map and table).
@@ -115,6 +125,17 @@ def versions_prefix(stem: str) -> str:
 def cache_key(annotator: str) -> str:
     """Key of the listing cache an annotator's sessions keep."""
     return CACHES + check_annotator(annotator) + RECORD_SUFFIX
+
+
+def draft_keys(stem: str, annotator: str) -> tuple[str, str]:
+    """Keys of an annotator's draft of image ``stem``: its data and its record."""
+    base = DRAFTS + check_stem(stem) + "/" + check_annotator(annotator)
+    return base + ".npz", base + RECORD_SUFFIX
+
+
+def session_key(annotator: str) -> str:
+    """Key of the record of the image ``annotator`` had open last."""
+    return SESSIONS + check_annotator(annotator) + RECORD_SUFFIX
 
 
 def stem_of_record(key: str, prefix: str) -> str | None:

@@ -28,11 +28,13 @@ from seg_widget.io.storage.base import (
     ObjectChangedError,
     ObjectExistsError,
     ObjectMissingError,
+    Stat,
     Store,
     Written,
 )
 from seg_widget.io.team.codec import decode_mask, decode_objects, encode_mask, encode_objects
 from seg_widget.io.team.layout import (
+    VERSIONS,
     check_annotator,
     check_stem,
     new_version_name,
@@ -142,18 +144,11 @@ class Versions:
 
     def history(self, stem: str) -> list[Version]:
         """Every stored version of image ``stem``, oldest first by the store's clock."""
-        stats = self.store.list(versions_prefix(stem))
-        objects = {s.key for s in stats if (n := parse_version_key(s.key)) and n.is_objects}
-        found = []
-        for stat in stats:
-            name = parse_version_key(stat.key)
-            if name is None or name.is_objects or name.stem != stem:
-                continue
-            objects_key = name.objects_key if name.objects_key in objects else None
-            found.append(
-                Version(stem, stat.key, name.annotator, name.stamp, stat.modified, objects_key)
-            )
-        return sorted(found, key=lambda v: (v.modified, v.stamp, v.key))
+        return self._histories(self.store.list(versions_prefix(stem))).get(check_stem(stem), [])
+
+    def histories(self) -> dict[str, list[Version]]:
+        """Every stored version of every image (one listing), by image, oldest first."""
+        return self._histories(self.store.list(VERSIONS))
 
     # -- saving ------------------------------------------------------------------------------
 
@@ -250,6 +245,22 @@ class Versions:
         return self._current_from(newest, bool(mask.any()), None, written.modified, written.etag)
 
     # -- helpers -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _histories(stats: Sequence[Stat]) -> dict[str, list[Version]]:
+        names = [(stat, parse_version_key(stat.key)) for stat in stats]
+        objects = {stat.key for stat, name in names if name is not None and name.is_objects}
+        found: dict[str, list[Version]] = {}
+        for stat, name in names:
+            if name is None or name.is_objects:
+                continue
+            objects_key = name.objects_key if name.objects_key in objects else None
+            found.setdefault(name.stem, []).append(
+                Version(name.stem, stat.key, name.annotator, name.stamp, stat.modified, objects_key)
+            )
+        for history in found.values():
+            history.sort(key=lambda v: (v.modified, v.stamp, v.key))
+        return found
 
     def _point(self, version: Version, *, labelled: bool, base: Current | None) -> SaveResult:
         previous = base.version if base is not None else None

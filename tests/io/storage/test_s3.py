@@ -12,7 +12,7 @@ from seg_widget.io.storage import (
     open_store,
 )
 from seg_widget.io.team import Claims
-from tests.io.conftest import TEST_CREDENTIALS, S3Server
+from tests.io.conftest import TEST_CREDENTIALS
 
 
 def _closed_port():
@@ -42,14 +42,6 @@ def test_missing_credentials_say_how_to_give_them(s3_server, isolated_aws_env):
 def test_a_missing_bucket_is_named(s3_server, isolated_aws_env):
     with pytest.raises(StoreError, match="the bucket 'no-such-bucket' does not exist"):
         open_store("s3://no-such-bucket/masks", endpoint_url=s3_server.endpoint, **TEST_CREDENTIALS)
-
-
-@pytest.fixture(scope="module")
-def careless_server(tmp_path_factory):
-    """An S3-compatible service that ignores If-None-Match and If-Match."""
-    server = S3Server("--ignore-conditions", log=tmp_path_factory.mktemp("s3") / "log")
-    yield server
-    server.stop()
 
 
 def test_a_service_ignoring_conditional_writes_refuses_team_mode(careless_server, isolated_aws_env):
