@@ -456,11 +456,25 @@ class LabelDocument(InstanceEdits):
 
     def undo(self) -> BBox | None:
         """Revert the last step; return the region changed, or None if nothing to undo."""
-        return self._history.undo(self._targets())
+        targets = self._targets()
+        try:
+            return self._history.undo(targets)
+        finally:
+            self._distrust_records_after_stale_writes(targets[MASK_LAYER])
 
     def redo(self) -> BBox | None:
         """Re-apply the last undone step; return the region changed, or None."""
-        return self._history.redo(self._targets())
+        targets = self._targets()
+        try:
+            return self._history.redo(targets)
+        finally:
+            self._distrust_records_after_stale_writes(targets[MASK_LAYER])
+
+    def _distrust_records_after_stale_writes(self, target: object) -> None:
+        # A diff older than an in-place write restores values other records do not expect
+        # (it undoes the in-place write too): from now on every record counts what is there.
+        if isinstance(target, _CountingMask) and target.wrote_stale:
+            self._epoch += 1
 
     def _targets(self) -> dict[str, object]:
         # History writes each diff's patch with ``target[bbox.slices] = patch``; the stand-in
@@ -526,13 +540,15 @@ class _CountingMask:
         self._mask = mask
         self._counts = counts
         self._epoch = epoch
+        self.wrote_stale = False
 
     def write_region(self, diff: RegionDiff, values: np.ndarray, replaced: np.ndarray) -> None:
         """Write one side of ``diff``; count from the diff's values, O(its pixels)."""
         patch = self._mask[diff.bbox.slices]
-        if diff.epoch != self._epoch:
+        if self.wrote_stale or diff.epoch != self._epoch:
             # Written behind the document's back since: count what is really there.
             replaced = patch[diff.where] if diff.where is not None else patch.copy()
+            self.wrote_stale = True
         add_side(self._counts, replaced, diff.n_changed, -1, diff.single(replaced))
         write_values(patch, diff.where, values)
         add_side(self._counts, values, diff.n_changed, +1, diff.single(values))

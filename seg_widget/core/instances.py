@@ -265,6 +265,9 @@ class InstanceLayer:
         patch = self._map[diff.bbox.slices]
         if diff.epoch != self._epoch:  # the map was written to outside: read what is there
             replaced = patch[diff.where] if diff.where is not None else patch.copy()
+            # This old diff also undoes that outside write, so no record (even a newer one)
+            # knows what the map holds any more: from now on all of them read it.
+            self._epoch += 1
         write_values(patch, diff.where, values)
         self.note_diff(diff, replaced, values)
 

@@ -125,6 +125,26 @@ def test_undo_after_writes_behind_the_documents_back_keeps_counts_exact():
     )
 
 
+
+def test_redo_past_an_undone_write_behind_the_documents_back_keeps_counts_exact():
+    # Found by CountedDocument: undoing a step older than an in-place write also undoes that
+    # write, so the newer record's remembered values are wrong when it is redone.
+    document = LabelDocument(np.zeros((7, 9), np.uint8), 3)
+    document.class_counts  # noqa: B018
+    with document.step("ones"):
+        document.replace(np.ones((7, 9), np.uint8))
+    document.mask[0, 0] = 2
+    document.recount()
+    with document.step("zeros"):
+        document.replace(np.zeros((7, 9), np.uint8))
+    document.undo()
+    document.undo()
+    document.redo()
+    document.redo()
+    assert document.class_counts.tolist() == [63, 0, 0]
+    document.undo()
+    assert document.class_counts.tolist() == np.bincount(document.mask.ravel(), minlength=3).tolist()
+
 footprints = arrays(np.bool_, SHAPE)
 row_edges = st.integers(0, SHAPE[0])
 col_edges = st.integers(0, SHAPE[1])
