@@ -125,7 +125,6 @@ def test_undo_after_writes_behind_the_documents_back_keeps_counts_exact():
     )
 
 
-
 def test_redo_past_an_undone_write_behind_the_documents_back_keeps_counts_exact():
     # Found by CountedDocument: undoing a step older than an in-place write also undoes that
     # write, so the newer record's remembered values are wrong when it is redone.
@@ -143,7 +142,10 @@ def test_redo_past_an_undone_write_behind_the_documents_back_keeps_counts_exact(
     document.redo()
     assert document.class_counts.tolist() == [63, 0, 0]
     document.undo()
-    assert document.class_counts.tolist() == np.bincount(document.mask.ravel(), minlength=3).tolist()
+    assert (
+        document.class_counts.tolist() == np.bincount(document.mask.ravel(), minlength=3).tolist()
+    )
+
 
 footprints = arrays(np.bool_, SHAPE)
 row_edges = st.integers(0, SHAPE[0])
