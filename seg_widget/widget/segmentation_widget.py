@@ -358,7 +358,8 @@ class SegmentationWidget(widgets.VBox):
         if brush_size is not None:
             self.brush_size = brush_size
         pen = self._pen(erase)
-        with self._editor.stroke("erase" if erase else "paint"):
+        # One frame: the stroke's dabs are repainted and sent once, as its merged boxes.
+        with self._view.frame(), self._editor.stroke("erase" if erase else "paint"):
             stroke = BrushStroke(self._editor, pen, self.brush_size)
             for row, col in points:
                 stroke.to((col, row))
