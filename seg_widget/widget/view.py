@@ -22,6 +22,7 @@ from ..core.raster import pixel_center
 from ..render.instance_view import OverlayStyle, overlay_codes
 from ..render.overlay import color_lut
 from ..render.viewport import Viewport
+from .frame_pacer import FramePacer
 from .input_layer import InputLayer, stacked
 from .page_size import DEFAULT_VIEW_SIZE, canvas_css_size, device_size, fit_image
 from .scene import Scene
@@ -105,6 +106,10 @@ class View:
         self._frame_depth = 0
         self._pending: Rect | bool | None = False  # False: nothing; None: everything
         self._dirty: list[BBox] = []  # label boxes to repaint when the frame closes
+        # Boxes of a stroke in progress may wait for the next display frame; anything
+        # else (a stroke's end, a command) repaints them at once.
+        self._dirty_may_wait = True
+        self._pacer = FramePacer(self._flush_held_repaint)
         self._layer = InputLayer(image_shape=list(shape), shortcut_keys=shortcut_keys)
         self._layer.on_ready(self._on_page_size)
         self._layer.on_resize(self._on_page_size)
@@ -173,6 +178,7 @@ class View:
 
     def close(self) -> None:
         """Close the canvases and the input layer."""
+        self._pacer.cancel()
         self._scene.close()
         self._layer.close()
         self.widget.close()
@@ -199,8 +205,9 @@ class View:
             try:
                 yield
             finally:
-                if self._frame_depth == 1:
-                    self._repaint_dirty()  # still inside: its redraw requests merge
+                if self._frame_depth == 1 and self._dirty:
+                    if not self._dirty_may_wait or self._pacer.due():
+                        self._repaint_dirty()  # still inside: its redraw requests merge
                 self._frame_depth -= 1
                 if self._frame_depth == 0 and self._pending is not False:
                     clip, self._pending = self._pending, False
@@ -241,6 +248,7 @@ class View:
     def _on_edit(self, event: EditEvent) -> None:
         if event.settled:
             self.send_editable()
+            self._dirty_may_wait = False
         with self.frame():  # the boxes are repainted when the (outermost) frame closes
             for box in event.boxes:
                 _add_box(self._dirty, box)
@@ -248,6 +256,8 @@ class View:
     def _repaint_dirty(self) -> None:
         """Repaint the overlay in the boxes edited during the frame, and redraw them."""
         dirty, self._dirty = self._dirty, []
+        self._dirty_may_wait = True
+        self._pacer.painted()
         shape = self._editor.mask.shape
         for box in dirty:
             painted = self._paint_labels(box)
@@ -257,6 +267,15 @@ class View:
             clip = None if whole else self._viewport.canvas_rect(painted)
             if whole or clip is not None:
                 self.request_draw(clip)
+
+    def _flush_held_repaint(self) -> None:
+        """Repaint the boxes a stroke left waiting for the frame (called on the event loop)."""
+        try:
+            with self.frame():
+                self._dirty_may_wait = False
+        except Exception as error:  # on the event loop: nobody else would see it
+            logger.exception("repainting the stroke failed")
+            self._report_error(f"drawing failed: {error}")
 
     def _on_proposal(self, change: ProposalChange) -> None:
         with self.frame():

@@ -1,0 +1,147 @@
+"""A stroke's repaints are paced to display frames when pen events come faster than that.
+
+Driven through the real comm handlers inside a running asyncio loop, as in a kernel; what
+the overlay source canvas is told is replayed to check the screen catches up by itself.
+"""
+
+import asyncio
+
+import numpy as np
+
+import seg_widget as sw
+from seg_widget.testing import record_redraws, send_canvas_event
+from seg_widget.widget.frame_pacer import FRAME_SECONDS, FramePacer
+
+from .test_instances import shown
+
+SHAPE = (100, 100)
+MOVES = [(10 + 2 * k, 20) for k in range(30)]  # canvas x, y: 1:1 on a 100 x 100 view
+
+
+def _widget():
+    w = sw.SegmentationWidget(
+        np.zeros(SHAPE, np.uint8), classes=["u", "a"], width=100, height=100, pixel_ratio=1
+    )
+    w.brush_size = 3
+    w.label = 1
+    return w
+
+
+def _press_and_move(w):
+    send_canvas_event(w.canvas, "mouse_down", x=MOVES[0][0], y=MOVES[0][1])
+    for x, y in MOVES[1:]:
+        send_canvas_event(w.canvas, "mouse_move", x=x, y=y)
+
+
+def _painted(replay):
+    return replay.rgba[..., 3] > 0
+
+
+def test_fast_moves_repaint_once_per_frame_and_the_last_dab_shows_without_another_event():
+    w = _widget()
+    replay = shown(w)
+
+    async def stroke_then_wait():
+        with replay.watching(), record_redraws(w) as clips:
+            _press_and_move(w)  # all moves within one frame: the kernel's backlog
+            held = len(clips)
+            await asyncio.sleep(3 * FRAME_SECONDS)  # the mouse is still down, nothing comes
+        return held, len(clips)
+
+    held, after_wait = asyncio.run(stroke_then_wait())
+    assert held < len(MOVES) // 3  # not one repaint per move
+    assert after_wait == held + 1  # the held boxes, repainted once when the frame was due
+    np.testing.assert_array_equal(_painted(replay), w.mask == 1)  # screen == kernel mask
+    send_canvas_event(w.canvas, "mouse_up", x=MOVES[-1][0], y=MOVES[-1][1])
+
+
+def test_the_stroke_end_repaints_at_once_even_inside_the_frame():
+    w = _widget()
+    replay = shown(w)
+
+    async def stroke():
+        with replay.watching():
+            _press_and_move(w)
+            send_canvas_event(w.canvas, "mouse_up", x=MOVES[-1][0], y=MOVES[-1][1])
+        np.testing.assert_array_equal(_painted(replay), w.mask == 1)
+
+    asyncio.run(stroke())
+    assert (w.mask == 1).sum() > 0
+
+
+def test_without_an_event_loop_every_move_repaints():
+    w = _widget()
+    shown(w)
+    with record_redraws(w) as clips:
+        _press_and_move(w)
+    assert len(clips) == len(MOVES)  # the press and each move
+    send_canvas_event(w.canvas, "mouse_up", x=MOVES[-1][0], y=MOVES[-1][1])
+
+
+def test_closing_the_widget_drops_a_held_repaint():
+    w = _widget()
+    shown(w)
+
+    async def stroke_then_close():
+        with record_redraws(w) as clips:
+            _press_and_move(w)
+            held = len(clips)
+            w.close()
+            await asyncio.sleep(3 * FRAME_SECONDS)
+        return held, len(clips)
+
+    held, after = asyncio.run(stroke_then_close())
+    assert after == held
+
+
+class _Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_pacer_lets_a_repaint_go_a_frame_after_the_last_and_schedules_one_before():
+    clock = _Clock()
+    flushed = []
+
+    async def scenario():
+        pacer = FramePacer(lambda: flushed.append(clock.now), interval=0.01, clock=clock)
+        assert pacer.due()  # nothing painted yet
+        pacer.painted()
+        clock.now += 0.004
+        assert not pacer.due()
+        assert pacer.holding
+        assert not pacer.due()  # still one late repaint, not two
+        await asyncio.sleep(0.02)
+        assert flushed == [clock.now]
+        assert not pacer.holding
+        clock.now += 0.01
+        assert pacer.due()
+
+    asyncio.run(scenario())
+    assert len(flushed) == 1
+
+
+def test_pacer_without_a_running_loop_always_lets_a_repaint_go():
+    clock = _Clock()
+    pacer = FramePacer(lambda: None, interval=10.0, clock=clock)
+    pacer.painted()
+    assert pacer.due()
+    assert not pacer.holding
+
+
+def test_a_repaint_cancels_the_late_one():
+    clock = _Clock()
+    flushed = []
+
+    async def scenario():
+        pacer = FramePacer(lambda: flushed.append(1), interval=0.01, clock=clock)
+        pacer.painted()
+        assert not pacer.due()
+        pacer.painted()  # e.g. the stroke ended and repainted everything
+        await asyncio.sleep(0.02)
+
+    asyncio.run(scenario())
+    assert flushed == []
