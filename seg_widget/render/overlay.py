@@ -250,6 +250,8 @@ def run_count(labels: np.ndarray) -> int:
     if labels.size == 0:
         return 0
     labelled = labels != 0
+    if not labelled.any():
+        return 0  # cheaper than looking for run starts (an erased or undone region)
     # A run starts at a labelled pixel that begins a row or differs from its left neighbour.
     changes = labels[:, 1:] != labels[:, :-1]
     changes &= labelled[:, 1:]

@@ -135,6 +135,8 @@ class Scene:
             # A patch of at most MIN_RUNS_LIMIT pixels (every pen dab) always goes as runs:
             # no need to count them first.
             runs = 0 if bbox.area <= MIN_RUNS_LIMIT else run_count(patch)
+            if runs == 0 and bbox.area > MIN_RUNS_LIMIT:
+                return  # nothing labelled (an undone fill): the cleared box says it all
             if runs <= max(MIN_RUNS_LIMIT, bbox.area // 4) and runs <= MAX_RUNS_PER_PATCH:
                 for label_runs_ in label_runs(patch, (bbox.row0, bbox.col0)):
                     set_style(overlay, fill_style=_css_color(lut[label_runs_.label]))

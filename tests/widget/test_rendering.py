@@ -10,6 +10,8 @@ from PIL import Image
 import seg_widget as sw
 from seg_widget.testing import mouse_drag, record_messages, send_canvas_event
 
+from .test_instances import shown
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JPEG_SIGNATURE = b"\xff\xd8\xff"
 
@@ -142,3 +144,16 @@ def test_contrast_limits_remap_a_16_bit_image_and_resend_it_once():
     with pytest.raises(ValueError, match="limits"):
         w.contrast_limits = (5, 5)
     assert w.contrast_limits == (1000.0, 2000.0)
+
+
+def test_undoing_a_large_fill_clears_its_box_and_sends_no_runs():
+    # An undone fill leaves nothing labelled in its box: the clear alone repaints it.
+    w = sw.SegmentationWidget(np.zeros((200, 200), np.uint8), classes=["u", "a"], pixel_ratio=1)
+    replay = shown(w)
+    with replay.watching():
+        w.fill_polygon([(20, 20), (20, 180), (180, 180), (180, 20)], label=1)
+    assert (replay.rgba[..., 3] > 0).sum() == (w.mask == 1).sum() > 10_000
+    with replay.watching(), record_messages() as sent:
+        w.undo()
+    assert not (replay.rgba[..., 3] > 0).any()
+    assert len(b"".join(b for m in sent for b in m.buffers)) < 2_000
