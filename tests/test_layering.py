@@ -54,7 +54,15 @@ def test_layer_imports_only_what_the_architecture_allows(layer):
 WIDGET = PACKAGE / "widget"
 FACADE = "seg_widget.widget.segmentation_widget"
 # Modules holding state and rules only: no ipywidgets or ipycanvas, testable without a kernel.
-PURE_WIDGET_MODULES = ("editor", "proposals", "signals", "display_image", "pointer", "selection")
+PURE_WIDGET_MODULES = (
+    "editor",
+    "proposals",
+    "prompt_runner",
+    "signals",
+    "display_image",
+    "pointer",
+    "selection",
+)
 
 
 def _module_name(path: Path, root: Path, package: str) -> str:

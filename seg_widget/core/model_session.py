@@ -178,19 +178,3 @@ def _source_and_key(image: object, key: Hashable) -> tuple[Any, Hashable]:
         f"image: expected an array, a file path or a function returning an array; "
         f"got {type(image).__name__}"
     )
-
-
-def _source_and_key(image: object, key: Hashable) -> tuple[Any, Hashable]:
-    if isinstance(image, (str, os.PathLike)):
-        path = os.fspath(image)
-        return (lambda: load_image(path)), (file_key(path) if key is None else key)
-    if isinstance(image, np.ndarray):
-        return image, (array_key(image) if key is None else key)
-    if callable(image):
-        if key is None:
-            raise ValueError("key: expected a key for an image given as a function; got None")
-        return image, key
-    raise TypeError(
-        f"image: expected an array, a file path or a function returning an array; "
-        f"got {type(image).__name__}"
-    )

@@ -9,7 +9,7 @@ state and emits `ProposalChange` so the view can show it. No ipywidgets here.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,9 +17,11 @@ import numpy as np
 
 from ..core import assist
 from ..core.bbox import BBox
+from ..core.model_session import DEFAULT_MAX_BYTES, ModelSession, Prediction
 from ..core.raster import brush_footprint, pixel_center
 from .display_image import DisplayImage
 from .editor import Editor
+from .prompt_runner import PromptRunner
 from .signals import Signal
 
 logger = logging.getLogger("seg_widget")
@@ -87,7 +89,9 @@ class Proposals:
         self._footprint: np.ndarray | None = None
         self._bbox: BBox | None = None
         self._scribbles: np.ndarray | None = None
-        self._callbacks: list[PromptCallback] = []
+        self._runner = PromptRunner(
+            display.image, report_progress=report_progress, report_error=report_error
+        )
         self._points: list[tuple[float, float]] = []
         self._labels: list[int] = []
         self._box: tuple[float, float, float, float] | None = None
@@ -172,6 +176,7 @@ class Proposals:
             self._footprint[:] = False
         self._scribbles = None
         self._points, self._labels, self._box = [], [], None
+        self._runner.cancel()  # answers still on their way would bring it back
         self.changed.emit(ProposalChange(None))
 
     # -- the tools -----------------------------------------------------------------------------
@@ -244,11 +249,35 @@ class Proposals:
     # -- model hooks ---------------------------------------------------------------------------
 
     def on_prompt(self, callback: PromptCallback, remove: bool = False) -> None:
-        """Register (or remove) a model hook; the newest one answers."""
+        """Register (or remove) a model hook; the newest hook or model answers."""
         if remove:
-            self._callbacks.remove(callback)
+            self._runner.remove_callback(callback)
         else:
-            self._callbacks.append(callback)
+            self._runner.add_callback(callback)
+
+    def use_model(
+        self,
+        model: object,
+        *,
+        key: Hashable = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        threshold: float = 0.5,
+    ) -> ModelSession | None:
+        """Answer prompts with ``model`` (see `PromptRunner.use_model`); None removes it."""
+        return self._runner.use_model(model, key=key, max_bytes=max_bytes, threshold=threshold)
+
+    @property
+    def model_session(self) -> ModelSession | None:
+        """The session of the model in use, or None."""
+        return self._runner.session
+
+    def propose_labels(self, values: np.ndarray, footprint: np.ndarray) -> None:
+        """Propose class ``values`` on the full-size bool ``footprint`` (a whole-image proposal)."""
+        self._set(BBox.full(values.shape), footprint, values=values)
+
+    def close(self) -> None:
+        """Stop the model sessions this widget owns; drop answers on their way."""
+        self._runner.close()
 
     def prompt(
         self,
@@ -257,10 +286,14 @@ class Proposals:
         box_xyxy: tuple[float, float, float, float] | None,
         *,
         value: int,
+        wait: bool = False,
     ) -> None:
-        """Replace the prompts and ask the model hook for a proposal."""
+        """Replace the prompts and ask the model hook for a proposal.
+
+        ``wait``: return only once the answer is shown (as a call from Python does).
+        """
         self._points, self._labels, self._box = list(points_xy), list(point_labels), box_xyxy
-        self._run_prompt(value)
+        self._run_prompt(value, wait=wait)
 
     def prompt_point(self, image_xy: tuple[float, float], *, negative: bool, value: int) -> None:
         """Add a positive (or negative) point and ask the model hook again."""
@@ -276,34 +309,20 @@ class Proposals:
         self._box = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
         self._run_prompt(value)
 
-    def _run_prompt(self, value: int) -> None:
-        if not self._callbacks:
-            self._error("no model: register one with w.on_prompt(callback)")
+    def _run_prompt(self, value: int, *, wait: bool = False) -> None:
+        if not self._runner.has_source:
+            self._error("no model: give one with w.use_model(model) or w.on_prompt(callback)")
             return
         prompt = Prompt(
             np.array(self._points, dtype=float).reshape(-1, 2),
             np.array(self._labels, dtype=int),
             None if self._box is None else np.array(self._box, dtype=float),
         )
-        callback = self._callbacks[-1]
-        image = self._display.image.view()
-        image.flags.writeable = False  # a model's in-place preprocessing must not change it
-        try:
-            result = callback(image, prompt)
-        except Exception as error:  # user code: report, change nothing
-            logger.exception("seg-widget: prompt callback %r failed", callback)
-            self._error(f"prompt callback failed: {error}")
-            return
-        try:
-            region = assist.probability_proposal(np.asarray(result), self._editor.mask.shape)
-        except (TypeError, ValueError) as error:  # a wrong result: the message says it all
-            logger.warning("seg-widget: prompt callback %r: %s", callback, error)
-            self._error(f"prompt callback failed: {error}")
-            return
-        if region is None:
-            self._error("the model proposed no pixels")
-            return
-        self._set(*region, value=value)
+
+        def show(prediction: Prediction) -> None:
+            self._set(*prediction.region, value=value)
+
+        self._runner.request(prompt, show, wait=wait)
 
     # -- internals -------------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ from ..core.hierarchy import is_descendant
 from ..core.image import load_image
 from ..core.instances import Instance, check_instance_id
 from ..core.labels import validate_mask
+from ..core.model_session import DEFAULT_MAX_BYTES, ModelSession
 from ..core.policy import PAINT_MODES, validate_paint_mode
 from ..core.quality import Region
 from ..render.instance_view import COLOR_BY, SHOW_ONLY
@@ -627,10 +628,87 @@ class SegmentationWidget(widgets.VBox):
         (read-only) and a :class:`Prompt`; it must return an ``(H, W)`` bool mask or float
         map in [0, 1] (thresholded at 0.5). The result becomes a proposal of ``w.label``. A
         callback that raises or returns something else shows a message and changes
-        nothing. Usable as a decorator. See the README for a Segment Anything adapter.
+        nothing. The newest callback (or model of :meth:`use_model`) answers. It runs in a
+        thread of its own: in a Jupyter kernel painting goes on while it works. Usable as
+        a decorator. For a model with a costly per-image half, see :meth:`use_model`.
         """
         self._proposals.on_prompt(callback, remove)
         return callback
+
+    def use_model(
+        self,
+        model: Any,
+        *,
+        key: Any = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        threshold: float = 0.5,
+    ) -> ModelSession | None:
+        """Answer the prompt tool with a two-stage model; return its :class:`ModelSession`.
+
+        The image is prepared (``model.prepare(image)``, the encoder) once, in a background
+        thread, starting now; every click or box then only runs ``model.predict(state,
+        prompt)``. The status line says "preparing model…" while the encoder runs, and
+        what went wrong if the model fails; painting never waits for the model. The
+        answer becomes a proposal of ``w.label`` (Enter accepts, Escape rejects).
+
+        Parameters
+        ----------
+        model : object, callable, ModelSession or None
+            An object with ``prepare(image)`` and ``predict(state, prompt)`` (see
+            ``seg_widget.core.PromptModel``), a function ``f(image, prompt)``, a
+            :class:`ModelSession` shared with other widgets (its cache and worker are
+            shared; the widget never closes it), or None to stop using a model.
+        key : hashable, optional
+            This image's key in a shared session (default: a digest of its pixels).
+        max_bytes, threshold
+            For a session of the widget's own: the byte budget of its state cache, and
+            the probability from which a pixel is in.
+
+        Raises
+        ------
+        TypeError
+            If ``model`` is none of these.
+
+        """
+        return self._proposals.use_model(model, key=key, max_bytes=max_bytes, threshold=threshold)
+
+    @property
+    def model_session(self) -> ModelSession | None:
+        """The :class:`ModelSession` answering the prompt tool (see :meth:`use_model`), or None."""
+        return self._proposals.model_session
+
+    def propose_mask(self, mask: Any, *, where: Any = None) -> None:
+        """Propose class ids for the whole image (e.g. a model's prediction).
+
+        The proposal shows on top of the labels until accepted (Enter, one undo step under
+        the paint mode) or rejected (Escape).
+
+        Parameters
+        ----------
+        mask : array_like of int, shape (H, W)
+            The proposed class ids (0 proposes *unlabelled*).
+        where : array_like of bool, shape (H, W), optional
+            The pixels the proposal covers; by default those where ``mask`` is not 0.
+
+        Raises
+        ------
+        ValueError
+            For a mask of another size or with ids that are not classes, or ``where`` of
+            another size or not bool.
+
+        """
+        values = validate_mask(mask, shape=self.mask.shape, n_classes=len(self.classes))
+        if where is None:
+            footprint = values != 0
+        else:
+            footprint = np.asarray(where)
+            if footprint.dtype != bool or footprint.shape != self.mask.shape:
+                raise ValueError(
+                    f"where: expected a bool array of shape {self.mask.shape}; "
+                    f"got {footprint.dtype} of shape {footprint.shape}"
+                )
+        self._router.end_drag()
+        self._proposals.propose_labels(values.astype(self.mask.dtype), footprint)
 
     def prompt(
         self,
@@ -638,7 +716,7 @@ class SegmentationWidget(widgets.VBox):
         point_labels: Iterable[int] | None = None,
         box_xyxy: tuple[float, float, float, float] | None = None,
     ) -> None:
-        """Run the model hook on these prompts, as the prompt tool would."""
+        """Run the model on these prompts, as the prompt tool would; wait for its proposal."""
         points = [(float(x), float(y)) for x, y in points_xy]
         labels = [1] * len(points) if point_labels is None else list(point_labels)
         if len(labels) != len(points):
@@ -646,7 +724,9 @@ class SegmentationWidget(widgets.VBox):
                 f"point_labels: expected one label per point ({len(points)}); got {len(labels)}"
             )
         box = None if box_xyxy is None else tuple(map(float, box_xyxy))
-        self._proposals.prompt(points, [int(v) for v in labels], box, value=self._pen_value())
+        self._proposals.prompt(
+            points, [int(v) for v in labels], box, value=self._pen_value(), wait=True
+        )
 
     # -- objects (instances) and parts ----------------------------------------------------
 
@@ -875,6 +955,7 @@ class SegmentationWidget(widgets.VBox):
         view = getattr(self, "_view", None)  # None when the constructor failed early
         if view is not None:
             view.close()
+            self._proposals.close()
         pending = list(self.children)
         while pending:
             child = pending.pop()
