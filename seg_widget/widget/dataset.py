@@ -3,7 +3,8 @@
 The annotator is a facade over collaborators: a `Navigator` (`dataset_navigation`: the open
 image and its widget, Previous / Next), a session (`dataset_sessions`: how masks are read and
 saved: `FolderSession` for one annotator on a folder or bucket, `TeamSession` for a team,
-with its `TeamBar`), an `Autosave` timer and the navigation bar with its warnings log.
+with its `TeamBar`), an `Autosave` timer, the navigation bar with its warnings log, and
+`DatasetModels` (`dataset_models`: a prompt model prepared ahead, pre-annotation).
 
 - **On move**: the current mask is saved before another image opens. If that save fails,
   the move does not happen (the edits stay in the widget) and the error is raised.
@@ -32,10 +33,13 @@ import ipywidgets as widgets
 
 from ..core.agreement import AgreementReport
 from ..core.classes import LabelClass, normalize_classes
+from ..core.model_session import DEFAULT_MAX_BYTES, ModelSession
 from ..io.dataset_export import export_coco, export_voc, export_yolo_dataset
+from ..io.pre_annotation import PreAnnotation
 from ..io.team import DEFAULT_LEASE_SECONDS, ClaimTakenError, ReviewStatus
 from .autosave import Autosave
 from .dataset_controls import NavigationBar, WarningsLog, scan_progress
+from .dataset_models import DEFAULT_AHEAD, DatasetModels
 from .dataset_navigation import Navigator
 from .dataset_sessions import open_session
 from .disagreement import DisagreementView
@@ -77,6 +81,8 @@ class DatasetAnnotator(widgets.VBox):
         Team mode: also show Accept / Reject (with a note).
     lease_seconds : float
         Team mode: how long a claim lasts without renewal (renewed while you edit).
+    prompt_model : object, optional
+        A model for the prompt tool of every image (see :meth:`use_model`).
     **widget_kwargs
         Passed to every :class:`SegmentationWidget` (``brush_size``, ``width``, ...).
 
@@ -113,6 +119,7 @@ class DatasetAnnotator(widgets.VBox):
         annotator: str | None = None,
         reviewer: bool = False,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        prompt_model: Any = None,
         **widget_kwargs: Any,
     ) -> None:
         super().__init__()
@@ -137,6 +144,7 @@ class DatasetAnnotator(widgets.VBox):
                 show_warning=self._log.warn,
             )
         self._dataset = self._session.dataset
+        self._models = DatasetModels(self._dataset, self._classes, self._nav, warn=self._log.warn)
         self._navigator = Navigator(
             self._session,
             self._classes,
@@ -154,8 +162,10 @@ class DatasetAnnotator(widgets.VBox):
         if self._bar is not None:
             self._connect_team_bar()
         try:
+            self._models.use_model(prompt_model)
             self._navigator.open_first(self._dataset.resume_position() or 0)
         except BaseException:
+            self._models.close()
             self._session.close()
             self._nav.close()
             raise
@@ -359,7 +369,10 @@ class DatasetAnnotator(widgets.VBox):
         """Save, then write the labelled images as a YOLO segmentation dataset.
 
         See `seg_widget.io.yolo.export_yolo` (images copied, one label file per image,
-        ``data.yaml``). Returns the exported image stems.
+        ``data.yaml``; what polygons lose). Returns the exported image stems. Only human
+        masks are exported: an image with a model's prediction (:meth:`pre_annotate`) that
+        no one accepted and saved is left out, like an unlabelled one. In team mode: every
+        image's current version.
         """
         self._before_export()
         with self._nav.progress_bar("YOLO export") as progress:
@@ -374,6 +387,7 @@ class DatasetAnnotator(widgets.VBox):
         if self._navigator.widget is not None:
             self.save()
             self._navigator.widget.close()
+        self._models.close()
         self._session.close()
         self._nav.close()
         if self._bar is not None:
@@ -427,7 +441,8 @@ class DatasetAnnotator(widgets.VBox):
         """Team mode: show where ``other``'s latest version of this image differs.
 
         From the open edits, or from ``against``'s latest version. The view is shown under
-        the team bar and returned.
+        the team bar and returned. (A model's prediction against the human mask:
+        :meth:`show_prediction_disagreement`.)
         """
         view = self._team.compare(self.widget, other, against, **self._widget_kwargs)
         self._bar.show_panel(view)
@@ -454,6 +469,124 @@ class DatasetAnnotator(widgets.VBox):
         self._update_controls()
         return copies
 
+    # -- models in the loop ---------------------------------------------------------------------
+
+    def use_model(
+        self,
+        model: Any,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        ahead: int = DEFAULT_AHEAD,
+        threshold: float = 0.5,
+    ) -> ModelSession | None:
+        """Answer the prompt tool of every image with ``model``; return its session.
+
+        One :class:`ModelSession` for the folder: each image is prepared (the encoder) once,
+        in a background thread, when it opens, and the ``ahead`` next images (in the
+        direction of the last move) are prepared while you work; states are cached up to
+        ``max_bytes``. ``model``: see :meth:`SegmentationWidget.use_model`; None stops.
+        """
+        session = self._models.use_model(
+            model, max_bytes=max_bytes, ahead=ahead, threshold=threshold
+        )
+        if session is None:
+            self.widget.use_model(None)
+        else:
+            self._models.attach(self.index, self.widget, self._upcoming)
+        return session
+
+    @property
+    def model_session(self) -> ModelSession | None:
+        """The session of :meth:`use_model` (its ``cache``, ``activity``), or None."""
+        return self._models.session
+
+    @property
+    def predicted_count(self) -> int:
+        """Images with a model's prediction and no human labels (see :meth:`pre_annotate`)."""
+        return self._models.predicted_count
+
+    def pre_annotate(
+        self,
+        model: Any,
+        *,
+        overwrite: bool = False,
+        prompt: Any = None,
+        label: int | None = None,
+        threshold: float = 0.5,
+    ) -> PreAnnotation:
+        """Predict a mask for every image without human labels, with a progress bar.
+
+        Predictions are stored apart from the human masks, in ``masks_dir/predicted/``
+        (see `seg_widget.io.predicted_masks`; a local ``masks_dir`` only): they are not
+        labels, and not exported, until a human accepts and saves them. Opening a predicted
+        image shows its prediction as a proposal: Enter accepts it (then edit as usual; the
+        save makes it human-checked), Escape rejects it.
+
+        Parameters
+        ----------
+        model : callable or prompt model
+            ``f(image)`` returning class ids ``(H, W)`` (or a bool mask / probabilities,
+            taken as class ``label``); with ``prompt``, a prompt model or ``f(image, prompt)``.
+        overwrite : bool
+            Predict again the images predicted before (never those a human labelled).
+        prompt : Prompt or callable, optional
+            For a prompt model: the prompt, or ``prompt(image) -> Prompt``.
+        label : int, optional
+            The class of bool / probability answers; default: the selected class.
+        threshold : float
+            Probability from which a pixel is in.
+
+        Returns
+        -------
+        PreAnnotation
+            What was predicted and what failed (a failing image is skipped and named in
+            the warnings; the run goes on).
+
+        Raises
+        ------
+        ValueError
+            For a ``masks_dir`` in a store or team mode, or a model that is none of the above.
+
+        Notes
+        -----
+        Interrupt it (the kernel's stop button, Ctrl+C) at any time: the images done so
+        far are kept, KeyboardInterrupt propagates, and calling it again resumes with the
+        rest.
+
+        """
+        self.save()
+        try:
+            return self._models.pre_annotate(
+                model,
+                self.index,
+                self.widget,
+                prompt=prompt,
+                label=self.widget.label if label is None else label,
+                overwrite=overwrite,
+                threshold=threshold,
+            )
+        finally:
+            self._update_controls()
+
+    def show_prediction_disagreement(self) -> int:
+        """Model vs human: propose the current image's prediction where it differs from the mask.
+
+        Accepting (Enter) takes the model's labels there, Escape keeps yours. Returns the
+        number of differing pixels. Raises ValueError if the image has no prediction. (For
+        one annotator against another, team mode has :meth:`compare`.)
+        """
+        return self._models.show_disagreement(self.index, self.widget)
+
+    def prediction_agreement(self) -> AgreementReport:
+        """Model vs human: save, then compare each prediction with its image's human mask.
+
+        One row per labelled image with a prediction (annotators ``"model"`` and
+        ``"human"``): Cohen's κ, IoU and Dice per class; shows as a table in a notebook.
+        (Annotators among themselves: :meth:`agreement_report`, team mode.)
+        """
+        self.save()
+        return self._models.agreement()
+
     # -- moving and saving (private) --------------------------------------------------------------
 
     def _step(self, direction: int) -> bool:
@@ -472,8 +605,12 @@ class DatasetAnnotator(widgets.VBox):
         self.children = [self._nav, *([self._bar] if self._bar is not None else []), new]
         self._log.recovered(self._dataset[self.index].name)
         self._autosave.saved()
+        self._models.opened(self.index, new, self._upcoming)
         self._write_state()
         self._update_controls()
+
+    def _upcoming(self, direction: int):
+        return self._navigator.candidates(direction, self.filter)
 
     def _on_edit(self, change: dict) -> None:
         self._session.edited()
@@ -561,6 +698,8 @@ class DatasetAnnotator(widgets.VBox):
                 name=entry.name,
                 is_labelled=entry.labelled,
                 labelled_count=self._dataset.labelled_count,
+                predicted_count=self._models.predicted_count,
+                is_predicted=self._models.is_predicted(self.index),
                 can_previous=next(self._navigator.candidates(-1, self.filter), None) is not None,
                 can_next=next(self._navigator.candidates(+1, self.filter), None) is not None,
             )

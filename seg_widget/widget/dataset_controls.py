@@ -89,13 +89,19 @@ class NavigationBar(widgets.VBox):
         labelled_count: int,
         can_previous: bool,
         can_next: bool,
+        predicted_count: int = 0,
+        is_predicted: bool = False,
     ) -> None:
-        """Show image ``position`` (0-based) of ``count`` and the labelled figures."""
+        """Show image ``position`` (0-based) of ``count`` and the labelled figures.
+
+        Labelled = checked by a human; predicted = a model's prediction waits for a human.
+        """
         self.jump.max = count
         self.jump.value = position + 1
         self.total.value = f"of {count}"
-        self.labelled.value = f"<b>{labelled_count} of {count} labelled</b>"
-        mark = " ✓" if is_labelled else ""
+        predicted = f" · {predicted_count} predicted" if predicted_count else ""
+        self.labelled.value = f"<b>{labelled_count} of {count} labelled</b>{predicted}"
+        mark = " ✓" if is_labelled else " ◇ predicted" if is_predicted else ""
         self.name.value = f"<code>{html.escape(name)}</code>{mark}"
         self.previous.disabled = not can_previous
         self.next.disabled = not can_next
