@@ -7,7 +7,9 @@ model's errors. The worker's order of work:
 
 1. a prompt whose image is prepared (the newest first);
 2. preparing an image someone waits for (a prompt or `ModelSession.prepare`; newest first);
-3. preparing the images queued by `ModelSession.prepare_ahead`, in order.
+3. preparing the images queued by `ModelSession.prepare_ahead`, in order, once no prompt
+   or preparation was asked for during ``ahead_idle`` seconds (a model call cannot be
+   interrupted: work ahead started while the user clicks would hold up their clicks).
 
 Per image key at most one prompt waits: a newer prompt supersedes it (its future resolves
 with status ``"superseded"``), as clicks come faster than a slow decoder. A preparation
@@ -24,6 +26,7 @@ returned something unusable for a prompt or a preparation someone waits for.
 
 from __future__ import annotations
 
+import math
 import os
 import weakref
 from collections.abc import Callable, Hashable, Sequence
@@ -39,10 +42,19 @@ from seg_widget.core.model_worker import PREPARING, ModelWorker, Prediction, Pre
 from seg_widget.core.prompt_model import as_prompt, as_prompt_model
 from seg_widget.core.state_cache import StateCache
 
-__all__ = ["DEFAULT_MAX_BYTES", "PREPARING", "ModelSession", "Prediction", "Preparation"]
+__all__ = [
+    "DEFAULT_AHEAD_IDLE",
+    "DEFAULT_MAX_BYTES",
+    "PREPARING",
+    "ModelSession",
+    "Prediction",
+    "Preparation",
+]
 
 #: Default byte budget of the state cache (512 MiB).
 DEFAULT_MAX_BYTES = 512 << 20
+#: Default pause (seconds without a request) before work ahead starts.
+DEFAULT_AHEAD_IDLE = 1.0
 
 #: An image for the model: an array, a file path (read with `load_image`) or a function
 #: returning an array (called in the worker thread, so loading is off the caller's thread).
@@ -63,6 +75,10 @@ class ModelSession:
         ``on_status(message)``: see the module docstring.
     threshold : float
         Probability from which a pixel of a float prediction is in, in ``(0, 1]``.
+    ahead_idle : float
+        Seconds without a prompt or a `prepare` request before the images of
+        `prepare_ahead` are prepared. A model call in progress cannot be interrupted, so
+        work ahead waits until the user pauses rather than hold up their next click.
 
     Examples
     --------
@@ -82,12 +98,21 @@ class ModelSession:
         max_bytes: int = DEFAULT_MAX_BYTES,
         on_status: Callable[[str], Any] | None = None,
         threshold: float = 0.5,
+        ahead_idle: float = DEFAULT_AHEAD_IDLE,
     ) -> None:
         if on_status is not None and not callable(on_status):
             raise TypeError(f"on_status: expected a callable; got {type(on_status).__name__}")
         probability_proposal(np.zeros((1, 1), bool), (1, 1), threshold=threshold)  # checks it
+        if isinstance(ahead_idle, bool) or not isinstance(ahead_idle, (int, float)):
+            raise TypeError(f"ahead_idle: expected a number; got {type(ahead_idle).__name__}")
+        if not 0 <= ahead_idle < math.inf:
+            raise ValueError(f"ahead_idle: expected a finite number >= 0; got {ahead_idle}")
         self._worker = ModelWorker(
-            as_prompt_model(model), StateCache(max_bytes), on_status, float(threshold)
+            as_prompt_model(model),
+            StateCache(max_bytes),
+            on_status,
+            float(threshold),
+            float(ahead_idle),
         )
         # Dropping the session stops its worker (which holds no reference to the session).
         self._finalizer = weakref.finalize(self, self._worker.close)

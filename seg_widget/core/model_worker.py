@@ -7,6 +7,7 @@ docstring for the order of work, the statuses and what the cache keeps.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections import OrderedDict, deque
@@ -93,12 +94,19 @@ class ModelWorker:
     """The queues and the thread of one session; every queue is guarded by ``self._cond``."""
 
     def __init__(
-        self, model: Any, cache: StateCache, on_status: Callable | None, threshold: float
+        self,
+        model: Any,
+        cache: StateCache,
+        on_status: Callable | None,
+        threshold: float,
+        ahead_idle: float = 0.0,
     ) -> None:
         self.model = model
         self.cache = cache
         self._on_status = on_status
         self._threshold = threshold
+        self._ahead_idle = ahead_idle
+        self._last_request = -math.inf  # time.monotonic() of the last prompt or preparation
         self._cond = threading.Condition()
         self._prompts: OrderedDict[Hashable, _Job] = OrderedDict()  # oldest first
         self._wanted: OrderedDict[Hashable, _Wait] = OrderedDict()  # oldest first
@@ -121,6 +129,7 @@ class ModelWorker:
             old = self._prompts.pop(key, None)
             self._prompts[key] = _Job(source, prompt, future)
             self._current = key
+            self._last_request = time.monotonic()
             must_wait = key not in self.cache or (
                 self._running is not None and self._running[0] == "preparing"
             )
@@ -142,6 +151,7 @@ class ModelWorker:
             if self._closed:
                 return _resolved(future, Preparation(key, "closed"))
             self._current = key
+            self._last_request = time.monotonic()
             if key in self.cache:
                 return _resolved(future, Preparation(key, "ready"))
             wait = self._wanted.setdefault(key, _Wait(source))
@@ -206,7 +216,7 @@ class ModelWorker:
             with self._cond:
                 task = self._take()
                 while task is None and not self._closed:
-                    self._cond.wait()
+                    self._cond.wait(self._ahead_delay())
                     task = self._take()
                 if self._closed:
                     return
@@ -239,11 +249,19 @@ class ModelWorker:
                     _resolved(future, Preparation(key, "ready"))
                 continue
             return ("preparing", key, wait.source, wait.futures, True)
+        if self._ahead and self._ahead_delay():
+            return None  # the user is active: a model call now could hold up their next one
         while self._ahead:
             key, source = self._ahead.popleft()
             if key not in self.cache:
                 return ("preparing", key, source, [], False)
         return None
+
+    def _ahead_delay(self) -> float | None:
+        """Seconds until work ahead may start (0: now); None without work ahead."""
+        if not self._ahead:
+            return None
+        return max(0.0, self._last_request + self._ahead_idle - time.monotonic())
 
     def _prepare(self, key: Hashable, source: Any, futures: list[Future], required: bool) -> None:
         try:

@@ -284,3 +284,27 @@ def test_bad_arguments_raise_at_once_naming_them(sessions):
         ModelSession(FakeModel(), on_status="status")
     with pytest.raises(ValueError, match=r"threshold: expected a number in \(0, 1\]"):
         ModelSession(FakeModel(), threshold=0)
+
+
+def test_work_ahead_waits_until_the_user_pauses(sessions):
+    import time
+
+    model = FakeModel()
+    session = sessions(model, ahead_idle=2.0)
+    session.predict(fake_image(1), _click(3, 3), key=1).result(10)
+    start = time.monotonic()
+    session.prepare_ahead([fake_image(2)], keys=[2])
+    time.sleep(0.5)
+    assert session.predict(fake_image(1), _click(4, 4), key=1).result(10).ok  # a click
+    clicked = time.monotonic()
+    assert clicked - start < 2.0 and 2 not in model.prepared  # not while the user clicks
+    wait_until(lambda: session.is_prepared(2), "image 2 to be prepared ahead")
+    assert time.monotonic() - clicked >= 1.9  # two seconds after the last click
+    assert model.prepared == {1: 1, 2: 1}
+
+
+def test_ahead_idle_must_be_a_finite_number_of_seconds():
+    with pytest.raises(ValueError, match="ahead_idle: expected a finite number >= 0; got -1"):
+        ModelSession(FakeModel(), ahead_idle=-1)
+    with pytest.raises(TypeError, match="ahead_idle: expected a number; got str"):
+        ModelSession(FakeModel(), ahead_idle="1")
