@@ -60,7 +60,7 @@ class PredictedMasks:
     >>> import tempfile
     >>> store = PredictedMasks(tempfile.mkdtemp(), ".png")
     >>> store.write("cat_1", np.eye(3, dtype=np.uint8), ["unlabelled", "cat"])
-    >>> store.has("cat_1"), store.read("cat_1", (3, 3), 2).sum()
+    >>> store.has("cat_1"), int(store.read("cat_1", (3, 3), 2).sum())
     (True, 3)
 
     """
