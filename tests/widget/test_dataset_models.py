@@ -87,7 +87,7 @@ def test_each_image_is_prepared_once_and_the_next_ones_ahead_as_the_user_moves(t
     annotator = opened(_folder(tmp_path, 6), tmp_path / "masks", prompt_model=model)
     session = annotator.model_session
     assert annotator.widget.model_session is session
-    wait_until(lambda: session.is_prepared(_key(annotator, 2)), "images 1 and 2 prepared ahead")
+    wait_until(lambda: session.is_prepared(_key(annotator, 2)), "images 1 and 2 prepared ahead", 30)
     assert model.prepared == {0: 1, 1: 1, 2: 1}
     for number in range(1, 4):
         annotator.next()
@@ -96,7 +96,7 @@ def test_each_image_is_prepared_once_and_the_next_ones_ahead_as_the_user_moves(t
         annotator.widget.prompt([(4.5, 4.5), (8.5, 6.5)])
         assert annotator.widget.proposal is not None
         later = min(number + 2, 5)
-        wait_until(lambda later=later: session.is_prepared(_key(annotator, later)), "ahead")
+        wait_until(lambda later=later: session.is_prepared(_key(annotator, later)), "ahead", 30)
     assert model.prepared == {n: 1 for n in range(6)}  # however many prompts
     assert model.predictions == 6
 
@@ -106,10 +106,10 @@ def test_moving_back_prepares_the_images_before(tmp_path, opened):
     images = _folder(tmp_path, 6)
     annotator = opened(images, tmp_path / "masks", prompt_model=model)
     annotator.go_to(5)
-    wait_until(lambda: annotator.model_session.activity == "" and 5 in model.prepared, "idle")
+    wait_until(lambda: annotator.model_session.activity == "" and 5 in model.prepared, "idle", 30)
     annotator.previous()  # at 4: 3 and 2 are next in this direction
     session = annotator.model_session
-    wait_until(lambda: session.is_prepared(_key(annotator, 2)), "images 3 and 2 prepared ahead")
+    wait_until(lambda: session.is_prepared(_key(annotator, 2)), "images 3 and 2 prepared ahead", 30)
     assert {3, 2} <= set(model.prepared)
 
 
@@ -122,7 +122,7 @@ def test_the_cache_stays_within_its_byte_budget_while_moving(tmp_path, opened):
         annotator.next()
         index = annotator.index
         wanted = [_key(annotator, n) for n in range(index, min(index + 3, 8))]
-        wait_until(lambda wanted=wanted: all(map(session.is_prepared, wanted)), "ahead")
+        wait_until(lambda wanted=wanted: all(map(session.is_prepared, wanted)), "ahead", 30)
         assert session.cache.nbytes <= 3 * STATE_BYTES
         assert set(wanted) <= set(session.cache.keys())  # older images made room for these
     assert model.prepared == {n: 1 for n in range(8)}
