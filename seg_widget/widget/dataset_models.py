@@ -20,7 +20,6 @@ No folder logic here beyond gluing `seg_widget.io` to the widgets. The exports
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Callable, Iterator, Sequence
 from numbers import Integral
 from typing import Any

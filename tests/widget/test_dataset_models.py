@@ -284,7 +284,7 @@ def test_accepted_predictions_become_human_labels_and_both_states_survive_a_rest
     assert np.array_equal(again.widget.mask, expected)
 
 
-def test_show_prediction_disagreement_proposes_the_prediction_where_the_mask_differs(tmp_path, opened):
+def test_prediction_disagreement_proposes_the_prediction_where_the_mask_differs(tmp_path, opened):
     annotator = opened(_folder(tmp_path, 2), tmp_path / "masks")
     annotator.pre_annotate(segment)
     widget = annotator.widget
@@ -302,7 +302,7 @@ def test_show_prediction_disagreement_proposes_the_prediction_where_the_mask_dif
     assert np.array_equal(widget.mask, predicted)
 
 
-def test_show_prediction_disagreement_without_a_prediction_says_how_to_make_one(tmp_path, opened):
+def test_prediction_disagreement_without_a_prediction_says_how_to_make_one(tmp_path, opened):
     annotator = opened(_folder(tmp_path, 2), tmp_path / "masks")
     with pytest.raises(ValueError, match=r"img00.png has none \(annotator.pre_annotate"):
         annotator.show_prediction_disagreement()
