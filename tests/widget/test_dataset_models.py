@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import threading
 
 import ipywidgets
 import numpy as np
@@ -10,12 +12,19 @@ import pytest
 from PIL import Image
 
 import seg_widget as sw
-from seg_widget.core.model_session import ModelSession
+from seg_widget.core.model_session import PREPARING, ModelSession
 from seg_widget.io import read_yolo_dataset
-from seg_widget.testing import find_control, press_key
+from seg_widget.testing import click, find_control, press_key
 from seg_widget.widget.dataset_controls import NavigationBar
 
-from ..core.model_helpers import SHAPE, STATE_BYTES, FakeModel, fake_image, wait_until
+from ..core.model_helpers import (
+    SHAPE,
+    STATE_BYTES,
+    FakeModel,
+    expected_mask,
+    fake_image,
+    wait_until,
+)
 
 CLASSES = ["unlabelled", "cell", "debris"]
 
@@ -343,3 +352,35 @@ def test_export_yolo_writes_the_human_masks_exactly_and_never_predictions(tmp_pa
         read_mask, _, _ = dataset.annotation(name)
         assert np.array_equal(read_mask, mask)  # polygons re-rasterise exactly here
     assert sorted(os.listdir(tmp_path / "yolo" / "labels")) == ["img00.txt", "img02.txt"]
+
+
+def test_a_user_faster_than_the_model_sees_preparing_and_paints_meanwhile(tmp_path, opened):
+    gate = threading.Event()
+    model = FakeModel(gate=gate)  # every encoding held until the gate opens
+    annotator = opened(_folder(tmp_path, 4), tmp_path / "masks", prompt_model=model)
+    assert model.started.wait(10)  # image 0 is being encoded
+    annotator.next()  # faster than the model: image 1 not prepared yet
+    widget = annotator.widget
+
+    async def scenario():
+        widget.tool = "prompt"
+        click(widget.canvas, *widget.image_to_canvas(4.5, 4.5))  # returns at once
+        assert PREPARING in widget.status and widget.proposal is None
+        widget.paint_stroke([(8, 10), (8, 12)], label=2, brush_size=1)
+        assert widget.mask[8, 10:13].tolist() == [2, 2, 2]  # painted while the model works
+        gate.set()
+        deadline = asyncio.get_running_loop().time() + 30
+        while widget.proposal is None:
+            assert asyncio.get_running_loop().time() < deadline, "the proposal never came"
+            await asyncio.sleep(0.01)
+        assert PREPARING not in widget.status
+
+    asyncio.run(scenario())
+    assert np.array_equal(_proposed_values(widget) == 1, expected_mask(sw_prompt_at(4.5, 4.5)))
+    assert model.prepared[1] == 1
+
+
+def sw_prompt_at(x: float, y: float):
+    from seg_widget.core.prompt_model import Prompt
+
+    return Prompt.of([(x, y)])
