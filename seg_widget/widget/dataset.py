@@ -370,9 +370,9 @@ class DatasetAnnotator(widgets.VBox):
 
         See `seg_widget.io.yolo.export_yolo` (images copied, one label file per image,
         ``data.yaml``; what polygons lose). Returns the exported image stems. Only human
-        masks are exported: an image with a model's prediction (:meth:`pre_annotate`) that
-        no one accepted and saved is left out, like an unlabelled one. In team mode: every
-        image's current version.
+        masks are exported: an image whose model prediction (:meth:`pre_annotate`) no one
+        has accepted is left out, like an unlabelled one (one accepted in the open image
+        counts: the export saves first). In team mode: every image's current version.
         """
         self._before_export()
         with self._nav.progress_bar("YOLO export") as progress:

@@ -344,7 +344,8 @@ def test_export_yolo_writes_the_human_masks_exactly_and_never_predictions(tmp_pa
         annotator.widget.accept_proposal()
         annotator.widget.paint_stroke([(8, 12), (8, 14)], label=2, brush_size=1)
         human[f"img{position:02d}.png"] = annotator.widget.mask.copy()
-    stems = annotator.export_yolo(tmp_path / "yolo")
+    assert not (tmp_path / "masks" / "img02.png").exists()  # accepted in the open image only
+    stems = annotator.export_yolo(tmp_path / "yolo")  # saves it first
     assert sorted(stems) == ["img00", "img02"]  # predicted-only images 1 and 3 are left out
     dataset = read_yolo_dataset(tmp_path / "yolo")
     assert [c.name for c in dataset.classes] == CLASSES
