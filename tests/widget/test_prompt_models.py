@@ -159,16 +159,23 @@ def test_a_slow_answer_is_announced_and_cleared_when_it_comes(closing):
 
 
 def test_a_failing_encoder_says_so_changes_nothing_and_the_next_click_retries(closing):
-    model = FakeModel(failures=1)
+    gate = threading.Event()
+    model = FakeModel(gate=gate, failures=1)  # the first encoding fails, once let through
     w = _widget(8)
     closing(w)
     w.use_model(model)
-    _click_pixel(w, 5, 5)
-    assert "model failed to prepare the image: RuntimeError: encoder ran out of memory" in (
-        w.status
-    )
-    assert w.proposal is None and not w.mask.any()
-    _click_pixel(w, 9, 9)
+    failure = "model failed to prepare the image: RuntimeError: encoder ran out of memory"
+
+    async def scenario():
+        assert model.started.wait(10)  # the failing encoding runs: the click waits for it
+        _click_pixel(w, 5, 5)
+        gate.set()
+        await _until(lambda: failure in w.status, "the failure in the status line")
+        assert w.proposal is None and not w.mask.any()
+        _click_pixel(w, 9, 9)
+        await _until(lambda: w.proposal is not None, "the proposal of the retried encoding")
+
+    asyncio.run(scenario())
     assert model.prepared == {8: 2}
     assert np.array_equal(_proposed(w), _clicked((5.5, 5.5), (9.5, 9.5)))
 
