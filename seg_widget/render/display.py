@@ -11,7 +11,19 @@ from numbers import Real
 
 import numpy as np
 
-__all__ = ["band_rows", "contrast_limits", "to_display"]
+__all__ = [
+    "AUTO_PERCENTILES",
+    "auto_limits",
+    "band_rows",
+    "check_limits",
+    "contrast_limits",
+    "to_display",
+]
+
+#: The percentiles `auto_limits` maps to black and white.
+AUTO_PERCENTILES = (0.5, 99.5)
+# Float and wide-integer images: percentiles of a regular sample of at most this many values.
+_PERCENTILE_SAMPLE = 1 << 20
 
 # Elements per block of rows in `_map_linear`: ~1 MB of float32 temporaries, cache-sized.
 _BLOCK_ELEMENTS = 1 << 18
@@ -103,9 +115,71 @@ def contrast_limits(image: np.ndarray) -> tuple[float, float]:
     return low, high
 
 
-def _check_limits(limits: object) -> tuple[float, float]:
+def auto_limits(image: np.ndarray) -> tuple[float, float]:
+    """Return robust display limits: the 0.5th and 99.5th percentiles of the finite values.
+
+    Over the colour channels (alpha ignored). A few saturated, dead or hot pixels do not
+    decide the limits, as they do with `contrast_limits` (min..max). Exact for 8- and
+    16-bit and bool images (from a histogram); for other dtypes computed over a regular
+    sample of at most 2**20 values. When the percentiles coincide (a mostly constant image)
+    the limits are `contrast_limits` instead.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.arange(1000, dtype=np.uint16).reshape(10, 100)
+    >>> image[0, :3] = 65535  # three saturated pixels
+    >>> auto_limits(image)
+    (7.0, 997.0)
+
+    """
+    _check_image(image)
+    planes = _colour_planes(image)
+    low_q, high_q = AUTO_PERCENTILES
+    if image.dtype.kind == "b" or (image.dtype.kind == "u" and image.dtype.itemsize <= 2):
+        counts = sum(np.bincount(plane.ravel(), minlength=2) for plane in planes)
+        total = int(counts.sum())
+        if total == 0:
+            return contrast_limits(image)
+        cumulative = np.cumsum(counts)
+        # The nearest-rank percentile: the smallest value with at least q % at or below it.
+        low = int(np.searchsorted(cumulative, max(1, math.ceil(total * low_q / 100))))
+        high = int(np.searchsorted(cumulative, max(1, math.ceil(total * high_q / 100))))
+    else:
+        values = np.concatenate([_sample(plane) for plane in planes])
+        if values.dtype.kind == "f":
+            values = values[np.isfinite(values)]
+        if values.size == 0:
+            return contrast_limits(image)
+        low, high = (float(v) for v in np.percentile(values, AUTO_PERCENTILES))
+    if not low < high:
+        return contrast_limits(image)
+    return float(low), float(high)
+
+
+def _sample(plane: np.ndarray) -> np.ndarray:
+    """Return a regular sample of at most `_PERCENTILE_SAMPLE` values of ``plane``, flattened."""
+    step = max(1, math.ceil(math.sqrt(plane.size / _PERCENTILE_SAMPLE)))
+    return plane[::step, ::step].ravel()
+
+
+def check_limits(limits: object, argument: str = "limits") -> tuple[float, float]:
+    """Return `limits` as two finite floats with low < high, or raise naming ``argument``.
+
+    >>> check_limits((0, 4095))
+    (0.0, 4095.0)
+    """
+    return _check_limits(limits, argument, optional=False)
+
+
+def _check_limits(
+    limits: object, argument: str = "limits", *, optional: bool = True
+) -> tuple[float, float]:
     """Return `limits` as two finite floats with low < high, or raise naming `limits`."""
-    expected = "limits: expected None or (low, high) finite reals with low < high"
+    expected = (
+        f"{argument}: expected {'None or ' if optional else ''}(low, high) finite reals "
+        "with low < high"
+    )
     try:
         low, high = limits  # type: ignore[misc]
     except (TypeError, ValueError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..render.display import contrast_limits, to_display
+from ..render.display import auto_limits, contrast_limits, to_display
 
 
 class DisplayImage:
@@ -23,7 +23,9 @@ class DisplayImage:
 
     def __init__(self, image: np.ndarray) -> None:
         self.image = image
-        self._limits = contrast_limits(image)
+        # 8-bit images show as they are; others start from robust percentiles.
+        plain = image.dtype in (np.uint8, np.bool_)
+        self._limits = contrast_limits(image) if plain else auto_limits(image)
         self._pixels: np.ndarray | None = None
 
     @property

@@ -23,6 +23,7 @@ from ..core.hierarchy import parent_ids
 from ..core.history import History
 from ..core.instance_fill import enclosing_instance_ids
 from ..core.instances import Instance, InstanceLayer, check_consistent, table_from_maps
+from ..core.loose_region import loose_region
 from ..core.policy import brush_rule
 from ..core.quality import Edit
 from .signals import Signal
@@ -154,7 +155,10 @@ class Editor:
         """How a pen writes now: paint ``label`` or erase, joining the active object.
 
         With an active object, painted pixels join it and erasing removes only its pixels;
-        a locked or hidden active object is never changed (``refusal`` says so).
+        a locked or hidden active object is never changed (``refusal`` says so). Erasing
+        with a *part* active (an object with a parent) gives its pixels back to the parent
+        object and its class instead of unlabelling them: erasing a face leaves the
+        person whole. A locked or hidden parent refuses that.
         """
         value, only_where = brush_rule(erase=erase, label=label, paint_mode=paint_mode)
         layer = self.document.instances
@@ -165,8 +169,20 @@ class Editor:
         if active.protected:
             state = "locked" if active.locked else "hidden"
             refusal = f"{active.name} is {state}: unlock or show it to change it"
-        key = "only_instance" if value == 0 else "instance"
-        return PenWrite(value, only_where, {key: active_instance}, refusal)
+        if value != 0:
+            return PenWrite(value, only_where, {"instance": active_instance}, refusal)
+        if active.parent is None or active.parent not in layer:
+            return PenWrite(value, only_where, {"only_instance": active_instance}, refusal)
+        parent = layer.get(active.parent)
+        if parent.protected and refusal is None:
+            state = "locked" if parent.locked else "hidden"
+            refusal = (
+                f"{parent.name} is {state}: erasing its part {active.name} would give it "
+                "pixels; unlock or show it first"
+            )
+        # The part's pixels go back to the parent: its class and its id.
+        instance_args = {"only_instance": active_instance, "instance": parent.id}
+        return PenWrite(parent.class_id, only_where, instance_args, refusal)
 
     def begin_stroke(self, name: str) -> None:
         """Open a stroke: its edits (`paint`) form one undo step until `end_stroke`."""
@@ -308,6 +324,34 @@ class Editor:
     def merge_instances(self, instance_ids: list[int]) -> None:
         """Merge objects into the first (one undo step)."""
         self._object_command(lambda: self.document.merge_instances(instance_ids))
+
+    def make_object(
+        self,
+        seed_rc: tuple[int, int],
+        *,
+        whole_class: bool,
+        connectivity: int,
+        name: str,
+        parent: int | None,
+    ) -> Instance:
+        """Make the loose pixels of the class under ``seed_rc`` one new object (one undo step).
+
+        See `seg_widget.core.loose_region.loose_region`; classes do not change.
+        """
+        self.end_stroke()
+        layer = self.enable_instances()
+        found = loose_region(
+            self.mask, layer.map, seed_rc, connectivity=connectivity, whole_class=whole_class
+        )
+        if found is None:
+            raise ValueError(f"seed: pixel {tuple(seed_rc)} is unlabelled or in an object already")
+        bbox, footprint = found
+        class_id = int(self.mask[seed_rc])
+        with self.document.step("make object"):
+            created = self.document.add_instance(class_id, name=name, parent=parent)
+            changed = self.document.apply(bbox, footprint, class_id, instance=created.id)
+        self.edited.emit(EditEvent(changed, table_changed=True))
+        return created
 
     def split_instance(self, instance_id: int, *, connectivity: int) -> tuple[int, ...]:
         """Split an object into its connected pieces (one undo step); return their ids."""

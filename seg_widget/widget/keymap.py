@@ -34,7 +34,12 @@ class KeyBinding(NamedTuple):
 #: are handled elsewhere (digits, the wheel, Ctrl combinations) and only documented here.
 KEY_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("N", ("n",), "prompt:toggle", "Prompt tool: next points are negative / positive"),
-    KeyBinding("X", ("x",), "erase:toggle", "Lasso, polygon and fill erase instead of paint"),
+    KeyBinding(
+        "X",
+        ("x",),
+        "erase:toggle",
+        "Erase on / off: brush, lasso, polygon, fill and the proposal tools erase instead",
+    ),
     KeyBinding(
         "M", ("m",), "instance:new", "New object of the selected class (painting adds to it)"
     ),
@@ -57,6 +62,7 @@ KEY_BINDINGS: tuple[KeyBinding, ...] = (
     ),
     KeyBinding("Ctrl+Z", (), "undo", "Undo (while drawing a polygon: remove its last vertex)"),
     KeyBinding("Ctrl+Shift+Z or Ctrl+Y", (), "redo", "Redo"),
+    KeyBinding("Ctrl+S", (), "save", "Save the mask to w.save_path (the Save button)"),
 )
 
 #: Mouse gestures, as the help panel and the README's controls table list them.
@@ -100,7 +106,7 @@ _PLAIN_KEYS: dict[str, str] = {
 
 
 #: Ctrl (or Cmd) combinations: the key (``shift+`` for Shift held too) -> action.
-_CTRL_KEYS: dict[str, str] = {"z": "undo", "shift+z": "redo", "y": "redo"}
+_CTRL_KEYS: dict[str, str] = {"z": "undo", "shift+z": "redo", "y": "redo", "s": "save"}
 
 
 def browser_keys() -> list[str]:
@@ -130,6 +136,8 @@ def action_for_key(key: str, shift: bool, ctrl: bool, meta: bool) -> str | None:
     'label:3'
     >>> action_for_key("I", False, False, False)
     'tool:pick'
+    >>> action_for_key("s", False, True, False)
+    'save'
     """
     name = key.lower()
     if ctrl or meta:

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..core import assist
 from ..core.bbox import BBox
+from ..core.enclosed import fill_enclosed
 from ..core.model_session import DEFAULT_MAX_BYTES, ModelSession, Prediction
 from ..core.raster import brush_footprint, pixel_center
 from .display_image import DisplayImage
@@ -48,6 +49,14 @@ class Prompt:
 
 
 PromptCallback = Callable[[np.ndarray, Prompt], Any]
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """What accepting a proposal did: pixels changed, and a sentence saying so."""
+
+    changed: int
+    summary: str
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,7 @@ class Proposals:
         self._values: np.ndarray | None = None  # full-size, allocated on first use
         self._footprint: np.ndarray | None = None
         self._bbox: BBox | None = None
+        self._whole_image = False  # the proposal covers the image (from scribbles)
         self._scribbles: np.ndarray | None = None
         self._runner = PromptRunner(
             display.image, report_progress=report_progress, report_error=report_error
@@ -138,16 +148,19 @@ class Proposals:
 
     # -- accept / reject -------------------------------------------------------------------
 
-    def accept(self, *, paint_mode: str, label: int, instance: int) -> int:
-        """Commit the proposal as one undo step; return the pixels changed.
+    def accept(
+        self, *, paint_mode: str, label: int, instance: int, keep_labelled: bool = True
+    ) -> Acceptance:
+        """Commit the proposal as one undo step; say how many pixels changed.
 
         In ``"preserve"`` mode only unlabelled pixels take it (an erasing proposal erases
-        only ``label``). With an active object, accepted pixels of its class join it. The
-        proposal is dropped only once it was applied: if applying fails it stays.
+        only ``label``); so does a whole-image proposal with ``keep_labelled``. With an
+        active object, accepted pixels of its class join it. The proposal is dropped only
+        once it was applied: if applying fails it stays.
         """
         proposal = self.proposal()
         if proposal is None:
-            return 0
+            return Acceptance(0, "")
         layer = self._editor.objects
         if instance and layer is not None and instance in layer and layer.get(instance).protected:
             active = layer.get(instance)
@@ -156,22 +169,35 @@ class Proposals:
                 f"{active.name} is {state}: unlock or show it, or select no object, to accept "
                 "the proposal (it stays pending)"
             )
-            return 0
+            return Acceptance(0, "")
         bbox, values, footprint = proposal
         erasing = not values[footprint].any()
         only_where = None
         if paint_mode == "preserve":
             only_where = label if erasing else 0
+        elif self._whole_image and keep_labelled and not erasing:
+            only_where = 0
+        current = self._editor.mask[bbox.slices]
+        differing = int(np.count_nonzero(footprint & (current != 0) & (current != values)))
         join = instance if self._editor.objects is not None else None
         changed = self._editor.assign_edit(
             (bbox, values, footprint), "accept proposal", only_where=only_where, instance=join
         )
         self.reject()
-        return changed
+        summary = f"accepted the proposal: {changed:,} px changed"
+        if differing and not erasing:
+            if only_where == 0:
+                how = "switch to Overwrite" if paint_mode == "preserve" else "untick Keep labelled"
+                summary += f"; kept {differing:,} labelled px it would relabel"
+                summary += f" ({how} to replace them)"
+            else:
+                summary += f", {differing:,} of them labelled before"
+        return Acceptance(changed, summary)
 
     def reject(self) -> None:
         """Drop the proposal, the scribbles and the prompts that made it."""
         self._bbox = None
+        self._whole_image = False
         if self._footprint is not None:
             self._footprint[:] = False
         self._scribbles = None
@@ -181,10 +207,17 @@ class Proposals:
 
     # -- the tools -----------------------------------------------------------------------------
 
-    def propose_wand(self, seed_rc: tuple[int, int], *, tolerance: float, value: int) -> None:
-        """Propose the connected region of similar displayed colour around ``seed_rc``."""
-        region = assist.wand_region(self._display.pixels, seed_rc, tolerance)
-        self._set(*region, value=value)
+    def propose_wand(
+        self, seed_rc: tuple[int, int], *, tolerance: float, value: int, fill_holes: bool = True
+    ) -> None:
+        """Propose the connected region of similar displayed colour around ``seed_rc``.
+
+        With ``fill_holes`` the pixels the region encloses are proposed too.
+        """
+        bbox, footprint = assist.wand_region(self._display.pixels, seed_rc, tolerance)
+        if fill_holes:
+            footprint = fill_enclosed(footprint)
+        self._set(bbox, footprint, value=value)
 
     def add_superpixel_segment(
         self,
@@ -239,6 +272,7 @@ class Proposals:
         finally:
             self._progress("")
         self._set(BBox.full(labels.shape), np.ones(labels.shape, bool), values=labels)
+        self._whole_image = True
 
     def clear_scribbles(self) -> None:
         """Forget every scribble."""
@@ -343,6 +377,7 @@ class Proposals:
     def _set(self, bbox: BBox, footprint: np.ndarray, *, value=None, values=None) -> None:
         """Replace the proposal by ``footprint`` (bbox-shaped, or full-size with ``values``)."""
         previous = self._bbox
+        self._whole_image = False
         self._allocate()
         self._footprint[:] = False
         if values is not None:  # full-size values and footprint
@@ -368,4 +403,4 @@ class Proposals:
             self._footprint = np.zeros(mask.shape, dtype=bool)
 
 
-__all__ = ["Prompt", "PromptCallback", "ProposalChange", "Proposals"]
+__all__ = ["Acceptance", "Prompt", "PromptCallback", "ProposalChange", "Proposals"]

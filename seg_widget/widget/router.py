@@ -5,24 +5,22 @@ front-end layer (one batch per animation frame) or, one at a time, from ipycanva
 callbacks (`connect_canvas`). The router owns the drag bookkeeping (which tool received the
 press, the last pointer position), maps keys to actions through the keymap, and guards
 every handler: nothing raised here reaches ipycanvas or ipywidgets; the error is logged and
-shown in the status line, and the widget keeps working.
+shown on the message line (see `seg_widget.widget.failures`), and the widget keeps working.
 """
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from .failures import report_failure
 from .keymap import action_for_key
 from .pointer import MIDDLE_BUTTON, RIGHT_BUTTON, KeyEvent, PointerEvent, WheelEvent
 
 if TYPE_CHECKING:
     from .input_layer import InputLayer
     from .tools.base import Tool, ToolHost
-
-logger = logging.getLogger("seg_widget")
 
 #: Zoom factor per 100 units of wheel delta (one notch of a mouse wheel in Chromium).
 WHEEL_ZOOM_PER_100 = 1.25
@@ -32,8 +30,6 @@ STEP_ZOOM = 1.5
 ARROW_PAN_FRACTION = 0.1
 
 InputEvent = PointerEvent | KeyEvent | WheelEvent
-#: Errors that mean "refused, and here is why" (raised by the widget's own checks), not bugs.
-EXPECTED_MISTAKES = (ValueError, TypeError)
 #: Tools whose strokes the right button turns into erasing (with ``right_button="erase"``).
 RIGHT_ERASE_TOOLS = ("brush", "eraser")
 
@@ -49,7 +45,7 @@ class PointerRouter:
         One tool per name of the tool table.
     commands : dict of str to callable
         The widget commands keys run: ``undo``, ``redo``, ``new_instance``,
-        ``accept_proposal``, ``reject_proposal``, ``propose_from_scribbles``.
+        ``accept_proposal``, ``reject_proposal``, ``propose_from_scribbles``, ``save``.
 
     """
 
@@ -76,6 +72,7 @@ class PointerRouter:
             "pan": self._pan_action,
             "undo": lambda _: self._history("undo"),
             "redo": lambda _: self._history("redo"),
+            "save": lambda _: self._commands["save"](),
         }
         host.widget.observe(self._on_tool, "tool")
         host.widget.observe(
@@ -95,21 +92,19 @@ class PointerRouter:
             handled = False
             for event in events:
                 handled = True
-                try:
-                    if isinstance(event, PointerEvent):
-                        self._pointer(event)
-                    elif isinstance(event, KeyEvent):
-                        self._key(event)
-                    else:
-                        self._wheel(event)
-                except EXPECTED_MISTAKES as error:
-                    # A refused action (M with class 0, Enter with one scribbled class): say
-                    # it, no traceback (it is not a bug).
-                    logger.debug("seg-widget: %s refused: %s", _describe(event), error)
-                    host.status.error(str(error))
-                except Exception as error:
-                    logger.exception("seg-widget: handling %s failed", type(event).__name__)
-                    host.status.error(f"{_describe(event)} failed: {error}")
+                # A press or a key is a new action (it clears the message line); the moves
+                # and release of a drag belong to its press.
+                new = isinstance(event, KeyEvent) or getattr(event, "kind", "") == "down"
+                with host.status.action(new=new):
+                    try:
+                        if isinstance(event, PointerEvent):
+                            self._pointer(event)
+                        elif isinstance(event, KeyEvent):
+                            self._key(event)
+                        else:
+                            self._wheel(event)
+                    except Exception as error:
+                        report_failure(error, _describe(event), host.status.error)
             if handled:
                 self._show_pointer()
 

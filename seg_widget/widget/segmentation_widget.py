@@ -38,7 +38,9 @@ from ..core.labels import validate_mask
 from ..core.model_session import DEFAULT_MAX_BYTES, ModelSession
 from ..core.policy import PAINT_MODES, validate_paint_mode
 from ..core.quality import Region
+from ..render.display import auto_limits, check_limits
 from ..render.instance_view import COLOR_BY, SHOW_ONLY
+from . import arguments
 from .display_image import DisplayImage
 from .editor import EditEvent, Editor
 from .keymap import browser_keys
@@ -46,7 +48,7 @@ from .page_size import device_size
 from .panels import Panels
 from .proposals import PromptCallback, Proposals
 from .router import STEP_ZOOM, PointerRouter, connect_canvas, connect_layer
-from .save_commands import load_file, save_file
+from .save_commands import SAVE_EXTENSIONS, load_file, save_file
 from .selection import Selection
 from .status import StatusLine
 from .tools import TOOLS, ToolHost, make_tools
@@ -155,8 +157,22 @@ class SegmentationWidget(widgets.VBox):
     #: Whether :meth:`undo` / :meth:`redo` would do something.
     can_undo = Bool(False, read_only=True)
     can_redo = Bool(False, read_only=True)
-    #: Text of the status line.
+    #: Text of the status line: pointer, image value(s) and class there, object, coverage, zoom.
     status = Unicode("")
+    #: The message line: what was refused, failed or done (``"⚠ ..."`` for a problem). It is
+    #: cleared by the next action (a press on the canvas, a key, a control, an edit).
+    message = Unicode("", read_only=True)
+    #: Whether a proposal waits to be accepted (Enter) or rejected (Escape).
+    proposal_pending = Bool(False, read_only=True)
+    #: Accepting a whole-image proposal (from scribbles) changes only unlabelled pixels; set
+    #: False to let it replace labels too (the message line says how many either way).
+    keep_labelled = Bool(True)
+    #: The magic wand fills the holes of the region it proposes (pixels it encloses).
+    wand_fill_holes = Bool(True)
+    #: Image values shown as black and white: ``(low, high)``; see `auto_contrast`.
+    contrast_limits = Tuple()
+    #: Where :meth:`save` (the Save button, Ctrl+S) writes when given no path ("" = not set).
+    save_path = Unicode("")
     #: Active object (instance id, 0 = none): painting adds to it, erasing removes from it.
     instance = Integral(0)
     #: Objects ticked in the object list: what merge and delete act on.
@@ -252,18 +268,23 @@ class SegmentationWidget(widgets.VBox):
             "accept_proposal": self.accept_proposal,
             "reject_proposal": self.reject_proposal,
             "propose_from_scribbles": self.propose_from_scribbles,
+            "save": self.save,
         }
         self._router = PointerRouter(host, make_tools(host), commands)
         connect_canvas(view.canvas, self._router)
         connect_layer(view.layer, self._router)
         editor.edited.connect(self._on_edit)
         view.navigated.connect(lambda _: setattr(self, "zoom", view.zoom))
+        self._proposals.changed.connect(
+            lambda _: self.set_trait("proposal_pending", self._proposals.pending)
+        )
 
         self.set_trait("label", 1 if len(editor.classes) > 1 else 0)
+        self.set_trait("contrast_limits", display.limits)
         self.brush_size = brush_size
         self.opacity = opacity
         self.zoom = view.zoom
-        self._panels = Panels(self, editor.edited, self._status.error)
+        self._panels = Panels(self, editor.edited, self._status)
         self.children = self._panels.children(view.widget)
         self.add_class("seg-widget")
         self._status.update()
@@ -275,20 +296,18 @@ class SegmentationWidget(widgets.VBox):
         """The image as loaded (not display-mapped)."""
         return self._view.display.image
 
-    @property
-    def contrast_limits(self) -> tuple[float, float]:
-        """Image values shown as black and white: ``(low, high)``.
+    def auto_contrast(self) -> tuple[float, float]:
+        """Set `contrast_limits` from the image's robust percentiles; return them.
 
-        Auto-chosen from the finite values (``(0, 255)`` for uint8). Setting it maps
-        the image again in the kernel and resends it once (window/level for 12- and
-        16-bit or float images); the brightness and contrast sliders act on top of it
-        in the browser at no cost.
+        The limits become the 0.5th and 99.5th percentiles of the finite values of the
+        colour channels (see ``render.display.auto_limits``), so a few saturated or dead
+        pixels do not decide them. New 16-bit, other integer and float images start
+        with these limits; 8-bit images start with ``(0, 255)``. Setting
+        `contrast_limits` maps the image again in the kernel and resends it once; the
+        brightness and contrast sliders act on top of it in the browser at no cost.
         """
-        return self._view.display.limits
-
-    @contrast_limits.setter
-    def contrast_limits(self, value: tuple[float, float]) -> None:
-        self._view.set_contrast_limits(value)
+        self.contrast_limits = auto_limits(self.image)
+        return self.contrast_limits
 
     @property
     def classes(self) -> tuple[LabelClass, ...]:
@@ -347,22 +366,20 @@ class SegmentationWidget(widgets.VBox):
         """Paint (or erase) a brush stroke through image points ``(row, col)``: one undo step.
 
         It follows exactly the path of a mouse stroke, under the current
-        ``paint_mode``; ``label`` and ``brush_size`` default to the widget's.
+        ``paint_mode``. ``label`` and ``brush_size`` apply to this call only (default: the
+        widget's ``label`` and ``brush_size``, which stay as they are). With an active
+        object of another class than ``label``, the stroke paints without it.
         """
-        points = [tuple(map(float, p)) for p in points]
-        if not points or any(len(p) != 2 or not all(map(math.isfinite, p)) for p in points):
-            raise ValueError(
-                f"points: expected a non-empty sequence of finite (row, col) pairs; got {points!r}"
-            )
-        if label is not None:
-            self.label = label
-        if brush_size is not None:
-            self.brush_size = brush_size
-        pen = self._pen(erase)
+        points = arguments.points(points)
+        label = self._call_label(label)
+        if brush_size is None:
+            brush_size = self.brush_size
+        brush_size = arguments.diameter(brush_size, self.max_brush_size)
+        pen = self._pen(arguments.flag(erase, "erase"), label)
         # One frame: the stroke's dabs are repainted and sent once, as its merged boxes.
         with self._view.frame(), self._editor.stroke("erase" if erase else "paint"):
-            stroke = BrushStroke(self._editor, pen, self.brush_size)
-            for row, col in points:
+            stroke = BrushStroke(self._editor, pen, brush_size)
+            for row, col in points.tolist():
                 stroke.to((col, row))
 
     def fill_polygon(
@@ -379,16 +396,12 @@ class SegmentationWidget(widgets.VBox):
         self-intersecting outline cancel); see ``core.outline.polygon_footprint``.
         An outline with fewer than three distinct points or no interior fills
         nothing. ``erase`` sets the pixels to 0 instead (in ``"preserve"`` mode only
-        those of ``label``).
+        those of ``label``). ``label`` applies to this call only.
         """
-        points = np.asarray(list(points), dtype=float)
-        if points.ndim != 2 or points.shape[1:] != (2,) or not np.isfinite(points).all():
-            raise ValueError(
-                f"points: expected a sequence of finite (row, col) pairs; got shape {points.shape}"
-            )
-        if label is not None:
-            self.label = label
-        fill_outline(self._editor, self._pen(erase), points, erase=erase)
+        points = arguments.points(points, at_least=0)
+        label = self._call_label(label)
+        erase = arguments.flag(erase, "erase")
+        fill_outline(self._editor, self._pen(erase, label), points, erase=erase)
 
     def flood_fill(
         self, seed: tuple[int, int], *, label: int | None = None, erase: bool = False
@@ -398,13 +411,14 @@ class SegmentationWidget(widgets.VBox):
         Fills the region of pixels equal to ``mask[seed]`` connected to the seed
         (``fill_connectivity``), or every such pixel when ``fill_mode == "global"``.
         ``erase`` sets them to 0 instead (in ``"preserve"`` mode only if they are
-        of class ``label``).
+        of class ``label``). ``label`` applies to this call only.
         """
-        if label is not None:
-            self.label = label
+        seed = arguments.pixel(seed, self.mask.shape)
+        label = self._call_label(label)
+        erase = arguments.flag(erase, "erase")
         fill_at(
             self._editor,
-            self._pen(erase),
+            self._pen(erase, label),
             seed,
             fill_mode=self.fill_mode,
             connectivity=self.fill_connectivity,
@@ -533,17 +547,20 @@ class SegmentationWidget(widgets.VBox):
         bbox : BBox, optional
             The region; by default the part of the image visible in the view.
         label : int, optional
-            The class; by default the selected one (``w.label``).
+            The class, for this call only; by default the selected one (``w.label``).
 
         """
-        if label is not None:
-            self.label = label
-        region = self._view.visible_bbox() if bbox is None else bbox
+        if bbox is not None and not isinstance(bbox, BBox):
+            raise TypeError(f"bbox: expected a BBox or None; got {type(bbox).__name__}")
+        label = self._call_label(label)
+        if label == 0:
+            raise ValueError("label: expected a class to fill with; got 0 (unlabelled)")
+        region = self._view.visible_bbox() if bbox is None else bbox.clip(self.mask.shape)
         if region.is_empty:
             return 0
-        edit = quality.fill_unlabelled(self.mask, region, self.label)
-        # With an active object, the filled pixels join it, as painting would.
-        return self._fix(edit, "fill unlabelled", instance=self.instance or None)
+        edit = quality.fill_unlabelled(self.mask, region, label)
+        # With an active object of that class, the filled pixels join it, as painting would.
+        return self._fix(edit, "fill unlabelled", instance=self._object_of_class(label) or None)
 
     # -- assisted labelling -----------------------------------------------------------------
 
@@ -556,12 +573,21 @@ class SegmentationWidget(widgets.VBox):
         """Commit the proposal to ``w.mask`` as one undo step; return the pixels changed.
 
         In ``"preserve"`` mode only unlabelled pixels take the proposal (an erasing
-        proposal erases only the selected class), so neighbours keep their borders.
+        proposal erases only the selected class), so neighbours keep their borders. A
+        whole-image proposal (from scribbles) also changes only unlabelled pixels while
+        `keep_labelled` is True (the default). The message line says what was changed and
+        how many labelled pixels were kept or replaced.
         """
         self._router.end_drag()
-        return self._proposals.accept(
-            paint_mode=self.paint_mode, label=self.label, instance=self.instance
+        outcome = self._proposals.accept(
+            paint_mode=self.paint_mode,
+            label=self.label,
+            instance=self.instance,
+            keep_labelled=self.keep_labelled,
         )
+        if outcome.summary:
+            self._status.inform(outcome.summary)
+        return outcome.changed
 
     def reject_proposal(self) -> None:
         """Drop the proposal (and the scribbles and prompts that made it)."""
@@ -571,17 +597,21 @@ class SegmentationWidget(widgets.VBox):
         """Propose the connected region of similar colour around pixel ``seed = (row, col)``.
 
         Colours are compared as displayed (after ``contrast_limits``), in CIE Lab;
-        ``tolerance`` (default ``w.wand_tolerance``) is a fraction of the largest distance.
+        ``tolerance`` (for this call only; default ``w.wand_tolerance``) is a fraction of
+        the largest distance. With `wand_fill_holes` (the default) the pixels the region
+        encloses are proposed too.
         """
-        if tolerance is not None:
-            self.wand_tolerance = tolerance
-        self._proposals.propose_wand(seed, tolerance=self.wand_tolerance, value=self._pen_value())
+        seed = arguments.pixel(seed, self.mask.shape)
+        if tolerance is None:
+            tolerance = self.wand_tolerance
+        tolerance = arguments.number(tolerance, "tolerance", 0.0, 1.0)
+        self._proposals.propose_wand(
+            seed, tolerance=tolerance, value=self._pen_value(), fill_holes=self.wand_fill_holes
+        )
 
     def propose_superpixels(self, points: Iterable[tuple[float, float]]) -> None:
         """Add to the proposal every superpixel a brush stroke through ``(row, col)`` touches."""
-        points = [tuple(map(float, p)) for p in points]
-        if not points:
-            raise ValueError("points: expected at least one (row, col) point; got none")
+        points = [tuple(p) for p in arguments.points(points).tolist()]
         previous = points[0]
         for point in points:
             self._proposals.add_superpixel_segment(
@@ -595,15 +625,17 @@ class SegmentationWidget(widgets.VBox):
             previous = point
 
     def scribble(self, points: Iterable[tuple[float, float]], *, label: int | None = None) -> None:
-        """Scribble class ``label`` (default ``w.label``, not 0) along ``(row, col)`` points."""
-        if label is not None:
-            self.label = label
-        points = [tuple(map(float, p)) for p in points]
-        previous = points[0] if points else None
+        """Scribble class ``label`` along ``(row, col)`` points, with the brush's diameter.
+
+        ``label`` (for this call only; default ``w.label``) must not be 0.
+        """
+        points = [tuple(p) for p in arguments.points(points).tolist()]
+        label = self._call_label(label)
+        if label == 0:
+            raise ValueError("label: expected a class to scribble (not 0, unlabelled); got 0")
+        previous = points[0]
         for point in points:
-            self._proposals.scribble_segment(
-                previous, point, diameter=self.brush_size, label=self.label
-            )
+            self._proposals.scribble_segment(previous, point, diameter=self.brush_size, label=label)
             previous = point
 
     def propose_from_scribbles(self, method: str | None = None) -> None:
@@ -611,11 +643,12 @@ class SegmentationWidget(widgets.VBox):
 
         ``method`` (default ``w.scribble_method``): ``"watershed"``, ``"random_walker"`` or
         ``"classifier"`` (needs scikit-learn). Can take a few seconds on big images; the
-        status line says so meanwhile.
+        status line says so meanwhile. ``method`` applies to this call only.
         """
-        if method is not None:
-            self.scribble_method = method
-        self._proposals.propose_from_scribbles(self.scribble_method)
+        if method is None:
+            method = self.scribble_method
+        method = _scribble_method(method, "method")
+        self._proposals.propose_from_scribbles(method)
 
     def clear_scribbles(self) -> None:
         """Forget every scribble."""
@@ -716,17 +749,32 @@ class SegmentationWidget(widgets.VBox):
         point_labels: Iterable[int] | None = None,
         box_xyxy: tuple[float, float, float, float] | None = None,
     ) -> None:
-        """Run the model on these prompts, as the prompt tool would; wait for its proposal."""
-        points = [(float(x), float(y)) for x, y in points_xy]
-        labels = [1] * len(points) if point_labels is None else list(point_labels)
+        """Run the model on these prompts, as the prompt tool would; wait for its proposal.
+
+        ``points_xy`` are ``(x=col, y=row)`` image points; ``point_labels`` one per point,
+        1 (positive) or 0 (negative), all 1 by default; ``box_xyxy`` ``(x0, y0, x1, y1)``.
+        Everything is checked before any prompt is stored.
+        """
+        points = [tuple(p) for p in arguments.points(points_xy, "points_xy", at_least=0).tolist()]
+        if point_labels is None:
+            labels = [1] * len(points)
+        else:
+            if isinstance(point_labels, (str, bytes)) or not isinstance(point_labels, Iterable):
+                raise TypeError(
+                    f"point_labels: expected a sequence of 0/1; got {type(point_labels).__name__}"
+                )
+            labels = [arguments.whole_number(v, "point_labels", 0, 1) for v in point_labels]
         if len(labels) != len(points):
             raise ValueError(
                 f"point_labels: expected one label per point ({len(points)}); got {len(labels)}"
             )
-        box = None if box_xyxy is None else tuple(map(float, box_xyxy))
-        self._proposals.prompt(
-            points, [int(v) for v in labels], box, value=self._pen_value(), wait=True
-        )
+        box = None
+        if box_xyxy is not None:
+            corners = arguments.points(np.reshape(np.asarray(box_xyxy, float), (-1, 2)), "box_xyxy")
+            if corners.shape != (2, 2):
+                raise ValueError(f"box_xyxy: expected (x0, y0, x1, y1); got {box_xyxy!r}")
+            box = tuple(corners.ravel().tolist())
+        self._proposals.prompt(points, labels, box, value=self._pen_value(), wait=True)
 
     # -- objects (instances) and parts ----------------------------------------------------
 
@@ -785,19 +833,64 @@ class SegmentationWidget(widgets.VBox):
         selected last, when its class is an ancestor (select the person, pick the
         class face, press M). One undo step; returns the new id.
         """
-        if label == 0 or (label is None and self.label == 0):
+        class_id = self._call_label(label)
+        if class_id == 0:
             raise ValueError("label: expected a class to make an instance of; got 0 (unlabelled)")
-        if label is not None:
-            self.label = label
-        class_id = self.label
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"name: expected a str; got {type(name).__name__}")
         layer = self._editor.enable_instances()
-        recent = self.instance or self._selection.recent_instance
-        if parent is None and recent in layer:
-            if is_descendant(self.classes, class_id, layer.get(recent).class_id):
-                parent = recent
+        if parent is None:
+            parent = self._default_parent(class_id)
         if name is None:
             name = f"{self.classes[class_id].name} {layer.next_id()}"
         created = self._editor.add_instance(class_id, name=name, parent=parent)
+        self.instance = created.id
+        return created.id
+
+    def make_object(
+        self,
+        seed: tuple[int, int],
+        *,
+        whole_class: bool = False,
+        name: str | None = None,
+        parent: int | None = None,
+    ) -> int:
+        """Make an object of the labelled region under pixel ``seed = (row, col)``; select it.
+
+        The pixels of the seed's class that belong to no object and are connected to the
+        seed (``fill_connectivity``) become one new object of that class; with
+        ``whole_class`` every such pixel of the class does. Classes do not change, so this
+        works in any paint mode. One undo step; returns the new id. ``parent`` as for
+        :meth:`new_instance` (by default the object selected last, when its class is an
+        ancestor: make the person an object, then click its face).
+
+        Raises
+        ------
+        ValueError
+            If the pixel is unlabelled or already belongs to an object (naming it).
+
+        """
+        row, col = arguments.pixel(seed, self.mask.shape)
+        whole_class = arguments.flag(whole_class, "whole_class")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"name: expected a str; got {type(name).__name__}")
+        class_id = int(self.mask[row, col])
+        if class_id == 0:
+            raise ValueError(f"seed: pixel ({row}, {col}) is unlabelled: click a labelled region")
+        owner = self._editor.object_at(row, col)
+        if owner is not None:
+            raise ValueError(f"seed: pixel ({row}, {col}) already belongs to {owner.name!r}")
+        if parent is None:
+            parent = self._default_parent(class_id)
+        if name is None:
+            name = f"{self.classes[class_id].name} {self._editor.enable_instances().next_id()}"
+        created = self._editor.make_object(
+            (row, col),
+            whole_class=whole_class,
+            connectivity=self.fill_connectivity,
+            name=name,
+            parent=parent,
+        )
         self.instance = created.id
         return created.id
 
@@ -863,7 +956,7 @@ class SegmentationWidget(widgets.VBox):
 
     def save(
         self,
-        path: str | os.PathLike,
+        path: str | os.PathLike | None = None,
         *,
         instances: Any = None,
         polygons: bool = False,
@@ -874,9 +967,11 @@ class SegmentationWidget(widgets.VBox):
 
         Parameters
         ----------
-        path : str or os.PathLike
+        path : str or os.PathLike, optional
             Ends in ``.png``, ``.npy`` (class ids), ``.npz`` (class ids, and the objects
-            with their names, locks and parts when there are any) or ``.json`` (COCO).
+            with their names, locks and parts when there are any) or ``.json`` (COCO). By
+            default `save_path` (what the Save button and Ctrl+S use); the message line
+            says where it was saved.
         instances : array_like of int, shape (H, W), optional
             COCO only: instance id per pixel (0 = none) to export instead of the widget's
             own objects; labelled pixels outside them are not exported. By default the
@@ -893,7 +988,8 @@ class SegmentationWidget(widgets.VBox):
         Raises
         ------
         ValueError
-            For an unknown extension, a missing folder, or COCO options with a mask format.
+            For an unknown extension, a missing folder, COCO options with a mask format,
+            or no ``path`` while `save_path` is not set.
 
         Examples
         --------
@@ -906,6 +1002,13 @@ class SegmentationWidget(widgets.VBox):
         4
 
         """
+        if path is None:
+            if not self.save_path:
+                raise ValueError(
+                    "path: expected a file to save to; got none and w.save_path is not set "
+                    "(set it once, e.g. w.save_path = 'mask.png')"
+                )
+            path = self.save_path
         save_file(
             path,
             self.mask,
@@ -916,6 +1019,7 @@ class SegmentationWidget(widgets.VBox):
             file_name=file_name,
             image_id=image_id,
         )
+        self._status.inform(f"✓ saved {os.fspath(path)}")
 
     def load(self, path: str | os.PathLike, *, image_id: int | str | None = None) -> None:
         """Replace the mask by the one in ``path`` (validated, redrawn, one undo step).
@@ -940,6 +1044,9 @@ class SegmentationWidget(widgets.VBox):
             path, tuple(self.mask.shape), self.classes, image_id=image_id
         )
         self._router.end_drag()
+        # The loaded objects are other objects, whatever their ids: nothing stays selected.
+        self.selected_instances = ()
+        self.instance = 0
         if instance_map is None:
             self.mask = mask
         else:
@@ -971,21 +1078,24 @@ class SegmentationWidget(widgets.VBox):
 
     @validate("label")
     def _validate_label(self, proposal):
-        n = len(self.classes)
-        if not 0 <= proposal.value < n:
-            raise ValueError(
-                f"label: expected a class id in [0, {n}) ({n} classes); got {proposal.value}"
-            )
-        return proposal.value
+        return arguments.class_id(proposal.value, len(self.classes))
 
     @validate("brush_size")
     def _validate_brush_size(self, proposal):
-        if not 1 <= proposal.value <= self.max_brush_size:
-            raise ValueError(
-                f"brush_size: expected a diameter in [1, {self.max_brush_size}] image pixels; "
-                f"got {proposal.value}"
-            )
-        return proposal.value
+        return arguments.diameter(proposal.value, self.max_brush_size)
+
+    @validate("contrast_limits")
+    def _validate_contrast_limits(self, proposal):
+        return check_limits(proposal.value, "contrast_limits")
+
+    @observe("contrast_limits")
+    def _on_contrast_limits(self, change):
+        if change.new != self._view.display.limits:
+            self._view.set_contrast_limits(change.new)
+
+    @validate("save_path")
+    def _validate_save_path(self, proposal):
+        return arguments.file_path(proposal.value, "save_path", SAVE_EXTENSIONS, empty=True)
 
     @validate("fill_mode", "paint_mode", "color_by", "show_only", "right_button")
     def _validate_choice(self, proposal):
@@ -1024,12 +1134,7 @@ class SegmentationWidget(widgets.VBox):
 
     @validate("scribble_method")
     def _validate_scribble_method(self, proposal):
-        method = one_of(proposal.value, SCRIBBLE_METHODS, "scribble_method")
-        if method == "classifier" and not classifier_available():
-            raise ValueError(
-                "scribble_method: 'classifier' needs scikit-learn: pip install scikit-learn"
-            )
-        return method
+        return _scribble_method(proposal.value, "scribble_method")
 
     @validate("instance", "selected_instances")
     def _validate_instances(self, proposal):
@@ -1066,13 +1171,37 @@ class SegmentationWidget(widgets.VBox):
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _pen(self, erase: bool):
+    def _pen(self, erase: bool, label: int):
+        """Return the pen of one call: ``label``, joining the active object of that class."""
         pen = self._editor.pen_write(
-            erase=erase, label=self.label, paint_mode=self.paint_mode, active_instance=self.instance
+            erase=erase,
+            label=label,
+            paint_mode=self.paint_mode,
+            active_instance=self._object_of_class(label),
         )
         if pen.refusal:
             self._status.error(pen.refusal)
         return pen
+
+    def _call_label(self, label: object) -> int:
+        """Check a per-call ``label`` argument (default: the selected class)."""
+        return self.label if label is None else arguments.class_id(label, len(self.classes))
+
+    def _object_of_class(self, label: int) -> int:
+        """Return the active object if it is of class ``label`` (else 0)."""
+        layer = self._editor.objects
+        if self.instance and layer is not None and layer.get(self.instance).class_id == label:
+            return self.instance
+        return 0
+
+    def _default_parent(self, class_id: int) -> int | None:
+        """Return the object selected last, if its class is an ancestor of ``class_id``."""
+        layer = self._editor.objects
+        recent = self.instance or self._selection.recent_instance
+        if layer is not None and recent in layer:
+            if is_descendant(self.classes, class_id, layer.get(recent).class_id):
+                return recent
+        return None
 
     def _pen_value(self) -> int:
         return 0 if self.erase else self.label
@@ -1118,6 +1247,13 @@ def _view_css_size(
     if width is not None:
         return int(width), max(16, round(int(width) * image_h / image_w))
     return max(16, round(int(height) * image_w / image_h)), int(height)
+
+
+def _scribble_method(value: object, argument: str) -> str:
+    method = one_of(value, SCRIBBLE_METHODS, argument)
+    if method == "classifier" and not classifier_available():
+        raise ValueError(f"{argument}: 'classifier' needs scikit-learn: pip install scikit-learn")
+    return method
 
 
 def _pixel_ratio(value: Any) -> float:

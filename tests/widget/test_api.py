@@ -73,7 +73,7 @@ def test_failing_observer_does_not_break_the_widget(widget):
     widget.on_edit(broken)
     mouse_drag(widget.canvas, [(42, 42), (100, 42)])
     assert widget.mask[10, 10:25].all()
-    assert "user bug" in widget.status
+    assert "user bug" in widget.message
     widget.on_edit(broken, remove=True)
 
 
@@ -87,8 +87,9 @@ def test_edit_count_counts_edits_for_traitlet_observers(widget):
 
 def test_paint_stroke_follows_the_mouse_path_rules(widget):
     widget.paint_stroke([(10.2, 10.9), (10.7, 50.1)], label=2, brush_size=3)
-    assert widget.mask[10, 10:51].all()
-    assert widget.brush_size == 3 and widget.label == 2
+    assert (widget.mask[10, 10:51] == 2).all()
+    assert (widget.mask[9:12, 10:51] == 2).all() and not widget.mask[12, 12:49].any()
+    assert widget.brush_size == 5 and widget.label == 1  # per-call arguments, this call only
 
 
 @pytest.mark.parametrize(
@@ -98,7 +99,7 @@ def test_paint_stroke_follows_the_mouse_path_rules(widget):
             "tool",
             "lasso-ish",
             "tool: expected one of 'brush', 'eraser', 'lasso', 'polygon', 'fill', 'wand', "
-            "'superpixel', 'scribble', 'prompt', 'pick', 'pan'; got 'lasso-ish'",
+            "'superpixel', 'scribble', 'prompt', 'object', 'pick', 'pan'; got 'lasso-ish'",
         ),
         ("paint_mode", "keep", "paint_mode: expected one of 'overwrite', 'preserve'; got 'keep'"),
         ("label", 3, r"label: expected a class id in \[0, 3\)"),
@@ -205,4 +206,4 @@ def test_failing_traitlet_observer_does_not_break_painting(widget):
     widget.observe(broken, "edit_count")
     mouse_drag(widget.canvas, [(42, 42), (100, 42)])
     assert widget.mask[10, 10:25].all()
-    assert "observer bug" in widget.status
+    assert "observer bug" in widget.message

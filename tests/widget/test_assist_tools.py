@@ -153,7 +153,7 @@ def test_bad_hook_results_show_a_message_and_change_nothing(scene, result, messa
     scene.on_prompt(lambda image, prompt: result)
     scene.prompt([(50, 50)])
     assert scene.proposal is None and not scene.mask.any()
-    assert "prompt callback failed" in scene.status and message in scene.status
+    assert "prompt callback failed" in scene.message and message in scene.message
 
 
 def test_a_raising_hook_never_breaks_the_widget(scene):
@@ -163,7 +163,7 @@ def test_a_raising_hook_never_breaks_the_widget(scene):
     scene.on_prompt(broken)
     scene.tool = "prompt"
     click(scene.canvas, 162, 162)
-    assert "model crashed" in scene.status
+    assert "model crashed" in scene.message
     scene.tool = "brush"
     click(scene.canvas, 162, 162)
     assert scene.mask.any()

@@ -95,10 +95,10 @@ def test_outline_is_one_undo_step(widget):
 def test_degenerate_outlines_fill_nothing_and_never_raise(widget):
     widget.tool = "lasso"
     mouse_drag(widget.canvas, [(40, 40), (41, 40)])  # two points
+    assert "three or more distinct points" in widget.message
     mouse_drag(widget.canvas, [(40, 40), (80, 80), (120, 120), (80, 80)])  # zero area
     assert not widget.mask.any()
     assert not widget.can_undo
-    assert "three or more distinct points" in widget.status
 
 
 def test_self_intersecting_outline_uses_the_even_odd_rule(widget):

@@ -71,9 +71,9 @@ def test_pick_selects_the_class_under_the_cursor_then_returns_to_the_tool(widget
 def test_events_outside_the_image_are_clipped_and_never_raise(widget):
     widget.zoom = widget.zoom / 2  # the image now covers only the middle of the canvas
     mouse_drag(widget.canvas, [(-50, -50), (1000, 5), (3, 399)])
-    assert widget.status.count("⚠") == 0
+    assert widget.message == ""
     click(widget.canvas, -1e9, 1e9)
-    assert "⚠" not in widget.status
+    assert widget.message == ""
 
 
 def test_release_outside_the_canvas_ends_the_stroke(widget):

@@ -24,7 +24,7 @@ def test_coverage_is_updated_as_the_user_paints(widget):
     painted = int((widget.mask != 0).sum())
     assert widget.class_counts.tolist() == [10000 - painted, painted, 0]
     assert f"labelled {100 * painted / 10000:.1f}%" in widget.status
-    button = find_control(widget, ClassList).buttons[1]
+    button = find_control(widget, ClassList).rows[1]
     assert button.description == f"1: cat · {100 * painted / 10000:.1f}%"
 
 

@@ -36,7 +36,7 @@ def test_client_ready_sends_the_image_losslessly_as_png(widget):
     decoded = np.asarray(Image.open(io.BytesIO(images[0])))
     from seg_widget.render.display import to_display
 
-    expected = to_display(widget.image, (0.0, 1.0))
+    expected = to_display(widget.image, widget.contrast_limits)
     np.testing.assert_array_equal(decoded, expected[: decoded.shape[0]])
 
 

@@ -2,6 +2,7 @@
 
 from .assist import AssistPanel
 from .classes import ClassList
+from .contrast import ContrastControl
 from .guard import Guard
 from .layout import Panels
 from .objects import PAGE_SIZE, ObjectPanel
@@ -12,6 +13,7 @@ __all__ = [
     "PAGE_SIZE",
     "AssistPanel",
     "ClassList",
+    "ContrastControl",
     "Guard",
     "ObjectPanel",
     "Panels",

@@ -18,9 +18,29 @@ class AssistPanel(widgets.VBox):
         label_width = {"description_width": "90px"}
 
         self.tolerance = widgets.FloatSlider(
-            min=0, max=0.5, step=0.01, description="Wand tol.", layout=wide, style=label_width
+            min=0,
+            max=0.5,
+            step=0.01,
+            description="Wand tolerance",
+            tooltip="Magic wand: colour distance still in the region",
+            layout=wide,
+            style=label_width,
         )
         widgets.link((widget, "wand_tolerance"), (self.tolerance, "value"))
+        self.fill_holes = widgets.Checkbox(
+            description="Wand fills holes",
+            indent=False,
+            tooltip="The magic wand also proposes the pixels its region encloses",
+            layout=wide,
+        )
+        widgets.link((widget, "wand_fill_holes"), (self.fill_holes, "value"))
+        self.keep_labelled = widgets.Checkbox(
+            description="Scribble proposals keep labelled pixels",
+            indent=False,
+            tooltip="Accepting a whole-image proposal changes only unlabelled pixels",
+            layout=wide,
+        )
+        widgets.link((widget, "keep_labelled"), (self.keep_labelled, "value"))
         self.segments = widgets.BoundedIntText(
             min=2, max=10**6, description="Superpixels", layout=wide, style=label_width
         )
@@ -58,19 +78,23 @@ class AssistPanel(widgets.VBox):
             ("Accept", "Commit the proposal: one undo step (Enter)", widget.accept_proposal),
             ("Reject", "Drop the proposal and scribbles (Escape)", widget.reject_proposal),
         ):
-            button = widgets.Button(description=text, tooltip=tooltip, layout=wide)
+            button = widgets.Button(
+                description=text, tooltip=tooltip, layout=widgets.Layout(flex="0 0 auto")
+            )
             button.on_click(guard.on_click(action))
             buttons.append(button)
 
         super().__init__(
             [
                 self.tolerance,
+                self.fill_holes,
                 self.segments,
                 self.compactness,
                 self.method,
+                self.keep_labelled,
                 widgets.HTML(note),
                 self.negative,
-                widgets.HBox(buttons),
+                widgets.HBox(buttons, layout=widgets.Layout(flex_flow="row wrap")),
             ]
         )
 

@@ -1,40 +1,48 @@
 """One error guard for every button and control of the panels.
 
-A control's action runs through `Guard.run`: nothing it raises reaches ipywidgets (where it
-would vanish into the browser console). Expected refusals (``ValueError``, ``TypeError``,
-``KeyError``: a locked object, nothing selected) are shown as messages; anything else is
-shown too and logged with its traceback.
+A control's action runs through `Guard.run`: it is one user action (the message line is
+cleared first), and nothing it raises reaches ipywidgets. An expected refusal (a
+``ValueError`` or ``TypeError``: a locked object, nothing selected) is said on the message line; anything
+else is said too and logged with its traceback (see `seg_widget.widget.failures`).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from typing import Any
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
-logger = logging.getLogger("seg_widget")
+from ..failures import report_failure
 
-#: Errors a user's click can cause on purpose-built checks: shown, not logged as bugs.
-EXPECTED_ERRORS = (ValueError, TypeError, KeyError)
+
+class Messages(Protocol):
+    """Where the panels say things: the widget's message line."""
+
+    def error(self, message: str) -> None:
+        """Say what went wrong or was refused."""
+
+    def inform(self, message: str) -> None:
+        """Say what was done."""
+
+    def action(self, *, new: bool = True) -> AbstractContextManager[None]:
+        """Run one user action (the message line is cleared first)."""
 
 
 class Guard:
-    """Run control actions; report what fails through ``report(message)``."""
+    """Run control actions as user actions; report what fails on the message line."""
 
-    def __init__(self, report: Callable[[str], None]) -> None:
-        self._report = report
+    def __init__(self, messages: Messages) -> None:
+        self.messages = messages
 
     def run(self, action: Callable[..., Any], *args: Any) -> bool:
         """Run ``action(*args)``; return whether it succeeded."""
-        try:
-            action(*args)
-        except EXPECTED_ERRORS as error:
-            self._report(str(error.args[0]) if error.args else str(error))
-            return False
-        except Exception as error:
-            logger.exception("seg-widget: %s failed", getattr(action, "__name__", action))
-            self._report(f"{error!r}")
-            return False
+        with self.messages.action():
+            try:
+                action(*args)
+            except Exception as error:
+                what = getattr(action, "__name__", "the action")
+                report_failure(error, what, self.messages.error)
+                return False
         return True
 
     def on_click(self, action: Callable[[], Any]) -> Callable[[Any], None]:
@@ -42,4 +50,4 @@ class Guard:
         return lambda _button: self.run(action)
 
 
-__all__ = ["EXPECTED_ERRORS", "Guard"]
+__all__ = ["Guard", "Messages"]

@@ -8,16 +8,24 @@ from ..keymap import GESTURES, SHORTCUTS
 
 
 def help_html() -> str:
-    """Return the mouse gestures and keyboard shortcuts as HTML tables (every text escaped)."""
+    """Return the mouse gestures and keyboard shortcuts as HTML (every text escaped).
+
+    One entry per line: the gesture or keys, then what they do, wrapping under them when the
+    panel is narrow (a two-column table squeezed the descriptions to a word per line).
+    """
     gestures = "".join(
-        f"<tr><td>{html.escape(gesture)}</td><td>{html.escape(action)}</td></tr>"
+        f"<div class='seg-shortcut'><b>{html.escape(gesture)}</b> {html.escape(action)}</div>"
         for gesture, action in GESTURES
     )
     rows = "".join(
-        f"<tr><td><kbd>{html.escape(s.keys)}</kbd></td><td>{html.escape(s.description)}</td></tr>"
+        f"<div class='seg-shortcut'><kbd>{html.escape(s.keys)}</kbd> "
+        f"{html.escape(s.description)}</div>"
         for s in SHORTCUTS
     )
-    return f"<table>{gestures}</table><table>{rows}</table><p>{html.escape(KEYBOARD_NOTE)}</p>"
+    return (
+        f"<div class='seg-shortcuts'>{gestures}</div><div class='seg-shortcuts'>{rows}</div>"
+        f"<p>{html.escape(KEYBOARD_NOTE)}</p>"
+    )
 
 
 #: Where keys go (shown under the tables, and in the README).

@@ -1,24 +1,28 @@
-"""The widget's controls and their arrangement: toolbar, canvas, status line, side panel.
+"""The widget's controls and their arrangement around the canvas.
 
-The side panel holds the class list, the pen and look sliders and an accordion of the
-object list, "Find what is missing", "Assisted labelling" and the keyboard shortcuts.
-Every control is linked to a widget trait or calls a public widget method; the panels
-refresh themselves from edit events and trait changes.
+Under the canvas: the proposal hint ("Proposal: Enter accept · Esc reject" with Accept and
+Reject, shown only while a proposal is pending), the status line and the message line
+(wrapping, never clipped; empty when there is nothing to say). The side panel holds the
+class list, the pen and look sliders, the contrast limits and an accordion of the object
+list, "Find what is missing", "Assisted labelling" and the keyboard shortcuts. Every
+control is linked to a widget trait or calls a public widget method; the panels refresh
+themselves from edit events and trait changes.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
 
 from ..editor import EditEvent
 from ..signals import Signal
+from ..status import WARNING
 from .assist import AssistPanel
 from .classes import ClassList
-from .guard import Guard
+from .contrast import ContrastControl
+from .guard import Guard, Messages
 from .help import help_html
 from .objects import ObjectPanel
 from .quality import QualityPanel
@@ -28,10 +32,18 @@ from .toolbar import Toolbar
 # does not hide the brush outline.
 STYLE = """<style>
 .seg-widget-canvas { image-rendering: pixelated; cursor: crosshair; outline: none; }
-.seg-widget .seg-class-list { max-height: 320px; overflow-y: auto; }
-.seg-widget .seg-status { font-family: monospace; font-size: 12px; }
-.seg-widget .seg-help table { font-size: 12px; border-collapse: collapse; }
-.seg-widget .seg-help td { padding: 1px 8px 1px 0; }
+.seg-widget .seg-class-row { justify-content: flex-start; text-align: left; margin-bottom: 2px; }
+.seg-widget .seg-status .widget-html-content,
+.seg-widget .seg-message .widget-html-content {
+  font-size: 12px; line-height: 1.35; white-space: normal; overflow-wrap: anywhere; }
+.seg-widget .seg-status .widget-html-content { font-family: monospace; }
+.seg-widget .seg-message .widget-html-content:not(:empty) {
+  padding: 2px 6px; border-radius: 3px; background: #eef6ee; color: #1d4d1d; }
+.seg-widget .seg-message.seg-warning .widget-html-content:not(:empty) {
+  background: #fff4e0; color: #7a3b00; }
+.seg-widget .seg-proposal-hint { background: #e8f0fe; border-radius: 3px; padding: 0 4px; }
+.seg-widget .seg-help .seg-shortcut { font-size: 12px; margin: 2px 0; }
+.seg-widget .seg-object-name { text-align: left; }
 </style>"""
 
 
@@ -44,15 +56,13 @@ class Panels:
         Read and changed through its public API only.
     edited : Signal
         The editor's edit events (panels refresh from them).
-    report_error : callable
-        Where a failed button action is said (the status line).
+    messages : Messages
+        The message line: where the controls say what they did or why they could not.
 
     """
 
-    def __init__(
-        self, widget: Any, edited: Signal[EditEvent], report_error: Callable[[str], None]
-    ) -> None:
-        guard = Guard(report_error)
+    def __init__(self, widget: Any, edited: Signal[EditEvent], messages: Messages) -> None:
+        guard = Guard(messages)
         layout = widgets.Layout(width="auto")
         self.toolbar = Toolbar(widget, guard)
         self.classes = ClassList(widget, edited)
@@ -73,6 +83,7 @@ class Panels:
             min=0, max=3, step=0.05, description="Contrast", layout=layout
         )
         widgets.link((widget, "contrast"), (self.contrast, "value"))
+        self.contrast_limits = ContrastControl(widget, guard)
         self.fill_mode = widgets.ToggleButtons(
             options=[("Region", "connected"), ("Everywhere", "global")],
             tooltips=["Fill the connected region under the click", "Replace that label everywhere"],
@@ -87,7 +98,7 @@ class Panels:
         )
         widgets.link((widget, "fill_connectivity"), (self.fill_connectivity, "value"))
 
-        self.objects = ObjectPanel(widget, edited)
+        self.objects = ObjectPanel(widget, edited, guard)
         self.quality = QualityPanel(widget, guard)
         self.assist = AssistPanel(widget, guard)
         self.sections = widgets.Accordion(
@@ -101,9 +112,33 @@ class Panels:
         self.objects.show_in(self.sections, 0)
         self.sections.add_class("seg-help")
 
-        self.status = widgets.HTML()
+        # Status and message lines take the canvas column's width and wrap: a zero width
+        # with a minimum of 100 % adds nothing to the column's width, so a long message
+        # never widens (or overflows) it.
+        line = {"width": "0", "min_width": "100%"}
+        self.status = widgets.HTML(layout=widgets.Layout(**line))
         self.status.add_class("seg-status")
         widgets.dlink((widget, "status"), (self.status, "value"), html.escape)
+        self.message = widgets.HTML(layout=widgets.Layout(**line))
+        self.message.add_class("seg-message")
+        widget.observe(self._show_message, "message")
+
+        accept = widgets.Button(description="Accept", icon="check", tooltip="Accept (Enter)")
+        reject = widgets.Button(description="Reject", icon="times", tooltip="Reject (Escape)")
+        accept.on_click(guard.on_click(widget.accept_proposal))
+        reject.on_click(guard.on_click(widget.reject_proposal))
+        for button in (accept, reject):
+            button.layout = widgets.Layout(width="auto", flex="0 0 auto")
+        self.proposal_hint = widgets.HBox(
+            [widgets.HTML("<b>Proposal:</b> Enter accept · Esc reject"), accept, reject],
+            layout=widgets.Layout(align_items="center", flex_flow="row wrap", display="none"),
+        )
+        self.proposal_hint.add_class("seg-proposal-hint")
+        widgets.dlink(
+            (widget, "proposal_pending"),
+            (self.proposal_hint.layout, "display"),
+            lambda pending: "flex" if pending else "none",
+        )
 
         self.side_panel = widgets.VBox(
             [
@@ -113,6 +148,7 @@ class Panels:
                 self.opacity,
                 self.brightness,
                 self.contrast,
+                self.contrast_limits,
                 self.fill_mode,
                 self.fill_connectivity,
                 self.sections,
@@ -124,7 +160,10 @@ class Panels:
         """Return the widget's children: style, toolbar, canvas and status beside the panel."""
         # The panel keeps its width and wraps below the canvas when the notebook is narrow;
         # the status line stays right under the canvas.
-        view = widgets.VBox([canvas, self.status], layout=widgets.Layout(flex="0 0 auto"))
+        view = widgets.VBox(
+            [canvas, self.proposal_hint, self.status, self.message],
+            layout=widgets.Layout(flex="0 0 auto"),
+        )
         return [
             widgets.HTML(STYLE),
             self.toolbar,
@@ -133,6 +172,15 @@ class Panels:
                 layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
             ),
         ]
+
+    def _show_message(self, change) -> None:
+        text = change.new
+        warning = text.startswith(WARNING)
+        self.message.value = html.escape(text)
+        if warning:
+            self.message.add_class("seg-warning")
+        else:
+            self.message.remove_class("seg-warning")
 
 
 __all__ = ["Panels"]

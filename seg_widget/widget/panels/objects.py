@@ -4,6 +4,10 @@ Rows are a fixed pool of widgets reused page by page, so refreshing after every 
 sends the values that changed, whatever the number of objects. The panel refreshes itself:
 after every settled edit and when the selection or the colouring changes. It reads and
 changes the widget only through its public API.
+
+Clicking a row's name makes that object the active one (painting adds to it); the tick box
+beside it is separate and marks objects for Merge and Delete. Long names are shortened in
+the middle (the end, often a number, stays) and shown whole on hover.
 """
 
 from __future__ import annotations
@@ -21,18 +25,19 @@ from .guard import Guard
 
 #: Rows shown at once; the rest are a page away.
 PAGE_SIZE = 8
+#: Longest name shown on a row before it is shortened in the middle.
+NAME_CHARS = 18
 
 
 class ObjectPanel(widgets.VBox):
     """Controls of the object tools: new, merge, split, delete, the rows, the views."""
 
-    def __init__(self, widget: Any, edited: Signal[EditEvent]) -> None:
+    def __init__(self, widget: Any, edited: Signal[EditEvent], guard: Guard) -> None:
         self.widget = widget
         self.page = 0
         self._order: list[Instance] = []
         self._by_id: dict[int, Instance] = {}
-        self.message = widgets.HTML()
-        self.guard = Guard(self._show_message)
+        self.guard = guard
 
         new = _button("New (M)", "Start a new object of the selected class", "plus")
         merge = _button("Merge", "Merge the ticked objects into the first ticked", "compress")
@@ -70,14 +75,26 @@ class ObjectPanel(widgets.VBox):
         self.color_by = widgets.ToggleButtons(
             options=[("Class", "class"), ("Object", "instance")],
             tooltips=["Each class in its colour", "Each object in its own colour"],
-            style=widgets.ToggleButtonsStyle(button_width="auto"),
+            description="Colour by",
+            style=widgets.ToggleButtonsStyle(button_width="auto", description_width="initial"),
         )
         widgets.link((widget, "color_by"), (self.color_by, "value"))
-        self.contours = widgets.Checkbox(description="Contours", indent=False)
+        self.contours = widgets.Checkbox(
+            description="Contours only",
+            indent=False,
+            tooltip="Draw only the outline of each object",
+            layout=widgets.Layout(width="auto"),
+        )
         widgets.link((widget, "contours"), (self.contours, "value"))
         self.show_only = widgets.Dropdown(
-            options=[("Show all", "all"), ("Only object", "object"), ("Only class", "class")],
-            layout=widgets.Layout(width="120px"),
+            options=[
+                ("all labels", "all"),
+                ("the active object", "object"),
+                ("the selected class", "class"),
+            ],
+            description="Show",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="auto"),
         )
         widgets.link((widget, "show_only"), (self.show_only, "value"))
 
@@ -85,11 +102,14 @@ class ObjectPanel(widgets.VBox):
             [
                 widgets.HBox([new, merge, split, delete], layout=_wrap()),
                 self.active,
+                widgets.HTML(
+                    "<small>Click a name to make that object active; tick objects for "
+                    "Merge / Delete.</small>"
+                ),
                 *(row.box for row in self.rows),
                 self.pager,
-                self.message,
-                widgets.HBox([self.color_by, self.contours], layout=_wrap()),
-                self.show_only,
+                self.color_by,
+                widgets.HBox([self.contours, self.show_only], layout=_wrap()),
             ]
         )
         self.add_class("seg-objects")
@@ -97,8 +117,8 @@ class ObjectPanel(widgets.VBox):
         self._section: tuple[widgets.Accordion, int] | None = None
         self._shown_count = 0
         edited.connect(self._on_edit)
-        widget.observe(self._on_selected, "selected_instances")
-        widget.observe(lambda _: self.refresh(), ("instance", "color_by"))
+        widget.observe(self._on_selected, ("selected_instances", "instance"))
+        widget.observe(lambda _: self.refresh(), "color_by")
         self.refresh()
 
     def show_in(self, accordion: widgets.Accordion, index: int) -> None:
@@ -139,8 +159,9 @@ class ObjectPanel(widgets.VBox):
 
     def _on_selected(self, change) -> None:
         # The list turns to the object just selected (picked in the image, say); making a
-        # new object does not move the list away from what the user was looking at.
-        if change.new:
+        # new object or clicking a row does not move the list away from what the user was
+        # looking at.
+        if change.name == "selected_instances" and change.new:
             known = [instance.id for instance in self._order]
             if change.new[-1] in known:
                 self.page = known.index(change.new[-1]) // PAGE_SIZE
@@ -180,13 +201,8 @@ class ObjectPanel(widgets.VBox):
 
     def run(self, action, *args) -> None:
         """Run a panel action; a refused one (locked, nothing selected) is said, not raised."""
-        if self.guard.run(action, *args):
-            self.message.value = ""
-        else:
+        if not self.guard.run(action, *args):
             self.refresh()  # show the real state again (e.g. the class a locked object kept)
-
-    def _show_message(self, text: str) -> None:
-        self.message.value = f"<span style='color:#b00'>⚠ {html.escape(text)}</span>"
 
 
 class _Row:
@@ -195,13 +211,19 @@ class _Row:
     def __init__(self, panel: ObjectPanel) -> None:
         self.panel = panel
         self.instance: Instance | None = None
-        self.swatch = widgets.HTML(layout=widgets.Layout(width="14px"))
-        self.tick = widgets.Checkbox(indent=False, layout=widgets.Layout(width="20px"))
+        self.swatch = widgets.HTML(layout=widgets.Layout(width="14px", flex="0 0 auto"))
+        self.tick = widgets.Checkbox(
+            indent=False,
+            tooltip="Tick for Merge / Delete",
+            layout=widgets.Layout(width="20px", flex="0 0 auto"),
+        )
         self.tick.observe(self._ticked, "value")
-        self.name = widgets.Button(layout=widgets.Layout(width="96px", padding="0 2px"))
+        self.name = widgets.Button(
+            layout=widgets.Layout(width="auto", flex="1 1 auto", min_width="0", padding="0 4px")
+        )
         self.name.add_class("seg-object-name")
         self.name.on_click(self._select)
-        self.info = widgets.HTML(layout=widgets.Layout(width="74px"))
+        self.info = widgets.HTML(layout=widgets.Layout(width="64px", flex="0 0 auto"))
         self.visible = widgets.ToggleButton(
             icon="eye", tooltip="Show / hide", layout=widgets.Layout(width="30px", padding="0")
         )
@@ -239,15 +261,17 @@ class _Row:
                 "border:1px solid #555'></div>"
             )
             depth = self.panel.depth(instance)
-            self.name.description = ("└ " if depth else "") + instance.name
-            self.name.tooltip = f"#{instance.id}: {instance.name} — click to select"
+            self.name.description = ("└ " if depth else "") + shorten(instance.name)
+            self.name.tooltip = f"#{instance.id}: {instance.name} — click to make it active"
             active = instance.id == widget.instance
             self.name.button_style = "info" if active else ""
             class_name = widget.classes[instance.class_id].name
             pixels = widget.instance_pixels(instance.id)
             self.info.value = (
-                "<div style='line-height:1.15;font-size:11px'>"
-                f"{html.escape(class_name)}<br>{_short(pixels)} px</div>"
+                "<div style='line-height:1.15;font-size:11px;overflow:hidden;"
+                "text-overflow:ellipsis;white-space:nowrap' "
+                f"title='{html.escape(class_name, quote=True)}'>"
+                f"{html.escape(shorten(class_name, 10))}<br>{_short(pixels)} px</div>"
             )
             self.tick.value = instance.id in widget.selected_instances
             self.visible.value = instance.visible
@@ -258,8 +282,9 @@ class _Row:
             self._showing = False
 
     def _select(self, _button=None) -> None:
+        # Selecting makes the object active; it does not tick it (ticks are for Merge/Delete).
         if self.instance is not None:
-            self.panel.run(self.panel.widget.select_instance, self.instance.id)
+            self.panel.run(setattr, self.panel.widget, "instance", self.instance.id)
 
     def _ticked(self, change) -> None:
         if self._showing or self.instance is None:
@@ -293,6 +318,18 @@ def _tree_order(instances: tuple[Instance, ...]) -> list[Instance]:
         ordered.append(instance)
         pending.extend(reversed(by_parent.get(instance.id, [])))
     return ordered
+
+
+def shorten(name: str, limit: int = NAME_CHARS) -> str:
+    """``name``, or its start and end around an ellipsis when longer than ``limit``.
+
+    >>> shorten("as ambiguous as it gets 12", 12)
+    'as amb…ts 12'
+    """
+    if len(name) <= limit:
+        return name
+    tail = (limit - 1) // 2
+    return name[: limit - 1 - tail] + "…" + name[-tail:]
 
 
 def _short(pixels: int) -> str:

@@ -84,11 +84,10 @@ class QualityPanel(widgets.VBox):
             [
                 self.show_missing,
                 widgets.HBox([self.max_size]),
-                widgets.HBox([find_holes, find_specks, show]),
+                widgets.HBox([find_holes, find_specks, show], layout=_wrap()),
                 self.found,
                 self.summary,
-                widgets.HBox(self.fix_buttons[:2]),
-                widgets.HBox(self.fix_buttons[2:]),
+                widgets.HBox(self.fix_buttons, layout=_wrap()),
             ]
         )
 
@@ -124,7 +123,16 @@ def _count(number: int, noun: str) -> str:
 
 
 def _button(text: str, tooltip: str) -> widgets.Button:
-    return widgets.Button(description=text, tooltip=tooltip, layout=widgets.Layout(width="auto"))
+    # Never narrower than the label: a row that is too narrow wraps instead (see `_wrap`).
+    return widgets.Button(
+        description=text,
+        tooltip=f"{text}: {tooltip}",
+        layout=widgets.Layout(width="auto", flex="0 0 auto"),
+    )
+
+
+def _wrap() -> widgets.Layout:
+    return widgets.Layout(flex_flow="row wrap")
 
 
 __all__ = ["DEFAULT_MAX_SIZE", "QualityPanel"]

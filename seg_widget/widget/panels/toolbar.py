@@ -1,4 +1,4 @@
-"""The toolbar: tools (from the tool table), erase, undo/redo, zoom and the paint mode.
+"""The toolbar: tools (from the tool table), erase, undo/redo, save, zoom and the paint mode.
 
 Every control is linked to a widget trait or calls a public widget method, so the toolbar
 and Python are two views of one state: ``w.tool = "eraser"`` presses the eraser button and
@@ -11,7 +11,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..tools import TOOL_TABLE
+from ..tools import ERASING_TOOLS, TOOL_TABLE
 from .guard import Guard
 
 
@@ -30,10 +30,23 @@ class Toolbar(widgets.HBox):
         self.erase = widgets.ToggleButton(
             description="Erase",
             icon="minus-square",
-            tooltip="Lasso, polygon and fill erase instead of paint (X)",
+            tooltip=(
+                "Erase instead of paint: brush, lasso, polygon, fill and the proposal tools (X); "
+                "disabled for tools it does not change"
+            ),
             layout=_narrow("80px"),
         )
         widgets.link((widget, "erase"), (self.erase, "value"))
+        # One concept: the toggle is usable exactly when the current tool honours it.
+        widgets.dlink((widget, "tool"), (self.erase, "disabled"), lambda t: t not in ERASING_TOOLS)
+
+        self.save_button = widgets.Button(
+            description="Save",
+            icon="save",
+            tooltip="Save the mask to w.save_path (Ctrl+S)",
+            layout=_narrow("72px"),
+        )
+        self.save_button.on_click(guard.on_click(widget.save))
 
         self.undo_button = widgets.Button(icon="undo", tooltip="Undo (Ctrl+Z)", layout=_narrow())
         self.redo_button = widgets.Button(icon="repeat", tooltip="Redo (Ctrl+Y)", layout=_narrow())
@@ -69,6 +82,7 @@ class Toolbar(widgets.HBox):
                 _gap(),
                 self.undo_button,
                 self.redo_button,
+                self.save_button,
                 _gap(),
                 *zoom_buttons,
                 _gap(),

@@ -16,6 +16,7 @@ from .assist import PromptTool, ScribbleTool, SuperpixelTool, WandTool
 from .base import Tool, ToolHost
 from .brush import BrushTool
 from .fill import FillTool
+from .objects import ObjectTool
 from .outline import LassoTool, PolygonTool
 from .pan import PanTool
 from .pick import PickTool
@@ -35,6 +36,9 @@ class ToolSpec:
     help: str
     #: Makes the tool for a widget.
     factory: Callable[[ToolHost], Tool]
+    #: Whether ``w.erase`` (the Erase toggle, X) turns it into an eraser; the toggle is
+    #: disabled while a tool that ignores it is chosen.
+    uses_erase: bool = True
 
     @property
     def label(self) -> str:
@@ -54,9 +58,10 @@ class ToolSpec:
 
 #: Every tool, in toolbar order.
 TOOL_TABLE: tuple[ToolSpec, ...] = (
-    ToolSpec("brush", ("b",), "paint-brush", "Brush: paint the selected class",
+    ToolSpec("brush", ("b",), "paint-brush", "Brush: paint the selected class (erase with X)",
              partial(BrushTool, erase=False)),
-    ToolSpec("eraser", ("e",), "eraser", "Eraser", partial(BrushTool, erase=True)),
+    ToolSpec("eraser", ("e",), "eraser", "Eraser", partial(BrushTool, erase=True),
+             uses_erase=False),
     ToolSpec("lasso", ("o",), "pencil", "Lasso: drag a freehand outline; release fills it",
              LassoTool),
     ToolSpec("polygon", ("p",), "share-alt",
@@ -67,16 +72,24 @@ TOOL_TABLE: tuple[ToolSpec, ...] = (
     ToolSpec("superpixel", ("s",), "th", "Superpixel brush: propose whole superpixels",
              SuperpixelTool),
     ToolSpec("scribble", ("c",), "pencil-square-o",
-             "Scribble classes; Enter proposes a labelling from them", ScribbleTool),
+             "Scribble classes; Enter proposes a labelling from them", ScribbleTool,
+             uses_erase=False),
     ToolSpec("prompt", ("a",), "hand-pointer-o", "Prompt a model: click points, drag a box",
              PromptTool),
+    ToolSpec("object", ("g",), "object-group",
+             "Object: click a labelled region to make it an object (a part of the one "
+             "selected last)", ObjectTool, uses_erase=False),
     ToolSpec("pick", ("l", "i"), "eyedropper",
-             "Pick the class and object under the cursor, then go back", PickTool),
-    ToolSpec("pan", ("h", "z"), "arrows", "Pan: drag to move the view", PanTool),
+             "Pick the class and object under the cursor, then go back", PickTool,
+             uses_erase=False),
+    ToolSpec("pan", ("h", "z"), "arrows", "Pan: drag to move the view", PanTool,
+             uses_erase=False),
 )  # fmt: skip
 
 #: Tool names, in toolbar order (the values ``w.tool`` accepts).
 TOOLS: tuple[str, ...] = tuple(spec.name for spec in TOOL_TABLE)
+#: Tools that ``w.erase`` turns into erasers.
+ERASING_TOOLS: frozenset[str] = frozenset(spec.name for spec in TOOL_TABLE if spec.uses_erase)
 
 
 def make_tools(host: ToolHost) -> dict[str, Tool]:
@@ -84,4 +97,4 @@ def make_tools(host: ToolHost) -> dict[str, Tool]:
     return {spec.name: spec.factory(host) for spec in TOOL_TABLE}
 
 
-__all__ = ["TOOLS", "TOOL_TABLE", "Tool", "ToolHost", "ToolSpec", "make_tools"]
+__all__ = ["ERASING_TOOLS", "TOOLS", "TOOL_TABLE", "Tool", "ToolHost", "ToolSpec", "make_tools"]

@@ -44,6 +44,8 @@ class WidgetSettings(Protocol):
 
     def select_instance(self, instance_id: int, *, add: bool = False) -> None: ...  # noqa: D102
 
+    def make_object(self, seed: tuple[int, int], *, whole_class: bool = False) -> int: ...  # noqa: D102
+
 
 @dataclass(frozen=True)
 class ToolHost:

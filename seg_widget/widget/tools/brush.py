@@ -40,7 +40,7 @@ class BrushStroke:
 
 
 class BrushTool(Tool):
-    """Drag to paint the selected class (or, as the eraser, to erase); shows its outline."""
+    """Drag to paint the selected class (or, as the eraser or with Erase on, to erase)."""
 
     def __init__(self, host, *, erase: bool) -> None:
         super().__init__(host)
@@ -54,15 +54,16 @@ class BrushTool(Tool):
         """Open a stroke (one undo step) and paint a dab."""
         host = self.host
         widget = host.widget
+        erase = self.erase or widget.erase  # the Erase toggle turns the brush into an eraser
         pen = host.editor.pen_write(
-            erase=self.erase,
+            erase=erase,
             label=widget.label,
             paint_mode=widget.paint_mode,
             active_instance=widget.instance,
         )
         if pen.refusal:
             host.status.error(pen.refusal)
-        host.editor.begin_stroke("erase" if self.erase else "paint")
+        host.editor.begin_stroke("erase" if erase else "paint")
         self._stroke = BrushStroke(host.editor, pen, widget.brush_size)
         if event.shift and self._last_end_rc is not None:
             self._stroke.last_rc = self._last_end_rc  # a straight line from the last stroke
