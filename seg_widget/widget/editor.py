@@ -134,7 +134,8 @@ class Editor:
     @property
     def labelled_fraction(self) -> float:
         """Share of pixels with a class other than 0."""
-        return float(1 - self.document.class_counts[0] / self.mask.size)
+        size = self.mask.size
+        return float((size - int(self.document.class_counts[0])) / size) if size else 0.0
 
     @property
     def stroking(self) -> bool:

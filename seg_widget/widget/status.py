@@ -47,7 +47,7 @@ class StatusLine:
         self._settings = settings
         self._editor = editor
         self._view: View | None = None
-        self._pointer = ""
+        self._pointer_xy: tuple[float, float] | None = None
         self._progress = ""
         self._action_depth = 0
         editor.edited.connect(self._on_edit)
@@ -67,25 +67,27 @@ class StatusLine:
 
     def pointer_at(self, image_xy: tuple[float, float] | None) -> None:
         """Say what is under the pointer (None: the pointer left the canvas)."""
-        if image_xy is None:
-            self._pointer = ""
-        else:
-            col, row = image_xy
-            mask = self._editor.mask
-            r, c = math.floor(row), math.floor(col)
-            if 0 <= r < mask.shape[0] and 0 <= c < mask.shape[1]:
-                class_id = int(mask[r, c])
-                parts = [f"x {c}, y {r}"]
-                if self._view is not None:
-                    parts.append(describe_value(self._view.display.image[r, c]))
-                parts.append(f"{class_id}: {self._editor.classes[class_id].name}")
-                owner = self._editor.object_at(r, c)
-                if owner is not None:
-                    parts.append(owner.name)
-                self._pointer = " · ".join(parts)
-            else:
-                self._pointer = "outside the image"
+        self._pointer_xy = image_xy
         self.update()
+
+    def _describe_pointer(self) -> str:
+        """What is under the pointer now (read again after every edit)."""
+        if self._pointer_xy is None:
+            return ""
+        col, row = self._pointer_xy
+        mask = self._editor.mask
+        r, c = math.floor(row), math.floor(col)
+        if not (0 <= r < mask.shape[0] and 0 <= c < mask.shape[1]):
+            return "outside the image"
+        class_id = int(mask[r, c])
+        parts = [f"x {c}, y {r}"]
+        if self._view is not None:
+            parts.append(describe_value(self._view.display.image[r, c]))
+        parts.append(f"{class_id}: {self._editor.classes[class_id].name}")
+        owner = self._editor.object_at(r, c)
+        if owner is not None:
+            parts.append(owner.name)
+        return " · ".join(parts)
 
     # -- long work and messages ------------------------------------------------------------------
 
@@ -131,7 +133,8 @@ class StatusLine:
         active = ""
         if instance and layer is not None and instance in layer:
             active = f"object: {layer.get(instance).name}"
-        parts = [p for p in (self._pointer, active, coverage, zoom, self._progress) if p]
+        pointer = self._describe_pointer()
+        parts = [p for p in (pointer, active, coverage, zoom, self._progress) if p]
         self._settings.status = " · ".join(parts)
 
     def _on_edit(self, event: EditEvent) -> None:
