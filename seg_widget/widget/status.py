@@ -71,7 +71,7 @@ class StatusLine:
         self.update()
 
     def _describe_pointer(self) -> str:
-        """What is under the pointer now (read again after every edit)."""
+        """Describe what is under the pointer now (read again after every edit)."""
         if self._pointer_xy is None:
             return ""
         col, row = self._pointer_xy

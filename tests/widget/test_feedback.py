@@ -11,7 +11,7 @@ import pytest
 
 import seg_widget as sw
 from seg_widget.testing import click, find_control, mouse_drag, press_key, send_canvas_event
-from seg_widget.widget.panels import ClassList, ObjectPanel
+from seg_widget.widget.panels import ClassList, MessageLine, ObjectPanel, ProposalHint
 
 CLASSES = ["unlabelled", "person", "dog"]
 
@@ -19,9 +19,7 @@ CLASSES = ["unlabelled", "person", "dog"]
 def make(**kwargs):
     """A flat 100x100 image at 4 canvas px per image px, brush 5."""
     image = kwargs.pop("image", np.zeros((100, 100)))
-    return sw.SegmentationWidget(
-        image, CLASSES, width=400, height=400, brush_size=5, **kwargs
-    )
+    return sw.SegmentationWidget(image, CLASSES, width=400, height=400, brush_size=5, **kwargs)
 
 
 def xy(row, col):
@@ -34,7 +32,8 @@ def shown_counts(w):
     panel = find_control(w, ObjectPanel)
     rows = {row.instance.id: row.info.value for row in panel.rows if row.instance is not None}
     classes = find_control(w, ClassList)
-    shares = dict(zip(classes.shown_ids, (row.description for row in classes.rows)))
+    descriptions = [row.description for row in classes.rows]
+    shares = dict(zip(classes.shown_ids, descriptions, strict=False))
     return rows, shares, w.status
 
 
@@ -60,9 +59,9 @@ def brush_drag(w):
 def drag_released_away(w):
     """The release lands far from the last move (a fast flick): the stroke ends there."""
     w.tool = "brush"
-    send_canvas_event(w.canvas, "mouse_down", **dict(zip("xy", xy(30, 10))))
-    send_canvas_event(w.canvas, "mouse_move", **dict(zip("xy", xy(30, 12))))
-    send_canvas_event(w.canvas, "mouse_up", **dict(zip("xy", xy(70, 80))))
+    for kind, (row, col) in (("down", (30, 10)), ("move", (30, 12)), ("up", (70, 80))):
+        x, y = xy(row, col)
+        send_canvas_event(w.canvas, f"mouse_{kind}", x=x, y=y)
 
 
 def python_stroke(w):
@@ -227,47 +226,34 @@ def test_an_edit_from_python_clears_the_message_but_a_refused_one_keeps_it():
 
 def test_the_message_line_wraps_in_the_page_and_escapes_its_text():
     w = make()
-    panels_message = next(
-        child
-        for child in _descendants(w)
-        if "seg-message" in getattr(child, "_dom_classes", ())
-    )
+    line = find_control(w, MessageLine)
     press_key(w.canvas, "m")
     w.rename_instance(1, "<b>" + "x" * 300)
     w.set_instance_locked(1)
     w.paint_stroke([(10, 10)])
-    assert panels_message.value.startswith("⚠ &lt;b&gt;" + "x" * 300)
-    assert "seg-warning" in panels_message._dom_classes
-    assert panels_message.layout.min_width == "100%" and panels_message.layout.width == "0"
-
-
-def _descendants(root):
-    pending = list(root.children)
-    while pending:
-        child = pending.pop()
-        yield child
-        pending.extend(getattr(child, "children", ()))
+    assert line.value.startswith("⚠ &lt;b&gt;" + "x" * 300)
+    assert line.is_warning
+    assert line.layout.min_width == "100%" and line.layout.width == "0"
+    w.set_instance_locked(1, False)
+    assert line.value == "" and not line.is_warning
 
 
 # -- the proposal hint ---------------------------------------------------------------------
 
 
 def hint(w):
-    return next(
-        child for child in _descendants(w) if "seg-proposal-hint" in child._dom_classes
-    )
+    return find_control(w, ProposalHint)
 
 
 def test_the_proposal_hint_shows_while_a_proposal_is_pending():
     w = make()
-    assert hint(w).layout.display == "none" and not w.proposal_pending
+    assert not hint(w).shown and not w.proposal_pending
     w.tool = "wand"
     click(w.canvas, *xy(50, 50))
-    assert w.proposal_pending and hint(w).layout.display == "flex"
-    text = hint(w).children[0].value
-    assert text == "<b>Proposal:</b> Enter accept · Esc reject"
+    assert w.proposal_pending and hint(w).shown
+    assert hint(w).text.value == "<b>Proposal:</b> Enter accept · Esc reject"
     press_key(w.canvas, "Escape")
-    assert not w.proposal_pending and hint(w).layout.display == "none"
+    assert not w.proposal_pending and not hint(w).shown
     assert not w.mask.any()
 
 
@@ -276,10 +262,10 @@ def test_the_hint_buttons_accept_or_reject(button):
     w = make()
     w.tool = "wand"
     click(w.canvas, *xy(50, 50))
-    accept, reject = hint(w).children[1:]
+    accept, reject = hint(w).accept, hint(w).reject
     assert (accept.description, reject.description) == ("Accept", "Reject")
     (accept if button == "Accept" else reject).click()
-    assert hint(w).layout.display == "none"
+    assert not hint(w).shown
     assert w.mask.all() == (button == "Accept")
     if button == "Accept":
         assert w.message == "accepted the proposal: 10,000 px changed"

@@ -5,6 +5,7 @@ from .classes import ClassList
 from .contrast import ContrastControl
 from .guard import Guard
 from .layout import Panels
+from .lines import MessageLine, ProposalHint, StatusText
 from .objects import PAGE_SIZE, ObjectPanel
 from .quality import QualityPanel
 from .toolbar import Toolbar
@@ -15,8 +16,11 @@ __all__ = [
     "ClassList",
     "ContrastControl",
     "Guard",
+    "MessageLine",
     "ObjectPanel",
     "Panels",
+    "ProposalHint",
     "QualityPanel",
+    "StatusText",
     "Toolbar",
 ]

@@ -11,19 +11,18 @@ themselves from edit events and trait changes.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import ipywidgets as widgets
 
 from ..editor import EditEvent
 from ..signals import Signal
-from ..status import WARNING
 from .assist import AssistPanel
 from .classes import ClassList
 from .contrast import ContrastControl
 from .guard import Guard, Messages
 from .help import help_html
+from .lines import MessageLine, ProposalHint, StatusText
 from .objects import ObjectPanel
 from .quality import QualityPanel
 from .toolbar import Toolbar
@@ -112,33 +111,9 @@ class Panels:
         self.objects.show_in(self.sections, 0)
         self.sections.add_class("seg-help")
 
-        # Status and message lines take the canvas column's width and wrap: a zero width
-        # with a minimum of 100 % adds nothing to the column's width, so a long message
-        # never widens (or overflows) it.
-        line = {"width": "0", "min_width": "100%"}
-        self.status = widgets.HTML(layout=widgets.Layout(**line))
-        self.status.add_class("seg-status")
-        widgets.dlink((widget, "status"), (self.status, "value"), html.escape)
-        self.message = widgets.HTML(layout=widgets.Layout(**line))
-        self.message.add_class("seg-message")
-        widget.observe(self._show_message, "message")
-
-        accept = widgets.Button(description="Accept", icon="check", tooltip="Accept (Enter)")
-        reject = widgets.Button(description="Reject", icon="times", tooltip="Reject (Escape)")
-        accept.on_click(guard.on_click(widget.accept_proposal))
-        reject.on_click(guard.on_click(widget.reject_proposal))
-        for button in (accept, reject):
-            button.layout = widgets.Layout(width="auto", flex="0 0 auto")
-        self.proposal_hint = widgets.HBox(
-            [widgets.HTML("<b>Proposal:</b> Enter accept · Esc reject"), accept, reject],
-            layout=widgets.Layout(align_items="center", flex_flow="row wrap", display="none"),
-        )
-        self.proposal_hint.add_class("seg-proposal-hint")
-        widgets.dlink(
-            (widget, "proposal_pending"),
-            (self.proposal_hint.layout, "display"),
-            lambda pending: "flex" if pending else "none",
-        )
+        self.proposal_hint = ProposalHint(widget, guard)
+        self.status = StatusText(widget)
+        self.message = MessageLine(widget)
 
         self.side_panel = widgets.VBox(
             [
@@ -172,15 +147,6 @@ class Panels:
                 layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
             ),
         ]
-
-    def _show_message(self, change) -> None:
-        text = change.new
-        warning = text.startswith(WARNING)
-        self.message.value = html.escape(text)
-        if warning:
-            self.message.add_class("seg-warning")
-        else:
-            self.message.remove_class("seg-warning")
 
 
 __all__ = ["Panels"]
