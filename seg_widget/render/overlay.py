@@ -25,7 +25,8 @@ def color_lut(colors: Sequence[object]) -> np.ndarray:
     colors : sequence
         One colour per class id, at least one. Each is anything
         `seg_widget.core.classes.parse_color` accepts: an ``(r, g, b)`` triple of ints in
-        0..255, of floats in [0, 1], or a CSS colour string. The colour of class 0 is ignored.
+        0..255, of floats in [0, 1], or a CSS colour string; or a uint8 array of shape
+        ``(n, 3)`` of resolved colours (the fast path). The colour of class 0 is ignored.
 
     Returns
     -------
@@ -54,6 +55,11 @@ def color_lut(colors: Sequence[object]) -> np.ndarray:
         raise ValueError("colors: expected at least one colour (class 0); got an empty sequence")
     lut = np.empty((len(colors), 4), dtype=np.uint8)
     lut[0] = 0
+    if isinstance(colors, np.ndarray) and colors.dtype == np.uint8 and colors.shape[1:] == (3,):
+        # Resolved colours (one row per class): no parsing, whatever the number of classes.
+        lut[1:, :3] = colors[1:]
+        lut[1:, 3] = 255
+        return lut
     for class_id in range(1, len(colors)):
         lut[class_id, :3] = parse_color(colors[class_id], argument=f"colors[{class_id}]")
     lut[1:, 3] = 255

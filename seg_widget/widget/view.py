@@ -102,7 +102,8 @@ class View:
         self._scene = Scene(shape, canvas_size, ratio)
         self._viewport = Viewport(shape, canvas_size)
         self._fitted = True  # re-fit on resize until the user zooms or pans
-        self._lut = color_lut([c.color for c in editor.classes])
+        # The colours are resolved already: one array, not a parse per class (65,536 of them).
+        self._lut = color_lut(np.array([c.color for c in editor.classes], np.uint8))
         self._frame_depth = 0
         self._pending: Rect | bool | None = False  # False: nothing; None: everything
         self._dirty: list[BBox] = []  # label boxes to repaint when the frame closes

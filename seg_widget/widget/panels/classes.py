@@ -193,6 +193,8 @@ def _tree_order(parents: list[int]) -> tuple[np.ndarray, np.ndarray]:
     >>> order.tolist(), depth.tolist()
     ([0, 1, 3, 2], [0, 0, 1, 0])
     """
+    if all(parent < 0 for parent in parents):  # no nesting: the list as it is
+        return np.arange(len(parents), dtype=np.int64), np.zeros(len(parents), np.int32)
     children: dict[int, list[int]] = {}
     roots = []
     for class_id, parent in enumerate(parents):

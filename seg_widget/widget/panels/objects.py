@@ -27,6 +27,9 @@ from .guard import Guard
 PAGE_SIZE = 8
 #: Longest name shown on a row before it is shortened in the middle.
 NAME_CHARS = 18
+#: Up to this many classes, the active object's class is chosen from a list; beyond, by id
+#: (a list of every class would cost O(classes) to build and to send).
+CLASS_LIST_MAX = 256
 
 
 class ObjectPanel(widgets.VBox):
@@ -57,10 +60,7 @@ class ObjectPanel(widgets.VBox):
             layout=widgets.Layout(width="130px"),
         )
         self.name.observe(self._rename, "value")
-        self.class_choice = widgets.Dropdown(
-            options=[(c.name, i) for i, c in enumerate(widget.classes) if i > 0],
-            layout=widgets.Layout(width="110px"),
-        )
+        self.class_choice = _class_choice(widget.classes)
         self.class_choice.observe(self._change_class, "value")
         self.active = widgets.HBox([self.name, self.class_choice])
 
@@ -318,6 +318,20 @@ def _tree_order(instances: tuple[Instance, ...]) -> list[Instance]:
         ordered.append(instance)
         pending.extend(reversed(by_parent.get(instance.id, [])))
     return ordered
+
+
+def _class_choice(classes) -> widgets.ValueWidget:
+    """The active object's class: a list of the classes, or a class id box when many."""
+    tooltip = "Class of the active object (one undo step)"
+    if len(classes) <= CLASS_LIST_MAX:
+        return widgets.Dropdown(
+            options=[(c.name, i) for i, c in enumerate(classes) if i > 0],
+            tooltip=tooltip,
+            layout=widgets.Layout(width="110px"),
+        )
+    return widgets.BoundedIntText(
+        min=1, max=len(classes) - 1, tooltip=tooltip, layout=widgets.Layout(width="110px")
+    )
 
 
 def shorten(name: str, limit: int = NAME_CHARS) -> str:
