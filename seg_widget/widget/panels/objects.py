@@ -321,7 +321,7 @@ def _tree_order(instances: tuple[Instance, ...]) -> list[Instance]:
 
 
 def _class_choice(classes) -> widgets.ValueWidget:
-    """The active object's class: a list of the classes, or a class id box when many."""
+    """Make the active object's class control: a list of classes, or an id box when many."""
     tooltip = "Class of the active object (one undo step)"
     if len(classes) <= CLASS_LIST_MAX:
         return widgets.Dropdown(
