@@ -55,7 +55,7 @@ from .tools import TOOLS, ToolHost, make_tools
 from .tools.brush import BrushStroke
 from .tools.fill import fill_at
 from .tools.outline import fill_outline
-from .traits import Integral, Real, in_range
+from .traits import Integral, PathText, Real, in_range
 from .view import View
 
 logger = logging.getLogger("seg_widget")
@@ -172,7 +172,7 @@ class SegmentationWidget(widgets.VBox):
     #: Image values shown as black and white: ``(low, high)``; see `auto_contrast`.
     contrast_limits = Tuple()
     #: Where :meth:`save` (the Save button, Ctrl+S) writes when given no path ("" = not set).
-    save_path = Unicode("")
+    save_path = PathText("")
     #: Active object (instance id, 0 = none): painting adds to it, erasing removes from it.
     instance = Integral(0)
     #: Objects ticked in the object list: what merge and delete act on.

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import numbers
+import os
 
-from traitlets import Float, Int, TraitError
+from traitlets import Float, Int, TraitError, Unicode
+
+
+class TraitTypeError(TraitError, TypeError):
+    """A trait given a value of the wrong type: both a `TraitError` and a `TypeError`."""
 
 
 class Integral(Int):
@@ -13,7 +18,9 @@ class Integral(Int):
     def validate(self, obj, value):  # noqa: D102 - traitlets hook
         if isinstance(value, numbers.Integral) and not isinstance(value, bool):
             return super().validate(obj, int(value))
-        raise TraitError(f"{self.name}: expected an integer; got {type(value).__name__} {value!r}")
+        raise TraitTypeError(
+            f"{self.name}: expected an integer; got {type(value).__name__} {value!r}"
+        )
 
 
 class Real(Float):
@@ -24,9 +31,22 @@ class Real(Float):
             value = float(value)
             if value == value and abs(value) != float("inf"):
                 return super().validate(obj, value)
-        raise TraitError(
+        raise TraitTypeError(
             f"{self.name}: expected a finite number; got {type(value).__name__} {value!r}"
         )
+
+
+class PathText(Unicode):
+    """A ``Unicode`` trait holding a file path; ``os.PathLike`` values are accepted."""
+
+    def validate(self, obj, value):  # noqa: D102 - traitlets hook
+        if isinstance(value, os.PathLike):
+            value = os.fsdecode(os.fspath(value))
+        if not isinstance(value, str):
+            raise TraitTypeError(
+                f"{self.name}: expected a str or os.PathLike; got {type(value).__name__}"
+            )
+        return super().validate(obj, value)
 
 
 def in_range(value: float, name: str, low: float, high: float) -> float:

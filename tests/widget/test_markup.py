@@ -1,0 +1,64 @@
+"""Names from files never become markup: every HTML the widget shows escapes them.
+
+Class names, object names and messages quoting them reach ipywidgets ``HTML`` values (the
+object list, the status and message lines), button descriptions, tooltips and option
+lists. ipywidgets shows descriptions, tooltips and options as text; ``HTML`` values are
+markup, so there every name must arrive escaped, and no control may allow HTML in its
+description.
+"""
+
+import ipywidgets
+import numpy as np
+
+import seg_widget as sw
+from seg_widget.testing import find_control, mouse_drag, press_key
+from seg_widget.widget.panels import QualityPanel
+
+EVIL = "<img src=x onerror=alert(1)>"
+ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
+
+
+def descendants(root):
+    pending = [root]
+    while pending:
+        widget = pending.pop()
+        yield widget
+        pending.extend(getattr(widget, "children", ()))
+
+
+def html_values(root):
+    return [w.value for w in descendants(root) if isinstance(w, ipywidgets.HTML)]
+
+
+def assert_no_markup_from_names(root):
+    values = html_values(root)
+    for value in values:
+        assert "<img" not in value, value
+    for widget in descendants(root):
+        assert not getattr(widget, "description_allow_html", False), widget
+    return values
+
+
+def test_class_and_object_names_reach_html_only_escaped():
+    classes = ["unlabelled", EVIL, sw.LabelClass(f"part {EVIL}", parent=EVIL)]
+    w = sw.SegmentationWidget(np.zeros((60, 60)), classes, width=240, height=240, brush_size=3)
+    press_key(w.canvas, "m")
+    w.rename_instance(1, f"{EVIL} 1")
+    mouse_drag(w.canvas, [(20, 20), (120, 20)])
+    w.set_instance_locked(1)
+    mouse_drag(w.canvas, [(20, 60), (120, 60)])  # refused: the message quotes the name
+    find_control(w, QualityPanel).show_regions(w.find_specks(10_000))
+    values = assert_no_markup_from_names(w)
+    joined = "\n".join(values)
+    assert f"⚠ {ESCAPED} 1 is locked" in joined  # the message line
+    assert f"{ESCAPED} 1" in joined  # the status line names the object under the pointer
+    assert f"title='{ESCAPED}'>{ESCAPED[:6]}" in joined  # the object row's class, shortened
+
+
+def test_messages_with_markup_are_escaped():
+    w = sw.SegmentationWidget(np.zeros((20, 20)), ["u", "a"])
+    w.on_edit(lambda bbox: (_ for _ in ()).throw(RuntimeError(EVIL)))
+    w.paint_stroke([(5, 5)])
+    assert EVIL in w.message
+    values = assert_no_markup_from_names(w)
+    assert any(ESCAPED in value for value in values)
