@@ -60,9 +60,9 @@ def test_a_failed_save_is_said_and_keeps_the_edits(tmp_path):
 
 def test_the_save_path_is_checked_when_it_is_set():
     w = make()
-    with pytest.raises(ValueError, match=r"save_path: expected a file name ending in one of"):
+    with pytest.raises(ValueError, match="save_path: expected a file name ending in one of"):
         w.save_path = "cat.jpg"
-    with pytest.raises(TypeError, match="save_path: expected a str or os.PathLike; got int"):
+    with pytest.raises(TypeError, match=r"save_path: expected a str or os\.PathLike; got int"):
         w.save_path = 3
     assert w.save_path == ""
 
