@@ -100,6 +100,13 @@ class TableChange(Change):
         targets[TABLE_TARGET].restore(self.after)
 
 
+class UnknownInstanceError(KeyError, ValueError):
+    """An id naming no instance: a `ValueError` (a wrong value) and a `KeyError` (a lookup)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 class InstanceLayer:
     """The instance map and table of a document, with per-instance counts and boxes.
 
@@ -157,14 +164,14 @@ class InstanceLayer:
         return instance_id in self._table
 
     def get(self, instance_id: int, argument: str = "instance") -> Instance:
-        """Return instance ``instance_id``, or raise a KeyError naming ``argument`` and the ids."""
+        """Return instance ``instance_id``, or raise `UnknownInstanceError` naming ``argument``."""
         try:
             return self._table[instance_id]
         except KeyError:
             known = ", ".join(map(str, list(self._table)[:20])) or "none"
             if len(self._table) > 20:
                 known += f", ... ({len(self._table) - 20} more)"
-            raise KeyError(
+            raise UnknownInstanceError(
                 f"{argument}: expected the id of an instance (known: {known}); got {instance_id}"
             ) from None
 

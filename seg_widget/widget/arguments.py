@@ -67,7 +67,8 @@ def number(value: object, argument: str, low: float, high: float) -> float:
         raise TypeError(f"{argument}: expected a number; got {type(value).__name__}")
     value = float(value)
     if not (math.isfinite(value) and low <= value <= high):
-        raise ValueError(f"{argument}: expected a number in [{low:g}, {high:g}]; got {value}")
+        bounds = f" in [{low:g}, {high:g}]" if math.isfinite(high - low) else ""
+        raise ValueError(f"{argument}: expected a finite number{bounds}; got {value}")
     return value
 
 
@@ -107,6 +108,27 @@ def points(value: object, argument: str = "points", *, at_least: int = 1) -> np.
     if len(array) < at_least:
         raise ValueError(f"{expected}, at least {at_least}; got {len(array)}")
     return array
+
+
+def box(value: object, argument: str = "box_xyxy") -> tuple[float, float, float, float]:
+    """Return ``value`` as four finite floats ``(x0, y0, x1, y1)``.
+
+    >>> box((1, 2, 30, 40))
+    (1.0, 2.0, 30.0, 40.0)
+    """
+    expected = f"{argument}: expected (x0, y0, x1, y1), four finite numbers"
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable | np.ndarray):
+        raise TypeError(f"{expected}; got {type(value).__name__}")
+    items = list(np.asarray(value).ravel()) if isinstance(value, np.ndarray) else list(value)
+    if len(items) != 4:
+        raise ValueError(f"{expected}; got {len(items)} values")
+    for item in items:
+        if isinstance(item, (bool, np.bool_)) or not isinstance(item, numbers.Real):
+            raise TypeError(f"{expected}; got {type(item).__name__} {item!r}")
+    corners = tuple(float(item) for item in items)
+    if not all(math.isfinite(v) for v in corners):
+        raise ValueError(f"{expected}; got {value!r}")
+    return corners  # type: ignore[return-value]
 
 
 def pixel(value: object, shape: tuple[int, int], argument: str = "seed") -> tuple[int, int]:
@@ -155,6 +177,7 @@ def file_path(
 
 
 __all__ = [
+    "box",
     "class_id",
     "diameter",
     "file_path",

@@ -103,6 +103,11 @@ class PromptRunner:
                 return source.session
         return None
 
+    @property
+    def callbacks(self) -> list[Callable[[np.ndarray, Any], Any]]:
+        """The registered callbacks, oldest first."""
+        return [source.origin for source in self._sources if source.callback]
+
     def add_callback(self, callback: Callable[[np.ndarray, Any], Any]) -> None:
         """Make ``callback(image, prompt)`` the newest source."""
         model = FunctionModel(callback)  # checks that it is callable

@@ -282,6 +282,11 @@ class Proposals:
 
     # -- model hooks ---------------------------------------------------------------------------
 
+    @property
+    def prompt_callbacks(self) -> list[PromptCallback]:
+        """The registered model hooks (a copy), oldest first; the newest answers."""
+        return self._runner.callbacks
+
     def on_prompt(self, callback: PromptCallback, remove: bool = False) -> None:
         """Register (or remove) a model hook; the newest hook or model answers."""
         if remove:

@@ -110,6 +110,8 @@ class Scene:
         )
         for canvas in (self.view, *sources):
             canvas.close()
+        for canvas in (self.scene_layer, self.interaction_layer, self.view, *sources):
+            canvas.layout.close()  # ipywidgets leaves a closed widget's layout open
 
     # -- sources -------------------------------------------------------------------
 

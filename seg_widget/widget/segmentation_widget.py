@@ -23,7 +23,7 @@ from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
-from traitlets import Bool, Int, Tuple, Unicode, observe, validate
+from traitlets import Bool, Int, Unicode, observe, validate
 
 from ..core import quality
 from ..core.assist import SCRIBBLE_METHODS, classifier_available
@@ -55,7 +55,7 @@ from .tools import TOOLS, ToolHost, make_tools
 from .tools.brush import BrushStroke
 from .tools.fill import fill_at
 from .tools.outline import fill_outline
-from .traits import Integral, PathText, Real, in_range
+from .traits import Flag, Integral, PathText, Real, Text, Values, in_range
 from .view import View
 
 logger = logging.getLogger("seg_widget")
@@ -120,32 +120,32 @@ class SegmentationWidget(widgets.VBox):
     """
 
     #: Active tool: one of ``TOOLS``.
-    tool = Unicode("brush")
+    tool = Text("brush")
     #: Selected class id (painted by the brush, and erased in preserve mode).
     label = Integral(1)
     #: Brush and eraser diameter in image pixels.
     brush_size = Integral(12)
     #: ``"overwrite"`` or ``"preserve"`` (shared borders: never change labelled pixels).
-    paint_mode = Unicode("overwrite")
+    paint_mode = Text("overwrite")
     #: When True, the lasso, polygon and fill tools erase instead of painting ``label``.
-    erase = Bool(False)
+    erase = Flag(False)
     #: Fill tool: ``"connected"`` region under the click, or ``"global"``: that label everywhere.
-    fill_mode = Unicode("connected")
+    fill_mode = Text("connected")
     #: Fill tool connectivity: 4 (edge neighbours) or 8 (edge and corner neighbours).
     fill_connectivity = Integral(4)
     #: Overlay opacity in [0, 1].
     opacity = Real(0.5)
     #: Dim the image and tint every unlabelled pixel bright magenta, to see what is missing.
-    show_missing = Bool(False)
+    show_missing = Flag(False)
     #: Magic wand: colour distance (fraction of the largest, in CIE Lab) still in the region.
     wand_tolerance = Real(0.1)
     #: Superpixel brush: about how many superpixels the image is cut into, and their compactness.
     superpixel_segments = Integral(1500)
     superpixel_compactness = Real(10.0)
     #: Scribbles -> proposal: "watershed", "random_walker" or "classifier" (scikit-learn).
-    scribble_method = Unicode("watershed")
+    scribble_method = Text("watershed")
     #: Prompt tool: new points are negative ("not the object") instead of positive.
-    prompt_negative = Bool(False)
+    prompt_negative = Flag(False)
     #: Image brightness factor; 1.0 is unchanged. Never affects the overlay.
     brightness = Real(1.0)
     #: Image contrast factor; 1.0 is unchanged. Never affects the overlay.
@@ -166,26 +166,26 @@ class SegmentationWidget(widgets.VBox):
     proposal_pending = Bool(False, read_only=True)
     #: Accepting a whole-image proposal (from scribbles) changes only unlabelled pixels; set
     #: False to let it replace labels too (the message line says how many either way).
-    keep_labelled = Bool(True)
+    keep_labelled = Flag(True)
     #: The magic wand fills the holes of the region it proposes (pixels it encloses).
-    wand_fill_holes = Bool(True)
+    wand_fill_holes = Flag(True)
     #: Image values shown as black and white: ``(low, high)``; see `auto_contrast`.
-    contrast_limits = Tuple()
+    contrast_limits = Values()
     #: Where :meth:`save` (the Save button, Ctrl+S) writes when given no path ("" = not set).
     save_path = PathText("")
     #: Active object (instance id, 0 = none): painting adds to it, erasing removes from it.
     instance = Integral(0)
     #: Objects ticked in the object list: what merge and delete act on.
-    selected_instances = Tuple()
+    selected_instances = Values()
     #: Overlay colours: "class" or "instance" (each object in its own colour).
-    color_by = Unicode("class")
+    color_by = Text("class")
     #: Draw only the outline of each object.
-    contours = Bool(False)
+    contours = Flag(False)
     #: "all", "object" (only the active object) or "class" (only the selected class).
-    show_only = Unicode("all")
+    show_only = Text("all")
     #: What the right mouse button does with the brush or eraser: "erase" (drag to erase,
     #: as in many paint tools) or "none". It never opens a context menu on the canvas.
-    right_button = Unicode("erase")
+    right_button = Text("erase")
 
     max_brush_size = 512
 
@@ -209,6 +209,7 @@ class SegmentationWidget(widgets.VBox):
         # gives only the error (no half-built widget left registered).
         loaded = load_image(image)
         normalized = normalize_classes(classes)
+        history_bytes = arguments.whole_number(history_bytes, "history_bytes", 1)
         shape = loaded.shape[:2]
         if mask is None:
             live = np.zeros(shape, dtype=mask_dtype(len(normalized)))
@@ -225,11 +226,16 @@ class SegmentationWidget(widgets.VBox):
         ratio = None if pixel_ratio is None else _pixel_ratio(pixel_ratio)
         if css_size is not None:
             device_size(css_size, 1.0 if ratio is None else ratio)  # refuses huge canvases
+        brush_size = arguments.diameter(brush_size, self.max_brush_size)
+        opacity = arguments.number(opacity, "opacity", 0.0, 1.0)
+        settings, box_kwargs = _split_kwargs(kwargs)
 
         self._editor = editor
-        super().__init__(**kwargs)
+        super().__init__(**box_kwargs)
         try:
             self._assemble(DisplayImage(loaded), css_size, ratio, brush_size, opacity)
+            for name, value in settings.items():  # e.g. tool="fill": set once all listen
+                setattr(self, name, value)
         except BaseException:
             self.close()
             raise
@@ -347,11 +353,11 @@ class SegmentationWidget(widgets.VBox):
 
     def canvas_to_image(self, x: float, y: float) -> tuple[float, float]:
         """Map a canvas pixel position to image coordinates ``(x=col, y=row)``, floats."""
-        return self._view.canvas_to_image(x, y)
+        return self._view.canvas_to_image(*_finite_xy(x, y))
 
     def image_to_canvas(self, x: float, y: float) -> tuple[float, float]:
         """Map image coordinates ``(x=col, y=row)`` to a canvas pixel position."""
-        return self._view.image_to_canvas(x, y)
+        return self._view.image_to_canvas(*_finite_xy(x, y))
 
     # -- painting from Python ----------------------------------------------------------------
 
@@ -446,6 +452,8 @@ class SegmentationWidget(widgets.VBox):
             Only this region changed; by default the whole mask is redrawn.
 
         """
+        if bbox is not None and not isinstance(bbox, BBox):
+            raise TypeError(f"bbox: expected a BBox or None; got {type(bbox).__name__}")
         self._editor.adopt_external_edit(bbox)
 
     def on_edit(self, callback: EditCallback, remove: bool = False) -> EditCallback:
@@ -455,6 +463,7 @@ class SegmentationWidget(widgets.VBox):
         never copied for it. An exception in a callback is logged and shown in the
         status line; the widget keeps working. Usable as a decorator.
         """
+        _check_callback(callback, self._edit_callbacks, remove)
         if remove:
             self._edit_callbacks.remove(callback)
         else:
@@ -665,6 +674,7 @@ class SegmentationWidget(widgets.VBox):
         thread of its own: in a Jupyter kernel painting goes on while it works. Usable as
         a decorator. For a model with a costly per-image half, see :meth:`use_model`.
         """
+        _check_callback(callback, self._proposals.prompt_callbacks, remove)
         self._proposals.on_prompt(callback, remove)
         return callback
 
@@ -768,12 +778,7 @@ class SegmentationWidget(widgets.VBox):
             raise ValueError(
                 f"point_labels: expected one label per point ({len(points)}); got {len(labels)}"
             )
-        box = None
-        if box_xyxy is not None:
-            corners = arguments.points(np.reshape(np.asarray(box_xyxy, float), (-1, 2)), "box_xyxy")
-            if corners.shape != (2, 2):
-                raise ValueError(f"box_xyxy: expected (x0, y0, x1, y1); got {box_xyxy!r}")
-            box = tuple(corners.ravel().tolist())
+        box = None if box_xyxy is None else arguments.box(box_xyxy)
         self._proposals.prompt(points, labels, box, value=self._pen_value(), wait=True)
 
     # -- objects (instances) and parts ----------------------------------------------------
@@ -820,6 +825,7 @@ class SegmentationWidget(widgets.VBox):
         """Boolean ``(H, W)`` mask of an instance, with its parts (and theirs) by default."""
         layer = self._objects()
         instance_id = self._known(instance_id)
+        parts = arguments.flag(parts, "parts")
         members = [instance_id, *(layer.descendants(instance_id) if parts else ())]
         return np.isin(layer.map, np.asarray(members, layer.map.dtype))
 
@@ -899,6 +905,7 @@ class SegmentationWidget(widgets.VBox):
 
         ``0`` selects none. The selected class follows the object's class.
         """
+        add = arguments.flag(add, "add")
         instance_id = 0 if instance_id == 0 else self._known(instance_id)
         selected = list(self.selected_instances) if add else []
         if instance_id and instance_id not in selected:
@@ -1067,8 +1074,8 @@ class SegmentationWidget(widgets.VBox):
         while pending:
             child = pending.pop()
             pending.extend(getattr(child, "children", ()))
-            child.close()
-        super().close()
+            _close_with_parts(child)
+        _close_with_parts(self, close=super().close)
 
     # -- trait validation and reactions --------------------------------------------------
 
@@ -1247,6 +1254,48 @@ def _view_css_size(
     if width is not None:
         return int(width), max(16, round(int(width) * image_h / image_w))
     return max(16, round(int(height) * image_w / image_h)), int(height)
+
+
+def _close_with_parts(widget: widgets.Widget, close: Callable[[], None] | None = None) -> None:
+    """Close a widget and its layout and style (ipywidgets leaves those open)."""
+    for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):
+        if isinstance(part, widgets.Widget):
+            part.close()
+    (close or widget.close)()
+
+
+def _split_kwargs(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split extra keyword arguments into widget settings and ``VBox`` ones; refuse others."""
+    own = set(SegmentationWidget.class_trait_names()) - set(widgets.VBox.class_trait_names())
+    box = set(widgets.VBox.class_trait_names())
+    unknown = sorted(name for name in kwargs if name not in own | box or name.startswith("_"))
+    fixed = sorted(
+        name for name in kwargs if name in own and SegmentationWidget.class_traits()[name].read_only
+    )
+    if unknown or fixed:
+        names = ", ".join(unknown + fixed)
+        raise TypeError(
+            f"SegmentationWidget(): unexpected keyword argument(s) {names} (read-only or "
+            "unknown; see help(seg_widget.SegmentationWidget))"
+        )
+    settings = {name: value for name, value in kwargs.items() if name in own}
+    return settings, {name: value for name, value in kwargs.items() if name not in own}
+
+
+def _finite_xy(x: object, y: object) -> tuple[float, float]:
+    """Check a point's ``x`` and ``y``: finite numbers."""
+    return (
+        arguments.number(x, "x", -math.inf, math.inf),
+        arguments.number(y, "y", -math.inf, math.inf),
+    )
+
+
+def _check_callback(callback: object, registered: list, remove: bool) -> None:
+    """Check a callback to register (callable) or to remove (registered)."""
+    if not callable(callback):
+        raise TypeError(f"callback: expected a callable; got {type(callback).__name__}")
+    if remove and callback not in registered:
+        raise ValueError(f"callback: expected a registered callback to remove; got {callback!r}")
 
 
 def _scribble_method(value: object, argument: str) -> str:

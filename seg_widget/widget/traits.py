@@ -5,7 +5,8 @@ from __future__ import annotations
 import numbers
 import os
 
-from traitlets import Float, Int, TraitError, Unicode
+import numpy as np
+from traitlets import Bool, Float, Int, TraitError, Tuple, Unicode
 
 
 class TraitTypeError(TraitError, TypeError):
@@ -47,6 +48,39 @@ class PathText(Unicode):
                 f"{self.name}: expected a str or os.PathLike; got {type(value).__name__}"
             )
         return super().validate(obj, value)
+
+
+class Text(Unicode):
+    """A ``Unicode`` trait whose wrong-type error is a `TypeError` naming the trait."""
+
+    def validate(self, obj, value):  # noqa: D102 - traitlets hook
+        if not isinstance(value, str):
+            raise TraitTypeError(f"{self.name}: expected a str; got {type(value).__name__}")
+        return super().validate(obj, value)
+
+
+class Flag(Bool):
+    """A ``Bool`` trait that accepts numpy bools and refuses anything else with a TypeError."""
+
+    def validate(self, obj, value):  # noqa: D102 - traitlets hook
+        if not isinstance(value, (bool, np.bool_)):
+            raise TraitTypeError(
+                f"{self.name}: expected True or False; got {type(value).__name__} {value!r}"
+            )
+        return bool(value)
+
+
+class Values(Tuple):
+    """A ``Tuple`` trait that takes any list, tuple or 1-D array (checked by the owner)."""
+
+    def validate(self, obj, value):  # noqa: D102 - traitlets hook
+        if isinstance(value, (list, np.ndarray)):
+            value = tuple(value.tolist() if isinstance(value, np.ndarray) else value)
+        if not isinstance(value, tuple):
+            raise TraitTypeError(
+                f"{self.name}: expected a tuple or list; got {type(value).__name__}"
+            )
+        return value
 
 
 def in_range(value: float, name: str, low: float, high: float) -> float:

@@ -125,3 +125,24 @@ def test_fill_unlabelled_with_an_active_object_adds_to_it():
     cat = w.new_instance(1)
     w.fill_unlabelled(sw.BBox(0, 3, 0, 3))
     assert (w.instance_mask[:3, :3] == cat).all() and w.instance_pixels(cat) == 9
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".png"])
+def test_after_loading_nothing_stays_selected_and_the_pen_works(tmp_path, suffix):
+    """Bug: after w.load the active id named another object of another class."""
+    source = sw.SegmentationWidget(np.zeros((40, 40)), CLASSES)
+    source.new_instance(3)  # object 1 is a cat in the file
+    source.paint_stroke([(5, 5), (5, 20)], brush_size=3)
+    source.save(tmp_path / f"cats{suffix}")
+    w, person, face = _widget_with_objects()
+    w.select_instance(person)
+    w.selected_instances = (person, face)
+    w.load(tmp_path / f"cats{suffix}")
+    assert w.instance == 0 and w.selected_instances == ()
+    w.paint_stroke([(35, 35)], label=1, brush_size=1)  # the pen works, with no object
+    assert w.mask[35, 35] == 1 and w.message == ""
+    assert all(
+        int(w.mask[tuple(np.argwhere(w.instance_mask == i.id)[0])]) == i.class_id
+        for i in w.instances
+        if w.instance_pixels(i.id)
+    )

@@ -32,12 +32,10 @@ class ProposalHint(widgets.HBox):
     TEXT = "<b>Proposal:</b> Enter accept · Esc reject"
 
     def __init__(self, widget: Any, guard: Guard) -> None:
-        self.accept = widgets.Button(description="Accept", icon="check", tooltip="Accept (Enter)")
-        self.reject = widgets.Button(description="Reject", icon="times", tooltip="Reject (Escape)")
+        self.accept = _button("Accept", "check", "Accept (Enter)")
+        self.reject = _button("Reject", "times", "Reject (Escape)")
         self.accept.on_click(guard.on_click(widget.accept_proposal))
         self.reject.on_click(guard.on_click(widget.reject_proposal))
-        for button in (self.accept, self.reject):
-            button.layout = widgets.Layout(width="auto", flex="0 0 auto")
         self.text = widgets.HTML(self.TEXT)
         super().__init__(
             [self.text, self.accept, self.reject],
@@ -54,6 +52,15 @@ class ProposalHint(widgets.HBox):
     def shown(self) -> bool:
         """Whether the hint is displayed."""
         return self.layout.display != "none"
+
+
+def _button(text: str, icon: str, tooltip: str) -> widgets.Button:
+    return widgets.Button(
+        description=text,
+        icon=icon,
+        tooltip=tooltip,
+        layout=widgets.Layout(width="auto", flex="0 0 auto"),
+    )
 
 
 class StatusText(widgets.HTML):
