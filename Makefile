@@ -6,7 +6,7 @@
 #   make test-python    pytest
 #   make test-js        node --test js/unit (the input layer's pure functions; node only, no npm)
 #   make test-browser   Galata/Playwright tests in js/tests (real JupyterLab + Debian chromium)
-#   make demo           pip install -e '.[test]' (JupyterLab included), then JupyterLab on the quickstart
+#   make demo           pip install -e '.[lab]' (the package and JupyterLab only), then the quickstart
 #
 # One browser test by hand: scripts/run-browser-tests tests/smoke.spec.ts -g 'drag'
 
@@ -83,6 +83,7 @@ test-browser: setup-js
 	PYTHON=$(PYTHON) CHROMIUM_PATH=$(CHROMIUM) scripts/run-browser-tests
 
 # --allow-root only when running as root (JupyterLab refuses root otherwise).
-# The demo needs no browser-test tooling: the Python package and JupyterLab only.
-demo: setup-python
+# The demo needs no test or browser-test tooling: the package and JupyterLab (the `lab` extra).
+demo:
+	$(PYTHON) -m pip install --disable-pip-version-check --root-user-action=ignore -q -e '.[lab]'
 	$(PYTHON) -m jupyterlab $$([ "$$(id -u)" = 0 ] && echo --allow-root) notebooks/quickstart.ipynb

@@ -33,3 +33,12 @@ def test_readme_commands_exist():
     assert "make test" in README and "\ntest:" in makefile
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     assert (ROOT / "docs" / "screenshot.png").exists()
+
+
+def test_readme_says_how_to_install_jupyterlab_and_the_demo_installs_only_that():
+    assert "pip install '.[lab]'" in README
+    makefile = (ROOT / "Makefile").read_text()
+    demo = makefile[makefile.index("\ndemo:") :].split("\n\n")[0]
+    assert "-e '.[lab]'" in demo and "[test]" not in demo and "setup" not in demo
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert 'lab = ["jupyterlab>=4.6,<5"]' in pyproject
