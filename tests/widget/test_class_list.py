@@ -37,7 +37,7 @@ def test_many_classes_keep_readable_rows_that_scroll(n):
     ]
     for row in panel.rows:  # rows never shrink below a readable height
         assert row.layout.min_height == "26px" and row.layout.flex == "0 0 auto"
-    assert panel.scroll.layout.visibility == "visible"
+    assert panel.scroll.layout.display is None
     assert panel.scroll.max == n - VISIBLE_ROWS and panel.scroll.value == panel.scroll.max
     panel.scroll.value = 0  # the slider's bottom: the end of the list
     assert visible(w)[-1] == f"{n - 1}: class number {n - 1} · 0.0%"
@@ -49,7 +49,7 @@ def test_a_few_classes_show_all_rows_without_scroll_bar_or_filter():
     w = make(["unlabelled", "cat", "dog"])
     panel = class_list(w)
     assert len(panel.rows) == 3
-    assert panel.scroll.layout.visibility == "hidden"
+    assert panel.scroll.layout.display == "none"
     assert panel.filter.layout.display == "none"
     assert visible(w) == ["0: unlabelled · 100.0%", "1: cat · 0.0%", "2: dog · 0.0%"]
     assert panel.rows[1].icon == "check" and panel.rows[1].style.font_weight == "bold"

@@ -233,7 +233,7 @@ def test_the_message_line_wraps_in_the_page_and_escapes_its_text():
     w.paint_stroke([(10, 10)])
     assert line.value.startswith("⚠ &lt;b&gt;" + "x" * 300)
     assert line.is_warning
-    assert line.layout.min_width == "100%" and line.layout.width == "0"
+    assert (line.layout.min_width, line.layout.width, line.layout.margin) == ("100%", "0", "0")
     w.set_instance_locked(1, False)
     assert line.value == "" and not line.is_warning
 

@@ -153,7 +153,8 @@ class ClassList(widgets.VBox):
         try:
             self.scroll.max = max(1, hidden)
             self.scroll.value = self.scroll.max - self.start
-            self.scroll.layout.visibility = "visible" if hidden > 0 else "hidden"
+            # No scroll bar (and no room kept for one) while every row fits.
+            self.scroll.layout.display = None if hidden > 0 else "none"
         finally:
             self._moving = False
 

@@ -23,7 +23,7 @@ from .guard import Guard
 
 
 def _line_layout() -> widgets.Layout:
-    return widgets.Layout(width="0", min_width="100%")
+    return widgets.Layout(width="0", min_width="100%", margin="0")
 
 
 class ProposalHint(widgets.HBox):
