@@ -394,7 +394,7 @@ test.describe('seg-widget tools in JupyterLab', () => {
     expectOutline(r1, 1, 3700); // area 4120 image px
 
     // Erase mode by the real 'x' key: the Erase toggle button becomes active.
-    const eraseButton = page.locator('.seg-widget button[title^="Lasso, polygon and fill erase"]');
+    const eraseButton = page.locator('.seg-widget button[title^="Erase instead of paint"]');
     await expect(eraseButton).not.toHaveClass(/mod-active/);
     await pressOnCanvas(page, canvas, 'x');
     await expect(eraseButton).toHaveClass(/mod-active/);

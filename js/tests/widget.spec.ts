@@ -233,6 +233,9 @@ test.describe('seg-widget in JupyterLab', () => {
     await page.mouse.move(px, py_);
     await page.mouse.wheel(0, -100);
     await page.mouse.wheel(0, -100);
+    // Read the position before the next cell runs (running a cell may scroll the notebook).
+    await page.waitForTimeout(300);
+    const boxAfterWheel = await canvas.boundingBox();
     const q1 = await py<{ zoom: number; at: Point; wheels: number[]; hover: Point }>(
       page,
       `_new = events[${q0.mark}:]`,
@@ -242,7 +245,7 @@ test.describe('seg-widget in JupyterLab', () => {
     );
     const text = JSON.stringify({ q0, q1 });
     // The wheel did not scroll the notebook: the canvas swallows it.
-    expect(await canvas.boundingBox(), 'canvas position after the wheel').toEqual(box0);
+    expect(boxAfterWheel, 'canvas position after the wheel').toEqual(box0);
     // Two wheel events arrived (zoom in = negative deltaY), the mouse_move before them at P.
     expect(q1.wheels.length, text).toBe(2);
     expect(Math.max(...q1.wheels), text).toBeLessThan(0);
@@ -570,7 +573,7 @@ test.describe('seg-widget in JupyterLab', () => {
     const [hover] = toCanvas([[470.5, 330.5]]);
     await page.mouse.move(...(await toPage(canvas, hover)));
     await expect(widget.locator('.seg-status')).toHaveText(
-      /^x 4(69|70|71), y 3(29|30|31) · 0: unlabelled · .*zoom 100%/
+      /^x 4(69|70|71), y 3(29|30|31) · RGB \d+ \d+ \d+ · 0: unlabelled · .*zoom 100%/
     );
 
     // Clip to the widget's content (its box spans the whole output width).
