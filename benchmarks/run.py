@@ -19,6 +19,7 @@ import time
 
 # Must come first: it installs the byte-counting comm before ipycanvas is imported.
 import assist_bench
+import dataset_bench
 import instance_bench
 import io_bench
 import numpy as np
@@ -238,6 +239,7 @@ def main() -> None:
     io_bench.main(quick=args.quick)
     assist_bench.main(quick=args.quick)
     instance_bench.main(quick=args.quick)
+    dataset_bench.main([])
 
     print("== Opening a 4096² RGB image: constructor to first frame sent (lossless PNG) ==")
     seconds, nbytes = open_time(4096, 1 if args.quick else 3)

@@ -14,6 +14,9 @@ with its `TeamBar`), an `Autosave` timer, the navigation bar with its warnings l
   one warning (updated while it keeps failing) and backs off (1 s, 2 s, 4 s ... up to a
   minute). In team mode an autosave overwrites the annotator's *draft* of the image;
   versions are made on moving, `save` and `mark_done`.
+- **Next and Previous stay quick:** while an image is open, its neighbours are decoded in a
+  background thread (`seg_widget.widget.prefetch`), and the new image is shown before the
+  old widget is closed.
 - :meth:`DatasetAnnotator.save` does nothing when nothing changed since the last save.
 - **Two sessions saving one image:** a save over a mask that changed since this annotator
   read or wrote it raises `seg_widget.io.dataset_files.ConflictError` and keeps the edits:
@@ -38,6 +41,7 @@ from ..io.dataset_export import export_coco, export_voc, export_yolo_dataset
 from ..io.pre_annotation import PreAnnotation
 from ..io.team import DEFAULT_LEASE_SECONDS, ClaimTakenError, ReviewStatus
 from .autosave import Autosave
+from .closing import close_tree
 from .dataset_controls import NavigationBar, WarningsLog, scan_progress
 from .dataset_models import DEFAULT_AHEAD, DatasetModels
 from .dataset_navigation import Navigator
@@ -122,13 +126,39 @@ class DatasetAnnotator(widgets.VBox):
         prompt_model: Any = None,
         **widget_kwargs: Any,
     ) -> None:
-        super().__init__()
+        # Everything that can reject the input runs before this widget exists (the box is
+        # made last), and what was made is closed again, so bad input gives only the error.
         self._classes = normalize_classes(classes)
         self._autosave = Autosave(self._autosave_now, autosave_seconds, on_error=self._failed)
         self._widget_kwargs = widget_kwargs
         self._updating_controls = False
+        self._ready = False  # the box exists (children can be shown)
         self._nav = NavigationBar()
         self._log = WarningsLog(self._nav)
+        try:
+            self._open(
+                images, masks_dir, mask_format, storage_options, annotator, reviewer, lease_seconds
+            )
+            self._start(prompt_model)
+        except BaseException:
+            self._nav.close()
+            raise
+        bar = [self._bar] if self._bar is not None else []
+        super().__init__([self._nav, *bar, self.widget])
+        self._ready = True
+        self.add_class("seg-dataset-annotator")
+
+    def _open(
+        self,
+        images: Any,
+        masks_dir: str | os.PathLike,
+        mask_format: str,
+        storage_options: dict | None,
+        annotator: str | None,
+        reviewer: bool,
+        lease_seconds: float,
+    ) -> None:
+        """Open the session (the constructor's work; on failure nothing of it stays open)."""
         with scan_progress() as progress:
             self._session, self._bar = open_session(
                 images,
@@ -143,33 +173,41 @@ class DatasetAnnotator(widgets.VBox):
                 show_status=self._nav.show_status,
                 show_warning=self._log.warn,
             )
+
+    def _start(self, prompt_model: Any) -> None:
+        """Wire the collaborators and open the first image that opens (the constructor's).
+
+        On failure the session, the team bar and what was started here are closed again.
+        """
         self._dataset = self._session.dataset
-        self._models = DatasetModels(self._dataset, self._classes, self._nav, warn=self._log.warn)
-        self._navigator = Navigator(
-            self._session,
-            self._classes,
-            widget_kwargs,
-            log=self._log,
-            nav=self._nav,
-            on_opened=self._opened,
-        )
-        for path, reason in self._dataset.skipped.items():
-            self._log.warn(f"skipped {os.path.basename(path)}: {reason}", emit=False)
-        self._nav.previous.on_click(lambda _: self._from_control(self.previous))
-        self._nav.next.on_click(lambda _: self._from_control(self.next))
-        self._nav.jump.observe(self._on_jump, "value")
-        self._nav.only_unlabelled.observe(lambda _: self._update_controls(), "value")
-        if self._bar is not None:
-            self._connect_team_bar()
+        self._models = self._navigator = None
         try:
+            self._models = DatasetModels(
+                self._dataset, self._classes, self._nav, warn=self._log.warn
+            )
+            self._navigator = Navigator(
+                self._session,
+                self._classes,
+                self._widget_kwargs,
+                log=self._log,
+                nav=self._nav,
+                on_opened=self._opened,
+            )
+            for path, reason in self._dataset.skipped.items():
+                self._log.warn(f"skipped {os.path.basename(path)}: {reason}", emit=False)
+            self._nav.previous.on_click(lambda _: self._from_control(self.previous))
+            self._nav.next.on_click(lambda _: self._from_control(self.next))
+            self._nav.jump.observe(self._on_jump, "value")
+            self._nav.only_unlabelled.observe(lambda _: self._update_controls(), "value")
+            if self._bar is not None:
+                self._connect_team_bar()
             self._models.use_model(prompt_model)
             self._navigator.open_first(self._dataset.resume_position() or 0)
         except BaseException:
-            self._models.close()
-            self._session.close()
-            self._nav.close()
+            for part in (self._navigator, self._models, self._session, self._bar):
+                if part is not None:
+                    part.close()
             raise
-        self.add_class("seg-dataset-annotator")
 
     # -- what is open ------------------------------------------------------------------------
 
@@ -383,16 +421,19 @@ class DatasetAnnotator(widgets.VBox):
 
         In team mode the claims of this session are released.
         """
+        if not getattr(self, "_ready", False):
+            return  # the constructor failed: it closed what it had made
         self._autosave.cancel()
         if self._navigator.widget is not None:
             self.save()
             self._navigator.widget.close()
+        self._navigator.close()
         self._models.close()
         self._session.close()
         self._nav.close()
         if self._bar is not None:
             self._bar.close()
-        super().close()
+        close_tree(self, close_root=super().close)
 
     # -- team mode ---------------------------------------------------------------------------------
 
@@ -602,7 +643,8 @@ class DatasetAnnotator(widgets.VBox):
         if old is not None:
             old.unobserve(self._on_edit, "edit_count")
         new.observe(self._on_edit, "edit_count")
-        self.children = [self._nav, *([self._bar] if self._bar is not None else []), new]
+        if self._ready:  # the constructor shows its first widget itself
+            self.children = [self._nav, *([self._bar] if self._bar is not None else []), new]
         self._log.recovered(self._dataset[self.index].name)
         self._autosave.saved()
         self._models.opened(self.index, new, self._upcoming)

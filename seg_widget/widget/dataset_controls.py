@@ -16,6 +16,7 @@ import ipywidgets as widgets
 
 from ..io.dataset_index import ProgressCallback
 from .autosave import Autosave
+from .closing import close_tree
 
 logger = logging.getLogger("seg_widget")
 
@@ -30,7 +31,12 @@ SCAN_BAR_MINIMUM = 50
 
 
 class NavigationBar(widgets.VBox):
-    """Previous / Next, jump-to box, "12 of 300 labelled", "only unlabelled", warnings."""
+    """Previous / Next, jump-to box, the file name, "12 of 300 labelled", the skip box, warnings.
+
+    Two rows: where you are (Previous, Next, "Image [3] of 10", the file's name and whether
+    it is labelled), then the folder's figures and the "skip labelled images" box, so the
+    box's label never reads as part of the file name.
+    """
 
     def __init__(self) -> None:
         self.previous = widgets.Button(
@@ -50,10 +56,10 @@ class NavigationBar(widgets.VBox):
         self.total = widgets.HTML()
         self.only_unlabelled = widgets.Checkbox(
             value=False,
-            description="only unlabelled",
+            description="Previous / Next skip labelled images",
             indent=False,
-            tooltip="Previous / Next skip images that are already labelled",
-            layout=widgets.Layout(width="auto"),
+            tooltip="Previous / Next open only images that are not labelled yet",
+            layout=widgets.Layout(width="auto", margin="0 0 0 16px"),
         )
         self.labelled = widgets.HTML()
         self.name = widgets.HTML()
@@ -64,20 +70,13 @@ class NavigationBar(widgets.VBox):
             value=0, min=0, max=1, layout=widgets.Layout(display="none", width="auto")
         )
         self.warnings = widgets.HTML()
+        row = widgets.Layout(align_items="center", flex_flow="row wrap")
         self.box = widgets.HBox(
-            [
-                self.previous,
-                self.next,
-                self.jump,
-                self.total,
-                self.labelled,
-                self.only_unlabelled,
-                self.name,
-                self.status,
-            ],
-            layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
+            [self.previous, self.next, self.jump, self.total, self.name, self.status],
+            layout=row,
         )
-        super().__init__([self.box, self.progress, self.warnings])
+        self.figures = widgets.HBox([self.labelled, self.only_unlabelled], layout=row)
+        super().__init__([self.box, self.figures, self.progress, self.warnings])
 
     def show_position(
         self,
@@ -101,8 +100,12 @@ class NavigationBar(widgets.VBox):
         self.total.value = f"of {count}"
         predicted = f" · {predicted_count} predicted" if predicted_count else ""
         self.labelled.value = f"<b>{labelled_count} of {count} labelled</b>{predicted}"
-        mark = " ✓" if is_labelled else " ◇ predicted" if is_predicted else ""
-        self.name.value = f"<code>{html.escape(name)}</code>{mark}"
+        state = (
+            "✓ labelled" if is_labelled else "◇ predicted" if is_predicted else "not labelled yet"
+        )
+        self.name.value = (
+            f"<span style='margin-left:12px'><code>{html.escape(name)}</code> · {state}</span>"
+        )
         self.previous.disabled = not can_previous
         self.next.disabled = not can_next
 
@@ -138,9 +141,7 @@ class NavigationBar(widgets.VBox):
 
     def close(self) -> None:
         """Close every control."""
-        for child in [*self.box.children, self.box, self.progress, self.warnings]:
-            child.close()
-        super().close()
+        close_tree(self, close_root=super().close)
 
 
 class WarningsLog:
@@ -212,7 +213,7 @@ def scan_progress(description: str = "Scanning") -> Iterator[ProgressCallback]:
     try:
         yield progress
     finally:
-        bar.close()
+        close_tree(bar)
         if shown:
             from IPython.display import HTML
 

@@ -6,6 +6,9 @@ session for its stored mask (in team mode the session claims the image first), m
 annotator (``on_opened``) so it can rewire its autosave. Previous / Next walk the images the
 filter lets through: an image that fails to open is recorded and skipped from then on (with
 a warning); in team mode an image someone else holds is skipped and named in the status line.
+While an image is open its neighbours are decoded in a background thread
+(`seg_widget.widget.prefetch`), so Previous / Next rarely wait for a decoder; the new image is
+shown before the old widget is closed.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from ..core.classes import LabelClass
 from ..io.team import ClaimTakenError, CorruptRecordError
 from .dataset_controls import NavigationBar, WarningsLog
+from .prefetch import ImagePrefetch
 from .segmentation_widget import SegmentationWidget
 
 __all__ = ["CARRIED_SETTINGS", "Navigator"]
@@ -69,6 +73,9 @@ class Navigator:
         self.widget: SegmentationWidget | None = None
         #: Images that failed to open: ``{position: reason}`` (skipped by Previous / Next).
         self.problems: dict[int, str] = {}
+        self._prefetch = ImagePrefetch(
+            self._dataset.load_image, lambda position: self._dataset[position].path
+        )
 
     def open_first(self, start: int) -> None:
         """Open image ``start``, or the first one after it (wrapping) that opens."""
@@ -100,7 +107,7 @@ class Navigator:
             stored = self._session.open(position)  # team mode: claims it first
             try:
                 new = SegmentationWidget(
-                    self._dataset.load_image(position),
+                    self._prefetch.take(position),
                     self._classes,
                     mask=stored.mask,
                     instances=stored.instance_map,
@@ -132,9 +139,15 @@ class Navigator:
         if not reload:
             self._session.leave(left)
         self._nav.show_status(status)
-        self._on_opened(new, old)
+        self._on_opened(new, old)  # shows the new widget: closing the old one can wait
         if old is not None:
             old.close()
+        # Decode the neighbours while the user works on this one.
+        self._prefetch.ahead(p for p in (position + 1, position - 1) if 0 <= p < len(self._dataset))
+
+    def close(self) -> None:
+        """Stop decoding ahead (the widget is closed by the annotator)."""
+        self._prefetch.close()
 
     def step(self, direction: int, filter_name: str) -> bool:
         """Open the nearest image in ``direction`` that ``filter_name`` lets through and opens."""

@@ -41,6 +41,7 @@ from ..core.quality import Region
 from ..render.display import auto_limits, check_limits
 from ..render.instance_view import COLOR_BY, SHOW_ONLY
 from . import arguments
+from .closing import close_tree
 from .display_image import DisplayImage
 from .editor import EditEvent, Editor
 from .keymap import browser_keys
@@ -1070,12 +1071,7 @@ class SegmentationWidget(widgets.VBox):
         if view is not None:
             view.close()
             self._proposals.close()
-        pending = list(self.children)
-        while pending:
-            child = pending.pop()
-            pending.extend(getattr(child, "children", ()))
-            _close_with_parts(child)
-        _close_with_parts(self, close=super().close)
+        close_tree(self, close_root=super().close)
 
     # -- trait validation and reactions --------------------------------------------------
 
@@ -1254,14 +1250,6 @@ def _view_css_size(
     if width is not None:
         return int(width), max(16, round(int(width) * image_h / image_w))
     return max(16, round(int(height) * image_w / image_h)), int(height)
-
-
-def _close_with_parts(widget: widgets.Widget, close: Callable[[], None] | None = None) -> None:
-    """Close a widget and its layout and style (ipywidgets leaves those open)."""
-    for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):
-        if isinstance(part, widgets.Widget):
-            part.close()
-    (close or widget.close)()
 
 
 def _split_kwargs(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import ipywidgets as widgets
 
 from ..io.team import ImageState
+from .closing import close_tree
 
 _REVIEW_STYLE = {
     "done": ("#2b5d9a", "marked done by {annotator}, awaiting review"),
@@ -131,9 +132,4 @@ class TeamBar(widgets.VBox):
     def close(self) -> None:
         """Close every control."""
         self.show_panel(None)
-        for box in (self.box, self.conflict_box, self.tools):
-            for child in box.children:
-                child.close()
-            box.close()
-        self.panel.close()
-        super().close()
+        close_tree(self, close_root=super().close)

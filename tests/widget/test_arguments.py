@@ -1,6 +1,7 @@
 """Every public method refuses bad arguments with a ValueError or TypeError naming the argument,
 and a call that raises changes nothing (no setting, no label, no pixel, no prompt)."""
 
+import contextlib
 import subprocess
 import sys
 import textwrap
@@ -229,6 +230,7 @@ def test_constructors_that_raise_print_nothing_at_shutdown(tmp_path):
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "a.png").write_bytes(b"not a png")
     images, masks, missing = tmp_path / "images", tmp_path / "masks", tmp_path / "missing.png"
+    twins = _twin_stems(tmp_path / "twins")
     script = textwrap.dedent(
         f"""
         import numpy as np, seg_widget as sw
@@ -237,7 +239,7 @@ def test_constructors_that_raise_print_nothing_at_shutdown(tmp_path):
             lambda: sw.SegmentationWidget(np.zeros((4, 4)), pixel_ratio=1e9),
             lambda: sw.SegmentationWidget(np.zeros((4, 4)), tool="nope"),
             lambda: sw.DatasetAnnotator("{images}", "{masks}", ["u", "a"]),
-            lambda: sw.DatasetAnnotator("{images}", "/", ["u", "a"]),
+            lambda: sw.DatasetAnnotator("{twins}", "{masks}", ["u", "a"]),
         ):
             try:
                 bad()
@@ -253,3 +255,33 @@ def test_constructors_that_raise_print_nothing_at_shutdown(tmp_path):
     )
     assert result.stdout == "done\n"
     assert result.stderr == ""
+
+
+def _twin_stems(folder):
+    """A folder of two images sharing a stem (a.png, a.jpg): a dataset refuses it."""
+    from PIL import Image
+
+    folder.mkdir()
+    for name in ("a.png", "a.jpg"):
+        Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(folder / name)
+    return folder
+
+
+@pytest.mark.parametrize("case", ["unreadable images", "twin stems", "bad classes"])
+def test_a_dataset_annotator_that_raises_leaves_no_widget_behind(tmp_path, case):
+    images = tmp_path / "images"
+    if case == "twin stems":
+        _twin_stems(images)
+    else:
+        images.mkdir()
+        if case == "unreadable images":
+            (images / "a.png").write_bytes(b"not a png")
+        else:
+            _twin_stems(tmp_path / "one")
+            images = tmp_path / "one" / "a.png"
+    before = len(live_widgets)
+    classes = [] if case == "bad classes" else ["u", "a"]
+    with pytest.warns() if case == "unreadable images" else contextlib.nullcontext():
+        with pytest.raises(ValueError):
+            sw.DatasetAnnotator(images, tmp_path / "masks", classes)
+    assert len(live_widgets) == before

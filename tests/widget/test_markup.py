@@ -47,6 +47,7 @@ def test_class_and_object_names_reach_html_only_escaped():
     mouse_drag(w.canvas, [(20, 20), (120, 20)])
     w.set_instance_locked(1)
     mouse_drag(w.canvas, [(20, 60), (120, 60)])  # refused: the message quotes the name
+    find_control(w, ipywidgets.Accordion).selected_index = 1  # Find what is missing
     find_control(w, QualityPanel).show_regions(w.find_specks(10_000))
     values = assert_no_markup_from_names(w)
     joined = "\n".join(values)

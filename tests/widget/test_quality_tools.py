@@ -1,6 +1,8 @@
 """Find what is missing: coverage, show missing, holes and specks, fixes, from Python and UI."""
 
+import ipywidgets
 import numpy as np
+import pytest
 
 from seg_widget.core.bbox import BBox
 from seg_widget.testing import find_control, mouse_drag, record_messages, visible_bbox
@@ -102,9 +104,21 @@ def test_show_missing_draws_unlabelled_pixels_in_magenta_over_a_dimmed_image(wid
     assert "#ff00ff" in command_text(sent)  # the missing layer follows edits
 
 
+def quality_panel(widget):
+    """The "Find what is missing" section, opened (which builds it)."""
+    find_control(widget, ipywidgets.Accordion).selected_index = 1
+    return find_control(widget, QualityPanel)
+
+
+def test_the_closed_sections_are_built_when_first_opened(widget):
+    with pytest.raises(LookupError):
+        find_control(widget, QualityPanel)
+    assert quality_panel(widget).fix_buttons
+
+
 def test_panel_lists_regions_and_clicking_one_zooms_onto_it(widget):
     widget.mask = scene_with_hole_and_speck()
-    panel = find_control(widget, QualityPanel)
+    panel = quality_panel(widget)
     panel.max_size.value = 10
     panel.show_regions(widget.find_holes(panel.max_size.value))
     assert panel.found.options == ("hole · 1 px · x 25, y 25 · in cat",)
@@ -115,7 +129,7 @@ def test_panel_lists_regions_and_clicking_one_zooms_onto_it(widget):
 
 def test_panel_summaries_count_in_words_and_show_zooms_back(widget):
     widget.mask = scene_with_hole_and_speck()
-    panel = find_control(widget, QualityPanel)
+    panel = quality_panel(widget)
     panel.show_regions(widget.find_specks(5))
     assert panel.summary.value == "1 speck found"
     panel.found.index = 0

@@ -1,5 +1,6 @@
 """Labels readable at the default width; selecting an object apart from ticking it."""
 
+import ipywidgets
 import numpy as np
 
 import seg_widget as sw
@@ -57,7 +58,9 @@ def test_the_colour_by_toggle_and_the_view_controls_are_labelled():
 
 
 def test_the_fix_buttons_never_shrink_below_their_labels_and_wrap_instead():
-    panel = find_control(make(), QualityPanel)
+    w = make()
+    find_control(w, ipywidgets.Accordion).selected_index = 1  # opening the section builds it
+    panel = find_control(w, QualityPanel)
     labels = [b.description for b in panel.fix_buttons]
     assert labels == ["Fill holes", "Remove specks", "Smooth borders", "Fill unlabelled in view"]
     for button in panel.fix_buttons:

@@ -11,6 +11,7 @@ themselves from edit events and trait changes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
@@ -98,12 +99,18 @@ class Panels:
         widgets.link((widget, "fill_connectivity"), (self.fill_connectivity, "value"))
 
         self.objects = ObjectPanel(widget, edited, guard)
-        self.quality = QualityPanel(widget, guard)
-        self.assist = AssistPanel(widget, guard)
+        # The closed sections are built when first opened: a widget that nobody opens them
+        # on (each image of a dataset) costs fewer controls.
         self.sections = widgets.Accordion(
-            [self.objects, self.quality, self.assist, widgets.HTML(help_html())],
+            [
+                self.objects,
+                LazySection(lambda: QualityPanel(widget, guard)),
+                LazySection(lambda: AssistPanel(widget, guard)),
+                LazySection(lambda: widgets.HTML(help_html())),
+            ],
             selected_index=None,
         )
+        self.sections.observe(self._on_section, "selected_index")
         self.sections.set_title(1, "Find what is missing")
         self.sections.set_title(2, "Assisted labelling")
         self.sections.set_title(3, "Keyboard shortcuts")
@@ -131,6 +138,11 @@ class Panels:
             layout=widgets.Layout(width="280px", flex="0 0 280px", margin="0 0 0 8px"),
         )
 
+    def _on_section(self, change) -> None:
+        section = None if change.new is None else self.sections.children[change.new]
+        if isinstance(section, LazySection):
+            section.populate()
+
     def children(self, canvas: widgets.DOMWidget) -> list[widgets.Widget]:
         """Return the widget's children: style, toolbar, canvas and status beside the panel."""
         # The panel keeps its width and wraps below the canvas when the notebook is narrow;
@@ -149,4 +161,18 @@ class Panels:
         ]
 
 
-__all__ = ["Panels"]
+class LazySection(widgets.VBox):
+    """An accordion section whose content is built the first time it is opened."""
+
+    def __init__(self, build: Callable[[], widgets.Widget]) -> None:
+        super().__init__()
+        self._build = build
+
+    def populate(self) -> widgets.Widget:
+        """Build the content if it is not built yet; return it."""
+        if not self.children:
+            self.children = [self._build()]
+        return self.children[0]
+
+
+__all__ = ["LazySection", "Panels"]

@@ -1,7 +1,8 @@
 """The object list: one row per object, the object commands, and the overlay views.
 
-Rows are a fixed pool of widgets reused page by page, so refreshing after every edit only
-sends the values that changed, whatever the number of objects. The panel refreshes itself:
+Rows are a pool of at most `PAGE_SIZE` widgets reused page by page, so refreshing after
+every edit only sends the values that changed, whatever the number of objects; a row is made
+only when an object needs it (an image without objects builds none). The panel refreshes itself:
 after every settled edit and when the selection or the colouring changes. It reads and
 changes the widget only through its public API.
 
@@ -64,7 +65,9 @@ class ObjectPanel(widgets.VBox):
         self.class_choice.observe(self._change_class, "value")
         self.active = widgets.HBox([self.name, self.class_choice])
 
-        self.rows = [_Row(self) for _ in range(PAGE_SIZE)]
+        #: The row pool (grown to at most PAGE_SIZE as objects appear).
+        self.rows: list[_Row] = []
+        self.row_box = widgets.VBox()
         previous = _button("", "Previous page", "chevron-left")
         following = _button("", "Next page", "chevron-right")
         previous.on_click(lambda _: self._turn(-1))
@@ -106,7 +109,7 @@ class ObjectPanel(widgets.VBox):
                     "<small>Click a name to make that object active; tick objects for "
                     "Merge / Delete.</small>"
                 ),
-                *(row.box for row in self.rows),
+                self.row_box,
                 self.pager,
                 self.color_by,
                 widgets.HBox([self.contours, self.show_only], layout=_wrap()),
@@ -135,6 +138,10 @@ class ObjectPanel(widgets.VBox):
         pages = max(1, -(-count // PAGE_SIZE))
         self.page = min(self.page, pages - 1)
         start = self.page * PAGE_SIZE
+        needed = min(PAGE_SIZE, count)
+        if len(self.rows) < needed:
+            self.rows.extend(_Row(self) for _ in range(needed - len(self.rows)))
+            self.row_box.children = [row.box for row in self.rows]
         for k, row in enumerate(self.rows):
             index = start + k
             row.show(self._order[index] if index < count else None)
