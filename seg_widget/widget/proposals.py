@@ -208,7 +208,7 @@ class Proposals:
     # -- the tools -----------------------------------------------------------------------------
 
     def propose_wand(
-        self, seed_rc: tuple[int, int], *, tolerance: float, value: int, fill_holes: bool = True
+        self, seed_rc: tuple[int, int], *, tolerance: float, value: int, fill_holes: bool
     ) -> None:
         """Propose the connected region of similar displayed colour around ``seed_rc``.
 

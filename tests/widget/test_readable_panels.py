@@ -74,3 +74,11 @@ def test_the_shortcuts_help_gives_each_binding_a_line_of_its_own():
     text = help_html()
     assert "<table>" not in text
     assert "<div class='seg-shortcut'><kbd>Ctrl+Shift+Z or Ctrl+Y</kbd> Redo</div>" in text
+
+
+def test_an_image_without_objects_builds_no_object_rows():
+    w = make()
+    panel = find_control(w, ObjectPanel)
+    assert panel.rows == [] and panel.row_box.children == ()
+    press_key(w.canvas, "m")
+    assert len(panel.rows) == 1 and rows(w)[0].name.description == "cat 1"

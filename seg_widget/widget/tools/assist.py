@@ -35,6 +35,7 @@ class WandTool(Tool):
                 (int(row), int(col)),
                 tolerance=widget.wand_tolerance,
                 value=0 if widget.erase else widget.label,
+                fill_holes=widget.wand_fill_holes,
             )
         return False
 

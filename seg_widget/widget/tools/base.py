@@ -35,6 +35,7 @@ class WidgetSettings(Protocol):
     fill_mode: str
     fill_connectivity: int
     wand_tolerance: float
+    wand_fill_holes: bool
     superpixel_segments: int
     superpixel_compactness: float
     prompt_negative: bool
