@@ -9,6 +9,7 @@ description.
 
 import ipywidgets
 import numpy as np
+import pytest
 
 import seg_widget as sw
 from seg_widget.testing import find_control, mouse_drag, press_key
@@ -63,3 +64,19 @@ def test_messages_with_markup_are_escaped():
     assert EVIL in w.message
     values = assert_no_markup_from_names(w)
     assert any(ESCAPED in value for value in values)
+
+
+def test_file_names_in_the_dataset_header_and_warnings_are_escaped(tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "images"
+    folder.mkdir()
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(folder / f"{EVIL}.png")
+    (folder / f"{EVIL} broken.png").write_bytes(b"not an image")
+    with pytest.warns(UserWarning):
+        annotator = sw.DatasetAnnotator(folder, tmp_path / "masks", ["u", EVIL])
+    values = assert_no_markup_from_names(annotator)
+    joined = "\n".join(values)
+    assert f"<code>{ESCAPED}.png</code>" in joined  # the header
+    assert f"{ESCAPED} broken.png" in joined  # the warnings area
+    annotator.close()
