@@ -14,6 +14,9 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from ..core.assist import SCRIBBLE_METHODS, classifier_available
+from ..core.checks import one_of
+
 
 def class_id(value: object, n_classes: int, argument: str = "label") -> int:
     """Return ``value`` as a class id in ``[0, n_classes)``.
@@ -176,14 +179,46 @@ def file_path(
     return name
 
 
+def point_xy(x: object, y: object) -> tuple[float, float]:
+    """Return a point's ``x`` and ``y`` as finite floats.
+
+    >>> point_xy(1, 2.5)
+    (1.0, 2.5)
+    """
+    return number(x, "x", -math.inf, math.inf), number(y, "y", -math.inf, math.inf)
+
+
+def callback(value: object, registered: list, remove: bool) -> None:
+    """Check a callback to register (a callable) or to remove (a registered one)."""
+    if not callable(value):
+        raise TypeError(f"callback: expected a callable; got {type(value).__name__}")
+    if remove and value not in registered:
+        raise ValueError(f"callback: expected a registered callback to remove; got {value!r}")
+
+
+def scribble_method(value: object, argument: str) -> str:
+    """Return ``value`` if it is a scribble method usable here (scikit-learn for "classifier").
+
+    >>> scribble_method("watershed", "method")
+    'watershed'
+    """
+    method = one_of(value, SCRIBBLE_METHODS, argument)
+    if method == "classifier" and not classifier_available():
+        raise ValueError(f"{argument}: 'classifier' needs scikit-learn: pip install scikit-learn")
+    return method
+
+
 __all__ = [
     "box",
+    "callback",
     "class_id",
     "diameter",
     "file_path",
     "flag",
     "number",
     "pixel",
+    "point_xy",
     "points",
+    "scribble_method",
     "whole_number",
 ]

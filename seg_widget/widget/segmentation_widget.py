@@ -26,7 +26,6 @@ import numpy as np
 from traitlets import Bool, Int, Unicode, observe, validate
 
 from ..core import quality
-from ..core.assist import SCRIBBLE_METHODS, classifier_available
 from ..core.bbox import BBox
 from ..core.checks import one_of
 from ..core.classes import LabelClass, mask_dtype, normalize_classes
@@ -354,11 +353,11 @@ class SegmentationWidget(widgets.VBox):
 
     def canvas_to_image(self, x: float, y: float) -> tuple[float, float]:
         """Map a canvas pixel position to image coordinates ``(x=col, y=row)``, floats."""
-        return self._view.canvas_to_image(*_finite_xy(x, y))
+        return self._view.canvas_to_image(*arguments.point_xy(x, y))
 
     def image_to_canvas(self, x: float, y: float) -> tuple[float, float]:
         """Map image coordinates ``(x=col, y=row)`` to a canvas pixel position."""
-        return self._view.image_to_canvas(*_finite_xy(x, y))
+        return self._view.image_to_canvas(*arguments.point_xy(x, y))
 
     # -- painting from Python ----------------------------------------------------------------
 
@@ -464,7 +463,7 @@ class SegmentationWidget(widgets.VBox):
         never copied for it. An exception in a callback is logged and shown in the
         status line; the widget keeps working. Usable as a decorator.
         """
-        _check_callback(callback, self._edit_callbacks, remove)
+        arguments.callback(callback, self._edit_callbacks, remove)
         if remove:
             self._edit_callbacks.remove(callback)
         else:
@@ -657,7 +656,7 @@ class SegmentationWidget(widgets.VBox):
         """
         if method is None:
             method = self.scribble_method
-        method = _scribble_method(method, "method")
+        method = arguments.scribble_method(method, "method")
         self._proposals.propose_from_scribbles(method)
 
     def clear_scribbles(self) -> None:
@@ -675,7 +674,7 @@ class SegmentationWidget(widgets.VBox):
         thread of its own: in a Jupyter kernel painting goes on while it works. Usable as
         a decorator. For a model with a costly per-image half, see :meth:`use_model`.
         """
-        _check_callback(callback, self._proposals.prompt_callbacks, remove)
+        arguments.callback(callback, self._proposals.prompt_callbacks, remove)
         self._proposals.on_prompt(callback, remove)
         return callback
 
@@ -1137,7 +1136,7 @@ class SegmentationWidget(widgets.VBox):
 
     @validate("scribble_method")
     def _validate_scribble_method(self, proposal):
-        return _scribble_method(proposal.value, "scribble_method")
+        return arguments.scribble_method(proposal.value, "scribble_method")
 
     @validate("instance", "selected_instances")
     def _validate_instances(self, proposal):
@@ -1268,29 +1267,6 @@ def _split_kwargs(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any
         )
     settings = {name: value for name, value in kwargs.items() if name in own}
     return settings, {name: value for name, value in kwargs.items() if name not in own}
-
-
-def _finite_xy(x: object, y: object) -> tuple[float, float]:
-    """Check a point's ``x`` and ``y``: finite numbers."""
-    return (
-        arguments.number(x, "x", -math.inf, math.inf),
-        arguments.number(y, "y", -math.inf, math.inf),
-    )
-
-
-def _check_callback(callback: object, registered: list, remove: bool) -> None:
-    """Check a callback to register (callable) or to remove (registered)."""
-    if not callable(callback):
-        raise TypeError(f"callback: expected a callable; got {type(callback).__name__}")
-    if remove and callback not in registered:
-        raise ValueError(f"callback: expected a registered callback to remove; got {callback!r}")
-
-
-def _scribble_method(value: object, argument: str) -> str:
-    method = one_of(value, SCRIBBLE_METHODS, argument)
-    if method == "classifier" and not classifier_available():
-        raise ValueError(f"{argument}: 'classifier' needs scikit-learn: pip install scikit-learn")
-    return method
 
 
 def _pixel_ratio(value: Any) -> float:
