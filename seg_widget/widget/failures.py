@@ -3,9 +3,10 @@
 Nothing raised there may reach ipycanvas or ipywidgets (it would vanish into the browser
 console). Two kinds of failure:
 
-- *expected* ones, ``ValueError`` or ``TypeError``: the public API's refusals of an ordinary mistake
-  (M with class 0 selected, Enter with scribbles of one class, merging a locked object).
-  The message line says it; the log gets it at debug level, so nothing is printed.
+- *expected* ones, ``ValueError`` or ``TypeError``: the public API's refusals of an
+  ordinary mistake (M with class 0 selected, Enter with scribbles of one class, merging a
+  locked object). The message line says it; the log gets it at debug level, so nothing is
+  printed.
 - anything else is a bug: the message line says it and the log keeps the traceback.
 """
 

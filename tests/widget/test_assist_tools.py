@@ -170,7 +170,7 @@ def test_a_raising_hook_never_breaks_the_widget(scene):
 
 
 def test_classifier_method_without_scikit_learn_says_what_to_install(scene, monkeypatch):
-    import seg_widget.widget.segmentation_widget as module
+    import seg_widget.widget.arguments as module
 
     monkeypatch.setattr(module, "classifier_available", lambda: False)
     with pytest.raises(ValueError, match="pip install scikit-learn"):

@@ -302,16 +302,16 @@ def test_preserve_mode_sends_what_a_stroke_may_change_for_the_view(w):
     assert not editable_messages(sent)  # only preserve mode needs them
 
 
-def test_a_layer_that_never_starts_is_said_once_in_the_status_line(w, monkeypatch):
+def test_a_layer_that_never_starts_is_said_once_on_the_message_line(w, monkeypatch):
     import seg_widget.widget.view as view_module
 
     monkeypatch.setattr(view_module, "LAYER_START_SECONDS", 0.01)
     w._repr_mimebundle_()  # what displaying the widget calls
 
     deadline = time.monotonic() + 5
-    while "front-end layer did not start" not in w.status and time.monotonic() < deadline:
+    while "front-end layer did not start" not in w.message and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert "front-end layer did not start" in w.status
+    assert "front-end layer did not start" in w.message
     mouse_drag(w.canvas, [xy(5, 5), xy(5, 9)])  # ipycanvas' own events still paint
     assert w.mask[5, 5:10].all()
 

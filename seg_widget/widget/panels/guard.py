@@ -2,8 +2,9 @@
 
 A control's action runs through `Guard.run`: it is one user action (the message line is
 cleared first), and nothing it raises reaches ipywidgets. An expected refusal (a
-``ValueError`` or ``TypeError``: a locked object, nothing selected) is said on the message line; anything
-else is said too and logged with its traceback (see `seg_widget.widget.failures`).
+``ValueError`` or ``TypeError``: a locked object, nothing selected) is said on the message
+line; anything else is said too and logged with its traceback (see
+`seg_widget.widget.failures`).
 """
 
 from __future__ import annotations

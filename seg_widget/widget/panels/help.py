@@ -33,7 +33,7 @@ KEYBOARD_NOTE = (
     "Shortcuts work while the pointer is over the widget, or after a click on any of its "
     "controls: no click on the canvas is needed. Keys typed into a text field stay there, "
     "and JupyterLab's own shortcuts work everywhere else. If the front-end layer could not "
-    "start (the status line says so), click the canvas first; it then keeps every key until "
+    "start (the message line says so), click the canvas first; it then keeps every key until "
     "you click outside it."
 )
 
