@@ -267,11 +267,39 @@ def _twin_stems(folder):
     return folder
 
 
-@pytest.mark.parametrize("case", ["unreadable images", "twin stems", "bad classes"])
+def _truncated_png(folder):
+    """A folder of one PNG whose header reads but whose pixels do not: it fails to open."""
+    import io
+
+    from PIL import Image
+
+    folder.mkdir()
+    buffer = io.BytesIO()
+    noise = np.random.default_rng(0).integers(0, 256, (40, 40, 3), dtype=np.uint8)
+    Image.fromarray(noise).save(buffer, "PNG")
+    (folder / "a.png").write_bytes(buffer.getvalue()[:120])
+    return folder
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "unreadable images",
+        "twin stems",
+        "bad classes",
+        "no image opens",
+        "no image opens in team mode",
+        "reviewer without team mode",
+    ],
+)
 def test_a_dataset_annotator_that_raises_leaves_no_widget_behind(tmp_path, case):
     images = tmp_path / "images"
+    kwargs = {}
     if case == "twin stems":
         _twin_stems(images)
+    elif case.startswith("no image opens"):
+        _truncated_png(images)
+        kwargs = {"annotator": "alice"} if case.endswith("team mode") else {}
     else:
         images.mkdir()
         if case == "unreadable images":
@@ -279,9 +307,11 @@ def test_a_dataset_annotator_that_raises_leaves_no_widget_behind(tmp_path, case)
         else:
             _twin_stems(tmp_path / "one")
             images = tmp_path / "one" / "a.png"
+            kwargs = {"reviewer": True} if case == "reviewer without team mode" else {}
     before = len(live_widgets)
     classes = [] if case == "bad classes" else ["u", "a"]
-    with pytest.warns() if case == "unreadable images" else contextlib.nullcontext():
-        with pytest.raises(ValueError):
-            sw.DatasetAnnotator(images, tmp_path / "masks", classes)
+    warns = case == "unreadable images" or case.startswith("no image opens")
+    with pytest.warns() if warns else contextlib.nullcontext():
+        with pytest.raises(ValueError, match=r"images|classes|reviewer"):
+            sw.DatasetAnnotator(images, tmp_path / "masks", classes, **kwargs)
     assert len(live_widgets) == before

@@ -95,3 +95,24 @@ def test_the_header_keeps_the_file_name_apart_from_the_skip_box(tmp_path):
     annotator.save()
     assert bar.name.value.endswith("<code>astronaut.png</code> · ✓ labelled</span>")
     annotator.close()
+
+
+def test_the_annotator_decodes_the_next_image_in_the_background(tmp_path, monkeypatch):
+    import seg_widget.io.image_list as image_list
+
+    folder = tmp_path / "images"
+    folder.mkdir()
+    paths = [write(folder / f"img{k}.png", 40 * k) for k in range(3)]
+    loads = []
+
+    def counting_load(source):
+        loads.append((os.path.basename(str(source)), threading.current_thread().name))
+        return load_image(source)
+
+    monkeypatch.setattr(image_list, "load_image", counting_load)
+    annotator = sw.DatasetAnnotator(folder, tmp_path / "masks", ["u", "a"])
+    assert annotator.next()
+    np.testing.assert_array_equal(annotator.widget.image, load_image(paths[1]))
+    threads = [thread for name, thread in loads if name == "img1.png"]
+    assert len(threads) == 1 and threads[0].startswith("seg-widget-prefetch")
+    annotator.close()
