@@ -92,9 +92,14 @@ class PointerRouter:
             handled = False
             for event in events:
                 handled = True
-                # A press or a key is a new action (it clears the message line); the moves
-                # and release of a drag belong to its press.
-                new = isinstance(event, KeyEvent) or getattr(event, "kind", "") == "down"
+                # A press of a button or a key is a new action (it clears the message line);
+                # the moves and release of a drag belong to its press, a key's release to
+                # the key (the message of Ctrl+S stays after the keys are let go).
+                new = (
+                    event.down
+                    if isinstance(event, KeyEvent)
+                    else getattr(event, "kind", "") == "down"
+                )
                 with host.status.action(new=new):
                     try:
                         if isinstance(event, PointerEvent):

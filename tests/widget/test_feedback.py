@@ -10,7 +10,15 @@ import numpy as np
 import pytest
 
 import seg_widget as sw
-from seg_widget.testing import click, find_control, mouse_drag, press_key, send_canvas_event
+from seg_widget.testing import (
+    click,
+    find_control,
+    input_layer,
+    mouse_drag,
+    press_key,
+    send_canvas_event,
+    send_layer_message,
+)
 from seg_widget.widget.panels import ClassList, MessageLine, ObjectPanel, ProposalHint
 
 CLASSES = ["unlabelled", "person", "dog"]
@@ -211,6 +219,18 @@ def test_a_message_stays_through_the_drag_that_caused_it_and_goes_with_the_next_
     press_key(w.canvas, "m")
     assert w.message.startswith("⚠ label:")
     press_key(w.canvas, "1")
+    assert w.message == ""
+
+
+def test_a_message_stays_when_the_key_that_caused_it_is_released():
+    """The front-end layer sends a key's press and its release: only a press is an action."""
+    w = make()
+    w.label = 0
+    layer = input_layer(w)
+    for down in (True, False):
+        send_layer_message(layer, {"type": "key", "key": "m", "down": down, "modifiers": 0})
+    assert w.message.startswith("⚠ label:")
+    send_layer_message(layer, {"type": "key", "key": "1", "down": True, "modifiers": 0})
     assert w.message == ""
 
 

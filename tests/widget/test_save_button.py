@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import seg_widget as sw
-from seg_widget.testing import find_control, press_key
+from seg_widget.testing import find_control, input_layer, press_key, send_layer_message
 from seg_widget.widget.keymap import SHORTCUTS
 from seg_widget.widget.panels import Toolbar
 
@@ -25,6 +25,17 @@ def test_ctrl_s_saves_to_the_save_path_and_says_so(tmp_path):
     assert w.message == f"✓ saved {tmp_path / 'cat.png'}"
     assert sorted(os.listdir(tmp_path)) == ["cat.png"]  # no temporary file left
     assert w.tool == "brush"  # plain S (superpixel) was not chosen
+
+
+def test_ctrl_s_from_the_page_says_saved_after_the_keys_are_released(tmp_path):
+    """As the front-end layer sends it: Ctrl+S pressed, then S and Ctrl released."""
+    w = make()
+    w.save_path = str(tmp_path / "cat.png")
+    layer = input_layer(w)
+    for down in (True, False):
+        send_layer_message(layer, {"type": "key", "key": "s", "down": down, "modifiers": 2})
+    np.testing.assert_array_equal(sw.load_mask(tmp_path / "cat.png"), w.mask)
+    assert w.message == f"✓ saved {tmp_path / 'cat.png'}"
 
 
 def test_the_save_button_saves_objects_too(tmp_path):
