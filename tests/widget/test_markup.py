@@ -80,3 +80,32 @@ def test_file_names_in_the_dataset_header_and_warnings_are_escaped(tmp_path):
     assert f"<code>{ESCAPED}.png</code>" in joined  # the header
     assert f"{ESCAPED} broken.png" in joined  # the warnings area
     annotator.close()
+
+
+def test_team_mode_shows_file_names_notes_and_reports_escaped(tmp_path):
+    """A peer's review note and a file name reach the team bar, the status, the compare
+    view and the agreement report only as text."""
+    from PIL import Image
+
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for number in range(2):
+        image = np.full((8, 8, 3), 50 * number, np.uint8)
+        Image.fromarray(image).save(folder / f"{EVIL}{number}.png")
+    classes, masks = ["u", EVIL], tmp_path / "masks"
+    alice = sw.DatasetAnnotator(folder, masks, classes, annotator="alice")
+    alice.widget.paint_stroke([(3, 3)], label=1, brush_size=1)
+    alice.mark_done(EVIL)
+    rita = sw.DatasetAnnotator(folder, masks, classes, annotator="rita", reviewer=True)
+    rita.go_to(f"{EVIL}0.png")
+    rita.compare("alice")  # shown under the team bar, titled by the file name
+    assert f"<b>{ESCAPED}0.png</b>" in "\n".join(assert_no_markup_from_names(rita))
+    rita.agreement_report()  # replaces the compare view
+    assert f"<th>IoU {ESCAPED}</th>" in "\n".join(assert_no_markup_from_names(rita))
+    rita.reject(f"fix {EVIL}")
+    alice.go_to(f"{EVIL}0.png")
+    joined = "\n".join(assert_no_markup_from_names(alice))
+    assert f"rejected by rita: “fix {ESCAPED}”" in joined  # the team bar and the status
+    assert f"<code>{ESCAPED}0.png</code>" in joined
+    alice.close()
+    rita.close()
