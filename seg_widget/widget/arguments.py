@@ -158,6 +158,17 @@ def pixel(value: object, shape: tuple[int, int], argument: str = "seed") -> tupl
     return int(row), int(col)
 
 
+def path_like(value: object, argument: str) -> str:
+    """Return ``value`` (a str or os.PathLike) as a str.
+
+    >>> path_like(os.path.join("exports", "voc"), "folder") == os.path.join("exports", "voc")
+    True
+    """
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{argument}: expected a str or os.PathLike; got {type(value).__name__}")
+    return os.fsdecode(os.fspath(value))
+
+
 def file_path(
     value: object, argument: str, extensions: tuple[str, ...], *, empty: bool = False
 ) -> str:
@@ -166,9 +177,7 @@ def file_path(
     >>> file_path("masks/cat.PNG", "save_path", (".png", ".npy"))
     'masks/cat.PNG'
     """
-    if not isinstance(value, (str, os.PathLike)):
-        raise TypeError(f"{argument}: expected a str or os.PathLike; got {type(value).__name__}")
-    name = os.fsdecode(os.fspath(value))
+    name = path_like(value, argument)
     if empty and name == "":
         return name
     if os.path.splitext(name)[1].lower() not in extensions:

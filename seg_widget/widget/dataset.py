@@ -40,11 +40,13 @@ from ..core.model_session import DEFAULT_MAX_BYTES, ModelSession
 from ..io.dataset_export import export_coco, export_voc, export_yolo_dataset
 from ..io.pre_annotation import PreAnnotation
 from ..io.team import DEFAULT_LEASE_SECONDS, ClaimTakenError, ReviewStatus
+from ..io.team.claims import LONGEST_LEASE_SECONDS
+from . import arguments
 from .autosave import Autosave
 from .closing import close_tree
 from .dataset_controls import NavigationBar, WarningsLog, scan_progress
 from .dataset_models import DEFAULT_AHEAD, DatasetModels
-from .dataset_navigation import Navigator
+from .dataset_navigation import Navigator, check_widget_kwargs
 from .dataset_sessions import open_session
 from .disagreement import DisagreementView
 from .segmentation_widget import SegmentationWidget
@@ -129,6 +131,8 @@ class DatasetAnnotator(widgets.VBox):
         # Everything that can reject the input runs before this widget exists (the box is
         # made last), and what was made is closed again, so bad input gives only the error.
         self._classes = normalize_classes(classes)
+        arguments.number(lease_seconds, "lease_seconds", 1, LONGEST_LEASE_SECONDS)
+        check_widget_kwargs(self._classes, widget_kwargs)
         self._autosave = Autosave(self._autosave_now, autosave_seconds, on_error=self._failed)
         self._widget_kwargs = widget_kwargs
         self._updating_controls = False
@@ -272,6 +276,7 @@ class DatasetAnnotator(widgets.VBox):
 
     @only_unlabelled.setter
     def only_unlabelled(self, value: bool) -> None:
+        value = arguments.flag(value, "only_unlabelled")
         self.filter = "unlabelled" if value else "all"
 
     @property
@@ -366,6 +371,7 @@ class DatasetAnnotator(widgets.VBox):
             `TeamConflictError`: both versions are kept; see :meth:`keep_mine`.
 
         """
+        beside, overwrite = arguments.flag(beside, "beside"), arguments.flag(overwrite, "overwrite")
         if beside and overwrite:
             raise ValueError("beside, overwrite: expected at most one of them; got both")
         if not self._session.save(self.widget, beside=beside, overwrite=overwrite):
@@ -381,6 +387,9 @@ class DatasetAnnotator(widgets.VBox):
         See `seg_widget.io.dataset_export.export_coco`; returns the counts of images and
         annotations written. In team mode: every image's current version.
         """
+        arguments.path_like(path, "path")
+        polygons = arguments.flag(polygons, "polygons")
+        include_unlabelled = arguments.flag(include_unlabelled, "include_unlabelled")
         self._before_export()
         with self._nav.progress_bar("COCO export") as progress:
             return export_coco(
@@ -399,6 +408,7 @@ class DatasetAnnotator(widgets.VBox):
         PNGs), ``ImageSets/Segmentation/default.txt``; see
         `seg_widget.io.dataset_export.export_voc`. Returns the exported image stems.
         """
+        arguments.path_like(folder, "folder")
         self._before_export()
         with self._nav.progress_bar("VOC export") as progress:
             return export_voc(self._dataset, folder, self._classes, progress=progress)
@@ -412,6 +422,7 @@ class DatasetAnnotator(widgets.VBox):
         has accepted is left out, like an unlabelled one (one accepted in the open image
         counts: the export saves first). In team mode: every image's current version.
         """
+        arguments.path_like(folder, "folder")
         self._before_export()
         with self._nav.progress_bar("YOLO export") as progress:
             return export_yolo_dataset(self._dataset, folder, self._classes, progress=progress)

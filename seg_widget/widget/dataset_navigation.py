@@ -17,13 +17,15 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
+
 from ..core.classes import LabelClass
 from ..io.team import ClaimTakenError, CorruptRecordError
 from .dataset_controls import NavigationBar, WarningsLog
 from .prefetch import ImagePrefetch
 from .segmentation_widget import SegmentationWidget
 
-__all__ = ["CARRIED_SETTINGS", "Navigator"]
+__all__ = ["CARRIED_SETTINGS", "PER_IMAGE_ARGUMENTS", "Navigator", "check_widget_kwargs"]
 
 logger = logging.getLogger("seg_widget")
 
@@ -43,6 +45,33 @@ CARRIED_SETTINGS = (
     "color_by",
     "contours",
 )
+
+#: What belongs to one image's widget (the annotator gives it), not settings for them all.
+PER_IMAGE_ARGUMENTS = (
+    "image",
+    "classes",
+    "mask",
+    "instances",
+    "instance_table",
+    "instance",
+    "selected_instances",
+)
+
+
+def check_widget_kwargs(classes: tuple[LabelClass, ...], widget_kwargs: dict) -> None:
+    """Refuse widget settings every image's widget would refuse, before any image is read.
+
+    A bad setting (``brush_size=0``) is the caller's mistake, not a problem of an image: a
+    small widget is made with them (and closed), so its own checks name the argument.
+    """
+    given = sorted(set(widget_kwargs) & set(PER_IMAGE_ARGUMENTS))
+    if given:
+        raise TypeError(
+            f"{', '.join(given)}: expected widget settings for every image; the annotator "
+            "gives each image's widget its image, classes, stored mask and objects itself"
+        )
+    SegmentationWidget(np.zeros((1, 1), np.uint8), classes, **widget_kwargs).close()
+
 
 OpenedCallback = Callable[[SegmentationWidget, "SegmentationWidget | None"], None]
 

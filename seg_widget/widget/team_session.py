@@ -294,12 +294,18 @@ class TeamSession:
 
         With ``against``, from that annotator's latest version instead.
         """
+        for argument, name in (("other", other), ("against", against)):
+            if not isinstance(name, str) and (argument == "other" or name is not None):
+                none = " or None" if argument == "against" else ""
+                raise TypeError(
+                    f"{argument}: expected an annotator's name{none}; got {type(name).__name__}"
+                )
         latest = self.dataset.latest_versions(self._position)
-        for name in (other, against):
+        for argument, name in (("other", other), ("against", against)):
             if name is not None and name not in latest:
                 raise ValueError(
-                    f"other: expected an annotator with a version of {self._name} (one of "
-                    f"{sorted(latest)}); got {name!r}"
+                    f"{argument}: expected an annotator with a version of {self._name} (one "
+                    f"of {sorted(latest)}); got {name!r}"
                 )
         theirs = self.dataset.load_version(self._position, latest[other].key)
         if against is None:

@@ -315,3 +315,91 @@ def test_a_dataset_annotator_that_raises_leaves_no_widget_behind(tmp_path, case)
         with pytest.raises(ValueError, match=r"images|classes|reviewer"):
             sw.DatasetAnnotator(images, tmp_path / "masks", classes, **kwargs)
     assert len(live_widgets) == before
+
+
+# -- the dataset annotator ----------------------------------------------------------------
+
+
+@pytest.fixture
+def folder(tmp_path):
+    from PIL import Image
+
+    images = tmp_path / "images"
+    images.mkdir()
+    for number in range(3):
+        Image.fromarray(np.full((8, 8, 3), 50 * number, np.uint8)).save(images / f"i{number}.png")
+    return images
+
+
+ANNOTATOR_CALLS = [
+    ("save", lambda a: a.save(beside="yes"), TypeError, "beside"),
+    ("save", lambda a: a.save(overwrite=1), TypeError, "overwrite"),
+    ("save", lambda a: a.save(beside=True, overwrite=True), ValueError, "beside, overwrite"),
+    ("go_to", lambda a: a.go_to(1.5), TypeError, "index_or_path"),
+    ("go_to", lambda a: a.go_to(9), ValueError, "index"),
+    ("export_coco", lambda a: a.export_coco("c.json", polygons="x"), TypeError, "polygons"),
+    (
+        "export_coco",
+        lambda a: a.export_coco("c.json", include_unlabelled=None),
+        TypeError,
+        "include_unlabelled",
+    ),
+    ("export_voc", lambda a: a.export_voc(3), TypeError, "folder"),
+    ("export_yolo", lambda a: a.export_yolo(None), TypeError, "folder"),
+    ("export_coco", lambda a: a.export_coco(3), TypeError, "path"),
+    ("filter", lambda a: setattr(a, "filter", "done"), ValueError, "filter"),
+    ("only_unlabelled", lambda a: setattr(a, "only_unlabelled", "x"), TypeError, "only_unlabelled"),
+    ("mark_done", lambda a: a.mark_done(), ValueError, "annotator"),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "argument"),
+    [case[1:] for case in ANNOTATOR_CALLS],
+    ids=[f"{case[0]}-{case[3]}" for case in ANNOTATOR_CALLS],
+)
+def test_a_bad_annotator_argument_raises_naming_it_and_changes_nothing(
+    tmp_path, folder, monkeypatch, call, error, argument
+):
+    monkeypatch.chdir(tmp_path)
+    annotator = sw.DatasetAnnotator(folder, tmp_path / "masks", ["u", "a"])
+    annotator.widget.paint_stroke([(3, 3)], label=1, brush_size=1)
+    before = (annotator.index, annotator.filter, annotator.widget.mask.copy())
+    with pytest.raises(error, match=f"^{argument}: expected"):
+        call(annotator)
+    assert (annotator.index, annotator.filter) == before[:2]
+    np.testing.assert_array_equal(annotator.widget.mask, before[2])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["images", "masks"]  # nothing written
+    assert not any((tmp_path / "masks").glob("i*"))
+    annotator.close()
+
+
+def test_team_compare_names_its_bad_argument(tmp_path, folder):
+    annotator = sw.DatasetAnnotator(folder, tmp_path / "masks", ["u", "a"], annotator="al")
+    with pytest.raises(TypeError, match=r"^other: expected an annotator's name; got int"):
+        annotator.compare(3)
+    with pytest.raises(TypeError, match=r"^against: expected an annotator's name or None"):
+        annotator.compare("bo", against=3)
+    with pytest.raises(ValueError, match=r"^other: expected an annotator with a version"):
+        annotator.compare("bo")
+    annotator.close()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"brush_size": 0}, ValueError, "^brush_size: expected a diameter"),
+        ({"tool": "nope"}, ValueError, "^tool: expected one of"),
+        ({"mask": np.zeros((8, 8), np.uint8)}, TypeError, "^mask: expected widget settings"),
+        ({"lease_seconds": "x"}, TypeError, "^lease_seconds: expected a number"),
+        ({"lease_seconds": 0.5}, ValueError, r"^lease_seconds: expected a finite number in \[1,"),
+    ],
+)
+def test_bad_annotator_settings_name_themselves_before_any_image_is_read(
+    tmp_path, folder, kwargs, error, match
+):
+    before = len(live_widgets)
+    with pytest.raises(error, match=match):
+        sw.DatasetAnnotator(folder, tmp_path / "masks", ["u", "a"], annotator="al", **kwargs)
+    assert len(live_widgets) == before
+    assert not (tmp_path / "masks").exists()  # nothing was read or written

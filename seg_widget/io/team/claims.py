@@ -47,6 +47,7 @@ from seg_widget.io.team.records import decode_record, encode_record, set_aside
 __all__ = [
     "CLOCK_TOLERANCE",
     "DEFAULT_LEASE_SECONDS",
+    "LONGEST_LEASE_SECONDS",
     "ClaimStatus",
     "ClaimTakenError",
     "Claims",
@@ -61,7 +62,9 @@ DEFAULT_LEASE_SECONDS = 300.0
 CLOCK_TOLERANCE = 2.0
 #: This machine's clock and the store's may differ by this much before a warning.
 SKEW_WARNING_SECONDS = 30.0
-_LONGEST_LEASE = 7 * 24 * 3600.0
+#: The longest lease a claim may ask for (a week).
+LONGEST_LEASE_SECONDS = 7 * 24 * 3600.0
+_LONGEST_LEASE = LONGEST_LEASE_SECONDS
 _ATTEMPTS = 4
 _REMEDY = "Claims.repair(stem) sets it aside under corrupt/ and frees the image."
 
