@@ -299,3 +299,21 @@ def test_a_failed_proposal_leaves_no_progress_in_the_status_line():
     assert w.message.startswith("⚠ ") and "two" in w.message
     assert "⏳" not in w.status
     assert not w.proposal_pending
+
+
+def test_a_proposal_that_breaks_says_so_and_leaves_no_progress(monkeypatch):
+    import seg_widget.core.assist as assist
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(assist, "scribble_proposal", broken)
+    w = make()
+    w.tool = "scribble"
+    mouse_drag(w.canvas, [xy(10, 10), xy(10, 40)])
+    press_key(w.canvas, "2")
+    mouse_drag(w.canvas, [xy(60, 10), xy(60, 40)])
+    press_key(w.canvas, "Enter")
+    assert "out of memory" in w.message
+    assert "⏳" not in w.status
+    assert not w.proposal_pending
