@@ -67,7 +67,8 @@ class PromptRunner:
     image : ndarray
         The image the models see (a read-only view is passed).
     report_progress, report_error : callable
-        Say what long work runs (``""`` when done), or what went wrong (the status line).
+        Say what long work runs (``""`` when done; the status line), or what went wrong
+        (the message line).
 
     """
 

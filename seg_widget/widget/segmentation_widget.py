@@ -460,8 +460,8 @@ class SegmentationWidget(widgets.VBox):
         """Call ``callback(bbox)`` after every edit with the changed region (a :class:`BBox`).
 
         Called per mouse event during a stroke, so keep it cheap; the mask is
-        never copied for it. An exception in a callback is logged and shown in the
-        status line; the widget keeps working. Usable as a decorator.
+        never copied for it. An exception in a callback is logged and shown on the
+        message line; the widget keeps working. Usable as a decorator.
         """
         arguments.callback(callback, self._edit_callbacks, remove)
         if remove:
@@ -690,8 +690,8 @@ class SegmentationWidget(widgets.VBox):
 
         The image is prepared (``model.prepare(image)``, the encoder) once, in a background
         thread, starting now; every click or box then only runs ``model.predict(state,
-        prompt)``. The status line says "preparing model…" while the encoder runs, and
-        what went wrong if the model fails; painting never waits for the model. The
+        prompt)``. The status line says "preparing model…" while the encoder runs, the
+        message line what went wrong if the model fails; painting never waits for the model. The
         answer becomes a proposal of ``w.label`` (Enter accepts, Escape rejects).
 
         Parameters

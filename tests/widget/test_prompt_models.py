@@ -170,7 +170,7 @@ def test_a_failing_encoder_says_so_changes_nothing_and_the_next_click_retries(cl
         assert model.started.wait(10)  # the failing encoding runs: the click waits for it
         _click_pixel(w, 5, 5)
         gate.set()
-        await _until(lambda: failure in w.status, "the failure in the status line")
+        await _until(lambda: failure in w.message, "the failure on the message line")
         assert w.proposal is None and not w.mask.any()
         _click_pixel(w, 9, 9)
         await _until(lambda: w.proposal is not None, "the proposal of the retried encoding")
@@ -192,7 +192,7 @@ def test_a_failing_decoder_says_so_and_painting_still_works(closing, options, me
     closing(w)
     w.use_model(FakeModel(**options))
     _click_pixel(w, 5, 5)
-    assert "model failed" in w.status and message in w.status
+    assert "model failed" in w.message and message in w.message
     assert w.proposal is None
     w.tool = "brush"
     _click_pixel(w, 5, 5)
@@ -298,7 +298,7 @@ def test_without_a_model_the_prompt_tool_says_how_to_give_one(closing):
     w = _widget(1)
     closing(w)
     _click_pixel(w, 3, 3)
-    assert "w.use_model(model)" in w.status and w.proposal is None
+    assert "w.use_model(model)" in w.message and w.proposal is None
 
 
 def test_propose_mask_proposes_class_ids_for_acceptance(closing):
