@@ -606,6 +606,9 @@ class DatasetAnnotator(widgets.VBox):
         rest.
 
         """
+        overwrite = arguments.flag(overwrite, "overwrite")
+        if arguments.number(threshold, "threshold", 0, 1) == 0:
+            raise ValueError("threshold: expected a number in (0, 1]; got 0")
         self.save()
         try:
             return self._models.pre_annotate(

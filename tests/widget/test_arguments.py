@@ -331,6 +331,11 @@ def folder(tmp_path):
     return images
 
 
+def _all_in(image):
+    """A pre-annotation model: every pixel is in."""
+    return np.ones(image.shape[:2], bool)
+
+
 ANNOTATOR_CALLS = [
     ("save", lambda a: a.save(beside="yes"), TypeError, "beside"),
     ("save", lambda a: a.save(overwrite=1), TypeError, "overwrite"),
@@ -350,6 +355,9 @@ ANNOTATOR_CALLS = [
     ("filter", lambda a: setattr(a, "filter", "done"), ValueError, "filter"),
     ("only_unlabelled", lambda a: setattr(a, "only_unlabelled", "x"), TypeError, "only_unlabelled"),
     ("mark_done", lambda a: a.mark_done(), ValueError, "annotator"),
+    ("pre_annotate", lambda a: a.pre_annotate(_all_in, overwrite="x"), TypeError, "overwrite"),
+    ("pre_annotate", lambda a: a.pre_annotate(_all_in, threshold="x"), TypeError, "threshold"),
+    ("pre_annotate", lambda a: a.pre_annotate(_all_in, threshold=0), ValueError, "threshold"),
 ]
 
 
