@@ -7,9 +7,11 @@ what it did and the next run **resumes**: it skips the images predicted already 
 ``overwrite``). Images labelled by a human are never predicted over. A model that fails on
 an image is recorded for that image and the run goes on.
 
->>> plan = plan_pre_annotation(dataset, store)  # doctest: +SKIP
->>> run_pre_annotation(plan, dataset, store, predict, classes)  # doctest: +SKIP
->>> plan.predicted, plan.failed  # doctest: +SKIP
+In use (``dataset`` a folder's image list, ``store`` its predicted-mask folder)::
+
+    plan = plan_pre_annotation(dataset, store)
+    run_pre_annotation(plan, dataset, store, predict, classes)
+    plan.predicted, plan.failed
 """
 
 from __future__ import annotations
