@@ -7,11 +7,13 @@
 Subjects, interleaved sample by sample in one page and one kernel:
 
 * ``echo``: a bare ipycanvas mouse → Python → pixel echo (the transport's floor);
-* ``widget``: today's SegmentationWidget brush (ipycanvas events, kernel-drawn pen);
-* ``layer``: the front-end input layer (`seg_widget.widget.input_layer`) over a plain
-  ipycanvas canvas with a minimal brush kernel (`seg_widget.widget.layer_demo`): its own
-  preview and the kernel-confirmed pixels. `LAYER` below picks what the layer sits in:
-  once the real widget carries the layer, point it at ``WIDGET_WITH_LAYER``.
+* ``widget``: SegmentationWidget on the ipycanvas path only (mouse events dispatched to the
+  ipycanvas canvas under its front-end layer, as when the layer cannot load): the kernel
+  draws the pen, the baseline the layer is compared with;
+* ``layer``: another SegmentationWidget driven through its front-end input layer (pointer
+  events on the layer, as a real mouse): the layer's own preview and the kernel-confirmed
+  pixels. `LAYER` below picks what the layer sits in: the real widget (``WIDGET_WITH_LAYER``)
+  or the standalone demo over a plain canvas (``LAYER_DEMO``).
 
 Latency = a dispatched DOM event's timeStamp → the first animation frame at which a 3×3 box
 of the watched canvas at the event's point changes (see browser_driver.mjs). The second pass
@@ -40,6 +42,8 @@ from delay_proxy import DelayProxy
 REPO = Path(__file__).resolve().parent.parent
 DRIVER = Path(__file__).resolve().parent / "browser_driver.mjs"
 KERNEL_CANVAS = "canvas:not(.seg-input-preview):not(.seg-input-events)"
+#: The widget's ipycanvas canvas (the scene the kernel draws on, under the front-end layer).
+WIDGET_CANVAS = "canvas.seg-widget-canvas"
 
 
 @dataclass
@@ -53,6 +57,7 @@ class Subject:
     events: str = "mouse"  #: "mouse" (ipycanvas listens) or "pointer" (the layer listens)
     drag: bool = True  #: the button is held (a pen), or not (the echo draws on hover)
     kernel_watch: str = "kernel"  #: the watched canvas the kernel draws
+    target: str = ""  #: CSS selector of the element events go to (default: under the point)
     extra: dict = field(default_factory=dict)
 
 
@@ -79,7 +84,8 @@ w = sw.SegmentationWidget(
     width={width}, height={height}, brush_size={brush},
 )""",
     "w",
-    {"kernel": "canvas"},  # the first canvas: the scene layer the overlay is drawn on
+    {"kernel": WIDGET_CANVAS},
+    target=WIDGET_CANVAS,  # ipycanvas' own listeners, under the layer: the kernel-only path
 )
 LAYER_DEMO = Subject(
     "layer",
@@ -90,16 +96,16 @@ d = LayerDemo(({size}, {size_w}), ({width}, {height}), zoom={zoom}, brush_size={
     {"preview": ".seg-input-preview", "kernel": KERNEL_CANVAS},
     events="pointer",
 )
-#: The real widget with the layer wired in (the lead's router): the same watch points.
+#: The real widget, driven through its front-end layer (pointer events on the layer).
 WIDGET_WITH_LAYER = Subject(
     "layer",
     WIDGET.setup.replace("w = ", "wl = "),
     "wl",
-    {"preview": ".seg-input-preview", "kernel": KERNEL_CANVAS},
+    {"preview": ".seg-input-preview", "kernel": WIDGET_CANVAS},
     events="pointer",
 )
-#: What the layer figures measure: the standalone demo until the widget carries the layer.
-LAYER = LAYER_DEMO
+#: What the layer figures measure: the real widget (LAYER_DEMO: the standalone demo).
+LAYER = WIDGET_WITH_LAYER
 
 
 def notebook(cells: list[str]) -> str:
@@ -220,6 +226,7 @@ def driver_subject(subject: Subject, cell: int) -> dict:
         "events": subject.events,
         "drag": subject.drag,
         "kernelWatch": subject.kernel_watch,
+        "target": subject.target,
     }
 
 
@@ -271,7 +278,7 @@ def percentiles(values: list) -> tuple[float, float, int]:
 def print_latency(title: str, latency: dict) -> dict:
     rows = {
         "bare ipycanvas echo": latency["echo"]["kernel"],
-        "widget (main): pen pixel": latency["widget"]["kernel"],
+        "widget, ipycanvas path: pen pixel": latency["widget"]["kernel"],
         "layer: preview pixel": latency["layer"]["preview"],
         "layer: kernel-confirmed pixel": latency["layer"]["kernel"],
     }
@@ -283,10 +290,18 @@ def print_latency(title: str, latency: dict) -> dict:
         stats[what] = (p50, p95)
         print(f"  {what:34} {p50:8.1f} {p95:8.1f} {missed:7d}")
     echo = stats["bare ipycanvas echo"][0]
+    base = stats["widget, ipycanvas path: pen pixel"]
     print(
-        f"  ratios to the echo (p50): widget {stats['widget (main): pen pixel'][0] / echo:.2f}, "
+        f"  ratios to the echo (p50): widget {base[0] / echo:.2f}, "
         f"preview {stats['layer: preview pixel'][0] / echo:.2f}, "
         f"kernel-confirmed {stats['layer: kernel-confirmed pixel'][0] / echo:.2f}"
+    )
+    print(
+        "  ratios to the widget's ipycanvas path (p50 / p95): preview "
+        f"{stats['layer: preview pixel'][0] / base[0]:.2f} / "
+        f"{stats['layer: preview pixel'][1] / base[1]:.2f}, kernel-confirmed "
+        f"{stats['layer: kernel-confirmed pixel'][0] / base[0]:.2f} / "
+        f"{stats['layer: kernel-confirmed pixel'][1] / base[1]:.2f}"
     )
     return stats
 
@@ -319,7 +334,7 @@ def main() -> None:
         if "trailing" in parts:
             print("\n60 Hz drag of 500 moves: mouse-up -> last kernel-drawn stroke pixel (ms)")
         for size in sizes if "trailing" in parts else ():
-            figures = []
+            figures, medians = [], {}
             for subject in (ECHO, WIDGET, LAYER):
                 url = f"http://127.0.0.1:{args.port}"
                 trails = trailing_run(server, url, subject, size, 500, repeats)
@@ -327,7 +342,13 @@ def main() -> None:
                 worst = max((t for t in trails if t is not None), default=float("nan"))
                 never = f" ({missed} never)" if missed else ""
                 figures.append(f"{subject.name} {p50:.0f} (max {worst:.0f}){never}")
-            print(f"  {size}² (median of {repeats}): " + ", ".join(figures))
+                medians[subject.name] = p50
+            ratio = medians["layer"] / medians["widget"]
+            print(
+                f"  {size}² (median of {repeats}): "
+                + ", ".join(figures)
+                + f"; layer / widget {ratio:.2f}"
+            )
     finally:
         proxy.close()
         server.close()

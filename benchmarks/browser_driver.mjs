@@ -114,7 +114,11 @@ function installProbe() {
   }
 
   function dispatch(subject, type, point, buttons) {
-    const target = document.elementFromPoint(point[0], point[1]);
+    // `target`: the element the subject listens on (e.g. the ipycanvas canvas under the
+    // widget's front-end layer); by default whatever is under the point.
+    const target = subject.target
+      ? output(subject).querySelector(subject.target)
+      : document.elementFromPoint(point[0], point[1]);
     const init = {
       bubbles: true,
       cancelable: true,

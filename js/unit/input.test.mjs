@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import {
   clickCount,
   controlOwnsKey,
+  focusIsInside,
   isEditable,
   keyIsOurs,
   keyName,
@@ -87,6 +88,20 @@ test('keys belong to the widget when focus is inside or the pointer over it, nev
   assert.equal(keyIsOurs({ editable: false, focusInside: false, hovered: true }), true);
   assert.equal(keyIsOurs({ editable: false, focusInside: false, hovered: false }), false);
   assert.equal(keyIsOurs({ editable: true, focusInside: true, hovered: true }), false);
+});
+
+test('the focus stays the widget\'s when its focused control is re-rendered, until it goes elsewhere', () => {
+  const inside = { tagName: 'BUTTON' };
+  const outside = { tagName: 'DIV' };
+  const body = { tagName: 'BODY' };
+  const root = { contains: element => element === inside };
+  assert.equal(focusIsInside({ root, focused: inside, body, kept: false }), true);
+  assert.equal(focusIsInside({ root, focused: outside, body, kept: true }), false);
+  // The focused button was replaced: the browser put the focus on <body>.
+  assert.equal(focusIsInside({ root, focused: body, body, kept: true }), true);
+  assert.equal(focusIsInside({ root, focused: null, body, kept: true }), true);
+  // <body> after a press or a focus outside the widget.
+  assert.equal(focusIsInside({ root, focused: body, body, kept: false }), false);
 });
 
 test('text inputs, text areas, selects and editors are editable; buttons and checkboxes not', () => {

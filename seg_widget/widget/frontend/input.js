@@ -116,6 +116,17 @@ export function keyIsOurs({ editable, focusInside, hovered }) {
   return !editable && (focusInside || hovered);
 }
 
+/**
+ * Whether the keyboard focus is the widget's: on an element inside its root, or on nothing in
+ * particular (<body>) while `kept` (the last focus or press went inside the root). A control
+ * the kernel re-renders (the tool buttons after a key changed the tool) takes the focus with
+ * it, and the browser moves it to <body> without a focus event.
+ */
+export function focusIsInside({ root, focused, body, kept }) {
+  if (focused === null || focused === undefined || focused === body) return kept;
+  return root.contains(focused);
+}
+
 const TEXT_INPUT_TYPES = new Set([
   'text',
   'search',

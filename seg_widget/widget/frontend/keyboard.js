@@ -5,8 +5,9 @@
 // (e.g. after a click on one of its buttons) or the pointer is over it, unless a text field
 // has the focus (typing code or a name always wins) or a focused slider moves with the key
 // (its arrows stay its own). Taken keys are prevented and stopped;
-// every other key goes on to JupyterLab untouched.
-import { controlOwnsKey, isEditable, keyIsOurs, keyName, modifierBits } from './input.js';
+// every other key goes on to JupyterLab untouched. The focus stays the widget's when the
+// control holding it is re-rendered (focusIsInside), until a focus or a press goes elsewhere.
+import { controlOwnsKey, focusIsInside, isEditable, keyIsOurs, keyName, modifierBits } from './input.js';
 
 export class Keyboard {
   /**
@@ -20,12 +21,18 @@ export class Keyboard {
     this.space = space;
     this.held = new Set();
     this.spaceHeld = false;
+    this.focusKept = false;
   }
 
   /** Add the listeners through `on(target, type, handler, options)`. */
   listen(on) {
     on(window, 'keydown', event => this.down(event), true);
     on(window, 'keyup', event => this.up(event), true);
+    const track = event => {
+      this.focusKept = this.root().contains(event.target);
+    };
+    on(window, 'focusin', track, true);
+    on(window, 'pointerdown', track, true);
     // The window lost focus: no key-up will come for keys held now.
     on(window, 'blur', () => this.releaseAll());
   }
@@ -37,7 +44,7 @@ export class Keyboard {
     const ours = keyIsOurs({
       editable:
         isEditable(focused) || isEditable(event.target) || controlOwnsKey(focused, event.key),
-      focusInside: focused !== null && root.contains(focused),
+      focusInside: focusIsInside({ root, focused, body: document.body, kept: this.focusKept }),
       hovered: root.matches(':hover')
     });
     if (!ours) return;
