@@ -20,7 +20,9 @@ dropped with a log line and never raises into ipywidgets:
 ``key``
     ``key`` (``KeyboardEvent.key``), ``down``, ``modifiers``: only keys listed in
     `InputLayer.shortcut_keys`, and only while no text field has the focus and the focus is
-    inside the widget's root or the pointer is over it. Pending pointer events are sent first.
+    inside the widget's root or the pointer is over it (a control the kernel re-renders keeps
+    it: the focus it drops on ``<body>`` stays the widget's until a focus or a press goes
+    elsewhere). Pending pointer events are sent first.
 ``wheel``
     ``x``, ``y`` (canvas px), ``dx``, ``dy`` (px, summed over a frame), ``modifiers``.
 ``error``
