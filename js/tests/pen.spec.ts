@@ -22,7 +22,12 @@ import {
 } from './layer_scene';
 import type { LabPage } from './helpers';
 
-/** Seconds the kernel sleeps in the first edit of a stroke. */
+/**
+ * Seconds the kernel sleeps in the first edit of a stroke. A sleeping cell would not do: with
+ * JupyterLab 4.6 and ipykernel 7 the widgets' comm messages run on a kernel subshell (its own
+ * thread), so the widget keeps answering while a cell runs; the edit callback holds the very
+ * thread that handles the pen.
+ */
 const BUSY_S = 4;
 
 /**
