@@ -361,11 +361,32 @@ export async function frames(page: Page, n = 2): Promise<void> {
 /** Maps image points (col, row) to page (CSS) points for the kernel's current view. */
 export type ToPage = (points: readonly Point[]) => Promise<Point[]>;
 
-/** The kernel's view now (zoom, origin), as a mapping of image points to page points. */
+/**
+ * The kernel's view now (zoom, origin), as a mapping of image points to page points.
+ *
+ * The mapping scrolls the canvas into view and waits until it holds still, in view and
+ * uncovered: JupyterLab scrolls the notebook to a cell that just ran a few frames later, which
+ * would move the canvas from under points computed before.
+ */
 export async function imageToPage(page: LabPage, view: PenView): Promise<ToPage> {
   const [zoom, x0, y0] = await pyJSON<number[]>(page, '[w.zoom, *w.image_to_canvas(0, 0)]');
   return async points => {
-    await view.events.scrollIntoViewIfNeeded();
+    await expect
+      .poll(
+        async () => {
+          await view.events.scrollIntoViewIfNeeded();
+          const before = await view.events.boundingBox();
+          await frames(page, 4);
+          const after = await view.events.boundingBox();
+          const centreIsOurs = await view.events.evaluate((el: HTMLCanvasElement) => {
+            const r = el.getBoundingClientRect();
+            return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === el;
+          });
+          return centreIsOurs && JSON.stringify(before) === JSON.stringify(after);
+        },
+        { message: 'the canvas holds still in view' }
+      )
+      .toBe(true);
     const out: Point[] = [];
     for (const [col, row] of points) out.push(await pagePoint(view.events, [x0 + col * zoom, y0 + row * zoom]));
     return out;
