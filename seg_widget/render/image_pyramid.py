@@ -13,6 +13,8 @@ never depends on what is cached.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import numpy as np
 from PIL import Image
 
@@ -220,14 +222,44 @@ class ImagePyramid:
             pending.extend(self._grid.tiles_covering(key.level - 1, fine))
         return total
 
-    def tile(self, key: TileKey, *, keep: tuple[TileKey, ...] = ()) -> np.ndarray:
+    def steps(self, key: TileKey) -> Iterator[TileKey]:
+        """Compute a tile in small steps: yield each tile computed, finer tiles first.
+
+        Every step computes one tile whose finer tiles are ready, so it costs O(tile) (a level-1
+        step reads one ``2 * tile_size`` square of the image); an uncached tile of a coarse
+        level of a huge image takes thousands of steps. Drive it from idle time and stop
+        whenever: nothing is lost, the steps done stay cached. When it is exhausted, ``key``
+        is cached (unless the cache budget is smaller than a few tiles).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> pyramid = ImagePyramid(np.zeros((64, 64), np.uint8), tile_size=16)
+        >>> [tuple(k) for k in pyramid.steps(TileKey(2, 0, 0))][-3:]
+        [(1, 1, 0), (1, 1, 1), (2, 0, 0)]
+        >>> pyramid.is_cached(TileKey(2, 0, 0))
+        True
+
+        """
+        key = TileKey(*key)
+        box = self._grid.tile_box(key)
+        if key in self._cache:
+            return
+        if key.level >= 2:
+            fine = BBox(2 * box.row0, 2 * box.row1, 2 * box.col0, 2 * box.col1)
+            for child in self._grid.tiles_covering(key.level - 1, fine):
+                yield from self.steps(child)
+        self.tile(key)
+        yield key
+
+    def tile(self, key: TileKey, *, keep: Iterable[TileKey] = ()) -> np.ndarray:
         """Return the display pixels of a tile (computing and caching it if needed).
 
         Parameters
         ----------
         key : TileKey
             Level, row and column of the tile (see `TileGrid.tile_box`).
-        keep : tuple of TileKey, optional
+        keep : iterable of TileKey, optional
             Cached tiles not to evict while this one is stored.
 
         Returns

@@ -213,6 +213,42 @@ def test_pixels_to_read_stops_counting_past_the_limit():
     assert 1000 < count < 4096 * 4096
 
 
+def test_steps_compute_a_coarse_tile_finest_first_reading_little_per_step():
+    image = _recording(np.random.default_rng(6).integers(0, 256, (500, 400), dtype=np.uint8))
+    pyramid = ImagePyramid(image, tile_size=16)
+    key = TileKey(4, 1, 0)
+    done, reads_before = [], 0
+    for step in pyramid.steps(key):  # the generator computes `step`, then yields it
+        read_now = len(image.reads) - reads_before
+        reads_before = len(image.reads)
+        done.append(step)
+        fine_rows, fine_cols = pyramid.grid.tiles_shape(step.level - 1) if step.level else (0, 0)
+        children = {
+            TileKey(step.level - 1, 2 * step.row + i, 2 * step.col + j)
+            for i in (0, 1)
+            for j in (0, 1)
+            if 2 * step.row + i < fine_rows and 2 * step.col + j < fine_cols
+        }
+        if step.level >= 2:  # its finer tiles came first, and it read no image pixel
+            assert children <= set(done[:-1])
+            assert read_now == 0
+        else:
+            assert read_now == 1
+    assert done[-1] == key
+    assert all(step.level >= 1 for step in done)
+    # A level-1 step reads one box of at most (2 * 16)² image pixels.
+    assert max(rows.stop - rows.start for rows, _ in image.reads) <= 32
+    assert pyramid.is_cached(key)
+    reference = ImagePyramid(np.asarray(image), tile_size=16).tile(key)
+    np.testing.assert_array_equal(pyramid.tile(key), reference)
+
+
+def test_steps_of_a_cached_tile_are_none():
+    pyramid = ImagePyramid(np.zeros((64, 64), np.uint8), tile_size=16)
+    pyramid.tile(TileKey(2, 0, 0))
+    assert list(pyramid.steps(TileKey(2, 0, 0))) == []
+
+
 def test_a_preview_shows_the_display_pixel_at_each_sample_point():
     image = np.random.default_rng(5).integers(0, 4000, (100, 90, 3), dtype=np.uint16)
     pyramid = ImagePyramid(image, limits=(0, 4000), tile_size=16)
