@@ -26,6 +26,7 @@ Needs: jupyterlab, ipycanvas, anywidget, websocket-client, /usr/bin/chromium.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import shutil
@@ -245,7 +246,19 @@ def _full_points() -> list[list[int]]:
     ]
 
 
-def run_one(server: Server, design: str, size: int, channels: int, timeout_s: float) -> dict:
+def _save_canvas(cdp: CDP, path: Path) -> None:
+    url = cdp.evaluate("window.__spike.canvas().toDataURL('image/png')")
+    path.write_bytes(base64.b64decode(url.split(",", 1)[1]))
+
+
+def run_one(
+    server: Server,
+    design: str,
+    size: int,
+    channels: int,
+    timeout_s: float,
+    screenshots: Path | None = None,
+) -> dict:
     name = f"spike_{design}_{size}.ipynb"
     _http(f"{server.url}/api/contents/{name}", "PUT", {"type": "notebook", "content": _notebook()})
     profile = Path(tempfile.mkdtemp(prefix="spike-chromium-"))
@@ -305,6 +318,8 @@ def run_one(server: Server, design: str, size: int, channels: int, timeout_s: fl
             timeout_s + 30,
         )
         result["first"] = first
+        if screenshots:
+            _save_canvas(cdp, screenshots / f"{design}_{size}_first.png")
         if not first["ok"]:
             result["memory_growth"] = browser.memory() - before
             return result
@@ -319,6 +334,8 @@ def run_one(server: Server, design: str, size: int, channels: int, timeout_s: fl
                 f"{json.dumps(tiled)}, {int(timeout_s * 1000)})",
                 timeout_s + 30,
             )
+            if screenshots and label in ("pan 1 view", "paint", "fit"):
+                _save_canvas(cdp, screenshots / f"{design}_{size}_{label.replace(' ', '_')}.png")
         time.sleep(1.5)
         result["memory_growth"] = browser.memory() - before
         return result
@@ -367,6 +384,42 @@ def summary(result: dict) -> str:
     return line
 
 
+def medians(results: list[dict]) -> str:
+    """One line per (design, size): medians of the figures over its runs."""
+    lines = []
+    groups: dict[tuple[str, int], list[dict]] = {}
+    for result in results:
+        groups.setdefault((result["design"], result["size"]), []).append(result)
+    for (design, size), runs in groups.items():
+        done = [r for r in runs if r["first"]["ok"] and "pan 1 view" in r]
+        if not done:
+            lines.append(f"{design:7s} {size:6d}  no complete frame in {len(runs)} run(s)")
+            continue
+
+        def med(get, done=done):
+            return _median([get(r) for r in done])
+
+        def small_pans(r, what):
+            return _median([r[f"small pan {i}"][what] for i in range(10)])
+
+        lines.append(
+            f"{design:7s} {size:6d}{'g' if done[0]['channels'] == 1 else ' '} n={len(done)}"
+            f" | first {med(lambda r: r['first']['ms']) / 1e3:5.2f} s"
+            f" {med(lambda r: r['first']['bytes']) / 1e6:5.1f} MB"
+            f" | exact {med(lambda r: r['first']['exactMs']) / 1e3:5.2f} s"
+            f" | longest task {med(lambda r: r['first']['longestTask']):4.0f} ms"
+            f" | 1:1 {med(lambda r: r['zoom 1:1']['ms']):4.0f} ms"
+            f" | pan {med(lambda r: r['pan 1 view']['ms']):4.0f} ms"
+            f" {med(lambda r: r['pan 1 view']['bytes']) / 1e6:4.2f} MB"
+            f" | small pan {med(lambda r: small_pans(r, 'ms')):4.0f} ms"
+            f" {med(lambda r: small_pans(r, 'bytes')) / 1e3:4.1f} KB"
+            f" | paint {med(lambda r: r['paint']['ms']):4.0f} ms"
+            f" {med(lambda r: r['paint']['bytes']) / 1e3:4.1f} KB"
+            f" | mem {med(lambda r: r['memory_growth']) / 1e9:+.2f} GB"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--designs", default="today,atlas,pool,bitmap")
@@ -377,19 +430,27 @@ def main() -> None:
     )
     parser.add_argument("--timeout", type=float, default=240.0, help="seconds per step")
     parser.add_argument("--json", type=Path, help="also write every result here")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per tiled design and size")
+    parser.add_argument("--screenshots", type=Path, help="save the canvas after each step here")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="spike-root-"))
     server = Server(args.port, root)
     results = []
     try:
         for size in [int(s) for s in args.sizes.split(",")]:
-            for design in args.designs.split(","):
-                channels = 1 if size >= args.grey_from else 3
-                result = run_one(server, design, size, channels, args.timeout)
-                results.append(result)
-                print(summary(result), flush=True)
-                if args.json:
-                    args.json.write_text(json.dumps(results, indent=1))
+            for repeat in range(args.repeat):
+                for design in args.designs.split(","):
+                    if design == "today" and repeat > 0:
+                        continue  # the baseline is slow and its figures are far from the others
+                    channels = 1 if size >= args.grey_from else 3
+                    result = run_one(server, design, size, channels, args.timeout, args.screenshots)
+                    results.append(result)
+                    print(summary(result), flush=True)
+                    if args.json:
+                        args.json.write_text(json.dumps(results, indent=1))
+        if args.repeat > 1:
+            print("\nMedians over the repeats:")
+            print(medians(results))
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)

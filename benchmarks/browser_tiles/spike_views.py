@@ -10,9 +10,10 @@ so the driver can tell when a frame has fully landed:
   rectangle and a transform so that only its slot lands on the visible canvas.
 - ``PoolView``: ipycanvas. One small hidden canvas per tile slot, created on demand;
   ``draw_image(tile_canvas, x, y, w, h)`` per visible tile.
-- ``BitmapView``: anywidget. Raw tile bytes as binary buffers of ``model.send``; the
-  front-end (bitmap_view.js) holds ImageBitmaps (image) and small canvases (overlay, coloured
-  from class ids with a lookup table) and draws them on its own canvas.
+- ``BitmapView``: anywidget. Raw tile bytes as binary buffers of ``model.send`` (class ids
+  deflated); the front-end (bitmap_view.js) holds ImageBitmaps (image) and small canvases
+  (overlay, coloured from class ids with a lookup table) and draws them on its own canvas. The
+  view goes first: held tiles, or coarser held ones, show at once; tiles fill in as they land.
 - ``TodayView``: today's SegmentationWidget with the same methods, as the baseline.
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import math
 import pathlib
+import zlib
 
 import anywidget
 import numpy as np
@@ -361,6 +363,17 @@ class BitmapView(_TiledView):
             self._send({"type": "lut", "rgba": self.plan.lut.reshape(-1).tolist()})
             self.update()
 
+    def update(self):
+        """The view first (the front-end draws held and coarser tiles at once), then tiles."""
+        self.frame += 1
+        tiles = self.plan.missing_tiles(previews=None if self.previews else False)
+        self.draw()
+        self.send_tiles(tiles)
+        self.send_patches(self.plan.stale_patches())
+        if self.plan.pending_refinements and not self._refining:
+            self._refining = True
+            asyncio.get_event_loop().call_later(0.05, self._refine)
+
     def _send(self, content, buffers=None):
         self.widget.send(content, buffers)
         self.sent_messages += 1
@@ -370,6 +383,7 @@ class BitmapView(_TiledView):
         for tile in tiles:
             meta = {
                 "layer": tile.layer,
+                "key": list(tile.key),
                 "slot": tile.slot,
                 "h": int(tile.pixels.shape[0]),
                 "w": int(tile.pixels.shape[1]),
@@ -379,6 +393,10 @@ class BitmapView(_TiledView):
             if tile.layer == "overlay" and not tile.pixels.any():
                 meta["empty"] = True
                 parts.append((meta, b""))
+            elif tile.layer == "overlay":
+                # Class ids are mostly long runs: deflate makes a 64 KiB tile a few KiB.
+                meta["deflate"] = True
+                parts.append((meta, zlib.compress(tile.pixels, 1)))
             else:
                 parts.append((meta, tile.pixels))
         for message in pack_messages(parts):
@@ -395,8 +413,9 @@ class BitmapView(_TiledView):
                     "h": p.local_box.height,
                     "w": p.local_box.width,
                     "dtype": str(p.labels.dtype),
+                    "deflate": p.labels.nbytes > 4096,
                 },
-                p.labels,
+                zlib.compress(p.labels, 1) if p.labels.nbytes > 4096 else p.labels,
             )
             for p in patches
         ]

@@ -27,7 +27,7 @@ from seg_widget.render import (
 #: Browser memory per layer (image, overlay): 256 slots of 256² RGBA.
 DEFAULT_BUDGET_BYTES = 64 * 2**20
 #: Above this many image pixels to read, a first view gets nearest-neighbour previews first.
-PREVIEW_ABOVE_PIXELS = 64 * 2**20
+PREVIEW_ABOVE_PIXELS = 32 * 2**20
 
 
 @dataclass
