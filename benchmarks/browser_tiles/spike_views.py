@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import pathlib
 import zlib
 
@@ -40,6 +41,8 @@ BACKGROUND = "#3a3a3a"
 #: Bound of one ipycanvas message's payload (the 8 MiB rule, with room for commands).
 MESSAGE_BYTES = 7 * 2**20
 OPACITY = 0.5
+#: Seconds between a view change and the first refinement step.
+REFINE_DELAY = float(os.environ.get("SPIKE_REFINE_DELAY", "0.05"))
 
 
 def noise_image(size: int, channels: int = 3, seed: int = 0) -> np.ndarray:
@@ -114,7 +117,7 @@ class _TiledView:
         self.draw()
         if self.plan.pending_refinements and not self._refining:
             self._refining = True
-            asyncio.get_event_loop().call_later(0.05, self._refine)
+            asyncio.get_event_loop().call_later(REFINE_DELAY, self._refine)
 
     def _refine(self):
         tiles = self.plan.refine(0.03)
@@ -372,7 +375,7 @@ class BitmapView(_TiledView):
         self.send_patches(self.plan.stale_patches())
         if self.plan.pending_refinements and not self._refining:
             self._refining = True
-            asyncio.get_event_loop().call_later(0.05, self._refine)
+            asyncio.get_event_loop().call_later(REFINE_DELAY, self._refine)
 
     def _send(self, content, buffers=None):
         self.widget.send(content, buffers)
