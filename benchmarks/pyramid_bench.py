@@ -10,6 +10,7 @@ for a 1000x700 view and a random-noise RGB image (grey uint8 at 32768² when mem
 - first view: constructor time (no pixel is read), then the fitted view's tiles: exact area
   means (what a first view costs when nothing is cached), or nearest-neighbour previews
   (O(view)), plus the overlay's label tiles, packed into <= 8 MiB messages; time and bytes.
+  Then a pan by one view width at 1:1 (new level-0 tiles only).
 - pen event: a 12 px brush stroke in small steps at 1:1 (level 0 shown, the fitted level held
   too): footprint, document edit, patches of the held overlay tiles, packed. The two image
   sizes get the same events in turn, so the ratio 8192²/512² is measured under the same noise.
@@ -87,6 +88,14 @@ def first_view(size: int, channels: int) -> dict:
     figures["exact_bytes"], figures["exact_messages"] = _payload(tiles)
     figures["exact_ms"] = (time.perf_counter() - start) * 1e3
     figures["cache_mb"] = exact.pyramid.cached_bytes / 1e6
+
+    # Zoom to 1:1 at the centre, then pan by one view width: level-0 tiles only.
+    exact.viewport.set_zoom(1.0)
+    exact.missing_tiles()
+    start = time.perf_counter()
+    exact.viewport.pan_by(-exact.viewport.canvas_size[0], 0)
+    figures["pan_bytes"], _ = _payload(exact.missing_tiles())
+    figures["pan_ms"] = (time.perf_counter() - start) * 1e3
     return figures
 
 
@@ -113,7 +122,8 @@ def pen_events(sizes: tuple[int, ...], n_events: int) -> dict[int, tuple[float, 
             if footprint is None:
                 continue
             dirty = documents[size].apply(footprint[0], footprint[1], 1)
-            patches = plans[size].pen_patches(dirty)
+            # An event that changes nothing (the stroke goes over itself) has no dirty box.
+            patches = plans[size].pen_patches(dirty) if dirty is not None else []
             parts = [({"slot": p.slot, "box": list(p.local_box)}, p.labels) for p in patches]
             nbytes = sum(m.nbytes for m in pack_messages(parts))
             times[size].append(time.perf_counter() - begin)
@@ -136,7 +146,8 @@ def main() -> None:
     print("First view of a 1000x700 canvas, fitted (random-noise image, one labelled square)")
     print(
         f"{'image':>8} {'ctor':>8} {'level':>5} {'tiles':>5} {'exact':>9} {'bytes':>8} "
-        f"{'preview':>9} {'bytes':>8} {'msgs':>4} {'read Mpx':>9} {'cache':>8}"
+        f"{'preview':>9} {'bytes':>8} {'msgs':>4} {'read Mpx':>9} {'cache':>8} "
+        f"{'pan 1:1':>8} {'bytes':>7}"
     )
     for size in sizes:
         channels = 3 if _available_bytes() > 3 * size * size * 3 + 2 * size * size else 1
@@ -147,7 +158,8 @@ def main() -> None:
             f"{f['tiles']:5d} {f['exact_ms']:7.0f}ms {f['exact_bytes'] / 1e6:6.2f}MB "
             f"{f['preview_ms']:7.0f}ms {f['preview_bytes'] / 1e6:6.2f}MB "
             f"{max(f['exact_messages'], f['preview_messages']):4d} "
-            f"{f['pixels_to_read'] / 1e6:9.1f} {f['cache_mb']:6.1f}MB",
+            f"{f['pixels_to_read'] / 1e6:9.1f} {f['cache_mb']:6.1f}MB "
+            f"{f['pan_ms']:6.0f}ms {f['pan_bytes'] / 1e6:5.2f}MB",
             flush=True,
         )
         gc.collect()
