@@ -49,7 +49,8 @@ def test_rgb_images_are_never_sent_as_jpeg():
 
 
 def test_large_images_are_sent_in_bands_of_at_most_16_mb():
-    image = np.zeros((3000, 3000, 3), np.uint8)
+    # The largest whole-image size (bigger ones are tiled): 16.8 MB of RGBA.
+    image = np.zeros((1500, 2796, 4), np.uint8)
     w = sw.SegmentationWidget(image, classes=["a", "b"])
     images = pixel_buffers(open_widget(w))
     assert len(images) >= 2
