@@ -90,7 +90,9 @@ export function tileSource(has, shape, level, row, col, size, levelCount) {
     const [pr0, , pc0] = tileBox(shape, level + up, row >> up, col >> up, size);
     const sx = c0 / scale - pc0;
     const sy = r0 / scale - pr0;
-    return { key, up, sx, sy, sw: Math.max((c1 - c0) / scale, 1 / scale), sh: Math.max((r1 - r0) / scale, 1 / scale) };
+    const sw = Math.max((c1 - c0) / scale, 1 / scale);
+    const sh = Math.max((r1 - r0) / scale, 1 / scale);
+    return { key, up, sx, sy, sw, sh };
   }
   return null;
 }

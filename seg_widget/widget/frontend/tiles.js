@@ -14,7 +14,16 @@
 // The view (zoom, offsets, canvas size) and the look (opacity, brightness, contrast) are the
 // layer's traits: a zoom or pan redraws at once from what is held, a tile not held yet is
 // drawn from the nearest coarser tile held (never a blank view), and tiles redraw as they land.
-import { colorTileIds, tileKey, tileLevelCount, tileLevelForZoom, tileRect, tileRGBA, tileSource, tilesInView } from './tilemath.js';
+import {
+  colorTileIds,
+  tileKey,
+  tileLevelCount,
+  tileLevelForZoom,
+  tileRect,
+  tileRGBA,
+  tileSource,
+  tilesInView
+} from './tilemath.js';
 
 const TILE_BACKGROUND = '#3a3a3a';
 
@@ -181,6 +190,7 @@ export class TileView {
     ctx.globalAlpha = 1;
     // For tests and benchmarks: what the last frame showed.
     Object.assign(canvas.dataset, {
+      view: `${view.zoom} ${view.offsetX} ${view.offsetY}`,
       level: String(level),
       tiles: String(tiles.length),
       complete: complete ? '1' : '0',
