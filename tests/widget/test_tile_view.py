@@ -99,13 +99,17 @@ def test_a_pen_stroke_sends_only_patches_of_the_tiles_it_touches(big):
 
 
 def test_a_pan_sends_at_most_the_bytes_of_one_view(big):
-    layer, first = _ready(big)
-    view_bytes = _bytes(_tile_messages(first, layer, "tiles"))
+    layer, _ = _ready(big)
+    with record_messages() as one_to_one:
+        big.zoom = 1.0  # a whole new view of level-0 tiles
+    view_bytes = _bytes(_tile_messages(one_to_one, layer, "tiles"))
+    start = big.canvas_to_image(0, 0)
     with record_messages() as sent:
-        layer_drag(layer, [(500, 350), (300, 350)], batch=1, button=1)  # middle: pan
+        layer_drag(layer, [(900, 350), (100, 350)], batch=1, button=1)  # middle: pan
+    assert big.canvas_to_image(0, 0)[0] == pytest.approx(start[0] + 800)
     assert big.mask.sum() == 0
     moved = _tile_messages(sent, layer, "tiles")
-    assert _bytes(moved) <= view_bytes
+    assert moved and _bytes(moved) <= view_bytes
 
 
 def test_brightness_and_contrast_send_no_pixels(big):
