@@ -9,6 +9,7 @@ from PIL import Image
 
 import seg_widget as sw
 from seg_widget.testing import mouse_drag, record_messages, send_canvas_event
+from seg_widget.widget import tile_view
 
 from .test_instances import shown
 
@@ -48,9 +49,10 @@ def test_rgb_images_are_never_sent_as_jpeg():
     np.testing.assert_array_equal(decoded, rgb)
 
 
-def test_large_images_are_sent_in_bands_of_at_most_16_mb():
-    # The largest whole-image size (bigger ones are tiled): 16.8 MB of RGBA.
-    image = np.zeros((1500, 2796, 4), np.uint8)
+def test_large_images_are_sent_in_bands_of_at_most_16_mb(monkeypatch):
+    # Images this big are tiled by default; the whole-image path still bands its transfer.
+    monkeypatch.setattr(tile_view, "TILED_ABOVE_PIXELS", 10**9)
+    image = np.zeros((3000, 3000, 3), np.uint8)
     w = sw.SegmentationWidget(image, classes=["a", "b"])
     images = pixel_buffers(open_widget(w))
     assert len(images) >= 2
