@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import seg_widget as sw
-from seg_widget.render import MAX_MESSAGE_BYTES, ImagePyramid
+from seg_widget.render import MAX_MESSAGE_BYTES, ImagePyramid, to_display
 from seg_widget.testing import (
     input_layer,
     layer_drag,
@@ -169,3 +169,26 @@ def test_a_small_image_keeps_the_whole_image_path():
     assert layer.tile_size == 0
     assert not _tile_messages(sent, layer)
     assert not is_tiled((2048, 2048)) and is_tiled((2049, 2048))
+
+
+def test_a_16_bit_image_is_tiled_through_its_contrast_limits_exactly():
+    rng = np.random.default_rng(3)
+    image = rng.integers(1000, 5000, (2100, 2100), dtype=np.uint16)
+    w = sw.SegmentationWidget(image, ["u", "a"], width=CSS[0], height=CSS[1])
+    w.contrast_limits = (1000.0, 5000.0)
+    layer, _ = _ready(w)
+    with record_messages() as sent:
+        w.zoom = 1.0  # level 0: the exact pixels
+    parts = [
+        (part, message.buffers[part["buffer"]])
+        for message in _tile_messages(sent, layer, "tiles")
+        for part in message.message["content"]["parts"]
+        if part["layer"] == "image"
+    ]
+    assert parts
+    part, data = parts[0]
+    level, row, col = part["key"]
+    assert level == 0
+    box = image[row * 256 : row * 256 + part["h"], col * 256 : col * 256 + part["w"]]
+    shown = np.frombuffer(data, np.uint8).reshape(part["h"], part["w"])
+    np.testing.assert_array_equal(shown, to_display(box, (1000.0, 5000.0)))
