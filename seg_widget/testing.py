@@ -194,6 +194,15 @@ def input_layer(widget: Any) -> ipywidgets.Widget:
     return widget._view.layer
 
 
+def tile_view(widget: Any) -> Any:
+    """Return the widget's tiled display (`seg_widget.widget.tile_view.TileView`), or None.
+
+    A big image is shown as tiles; its exact tiles replace the first view's previews from
+    idle time, which a test without an event loop drives with ``tile_view(w).refine()``.
+    """
+    return widget._view.tiles
+
+
 def send_layer_message(
     layer: ipywidgets.Widget, content: dict, buffers: Iterable[bytes] = ()
 ) -> None:

@@ -34,10 +34,10 @@ class DisplayImage:
         return self._limits
 
     def set_limits(self, value: tuple[float, float]) -> None:
-        """Map the image again with new limits (validated by ``to_display``)."""
-        pixels = to_display(self.image, value)
+        """Use new limits (validated by ``to_display``); the image is mapped when next read."""
+        to_display(self.image[:1, :1], value)  # validates; O(1), not O(image)
         self._limits = (float(value[0]), float(value[1]))
-        self._pixels = pixels
+        self._pixels = None
 
     @property
     def pixels(self) -> np.ndarray:

@@ -30,7 +30,8 @@ dropped with a log line and never raises into ipywidgets:
 
 Messages to the browser: ``{"type": "ack", "batch": n}`` (`InputLayer.acknowledge`),
 ``{"type": "clear"}`` (`InputLayer.clear_preview`) and ``{"type": "editable", "view": [...]}``
-with four buffers (`InputLayer.send_editable`).
+with four buffers (`InputLayer.send_editable`); with a tiled display (``tile_size > 0``) also
+``tiles``, ``tile_patch``, ``tile_lut`` and ``tile_drop`` (see ``tile_view.py``).
 """
 
 from __future__ import annotations
@@ -145,6 +146,11 @@ class InputLayer(anywidget.AnyWidget):
     shortcut_keys = List(Unicode(), default_value=[" "]).tag(sync=True)
     #: Unacknowledged batches in flight before the layer holds events back (>= 1).
     max_in_flight = Int(2).tag(sync=True)
+    #: Tile edge of a tiled display (a big image drawn by the layer from tiles), 0: none.
+    tile_size = Int(0).tag(sync=True)
+    #: Brightness and contrast factors of the tiled display's image (CSS filter values).
+    brightness = Float(1.0).tag(sync=True)
+    contrast = Float(1.0).tag(sync=True)
     #: CSS selector of the widget's root element: keys count while the focus is inside it or
     #: the pointer is over it, and its width is the width reported by `on_resize`.
     root_selector = Unicode(".seg-widget").tag(sync=True)

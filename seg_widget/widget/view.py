@@ -27,6 +27,7 @@ from .input_layer import InputLayer, stacked
 from .page_size import DEFAULT_VIEW_SIZE, canvas_css_size, device_size, fit_image
 from .scene import Scene
 from .signals import Signal
+from .tile_view import TileView, is_tiled
 from .transport import batched, forget_current_canvas
 
 if TYPE_CHECKING:
@@ -99,7 +100,9 @@ class View:
         ratio = 1.0 if pixel_ratio is None else pixel_ratio
         start_size = css_size if css_size is not None else fit_image(shape, DEFAULT_VIEW_SIZE)
         canvas_size = device_size(start_size, ratio)
-        self._scene = Scene(shape, canvas_size, ratio)
+        tiled = is_tiled(shape)
+        # A tiled view draws in the front-end layer: the ipycanvas sources stay one pixel.
+        self._scene = Scene((1, 1) if tiled else shape, canvas_size, ratio)
         self._viewport = Viewport(shape, canvas_size)
         self._fitted = True  # re-fit on resize until the user zooms or pans
         # The colours are resolved already: one array, not a parse per class (65,536 of them).
@@ -112,6 +115,19 @@ class View:
         self._dirty_may_wait = True
         self._pacer = FramePacer(self._flush_held_repaint)
         self._layer = InputLayer(image_shape=list(shape), shortcut_keys=shortcut_keys)
+        #: The tiled display of a big image (None: the whole image is in the browser).
+        self.tiles: TileView | None = None
+        if tiled:
+            self.tiles = TileView(
+                self._layer,
+                display.image,
+                display.limits,
+                lambda: editor.mask,
+                self._viewport,
+                self._lut,
+            )
+            self._layer.tile_size = self.tiles.plan.grid.tile_size
+            self._layer.on_ready(lambda *_: self.tiles.forget_browser())
         self._layer.on_ready(self._on_page_size)
         self._layer.on_resize(self._on_page_size)
         self._layer.on_error(lambda message: report_error(f"front-end layer: {message}"))
@@ -228,6 +244,12 @@ class View:
     def repaint_labels(self, bbox: BBox | None = None) -> None:
         """Repaint the overlay (in ``bbox``, else all of it: O(image), on a click) and show it."""
         full = BBox.full(self._editor.mask.shape)
+        if self.tiles is not None:
+            if bbox is None:
+                self.tiles.all_labels_changed()
+            else:
+                self.tiles.labels_changed([bbox])
+            return
         with self.frame():
             painted = self._paint_labels(full if bbox is None else bbox)
             if self._settings.show_missing:
@@ -236,6 +258,11 @@ class View:
 
     def _draw(self, clip: Rect | None) -> None:
         settings = self._settings
+        if self.tiles is not None:  # the layer draws: it needs the look, never pixels
+            with self._layer.hold_sync():
+                self._layer.brightness = float(settings.brightness)
+                self._layer.contrast = float(settings.contrast)
+            return
         self._scene.draw_view(
             self._viewport,
             opacity=settings.opacity,
@@ -259,6 +286,9 @@ class View:
         dirty, self._dirty = self._dirty, []
         self._dirty_may_wait = True
         self._pacer.painted()
+        if self.tiles is not None:
+            self.tiles.labels_changed(dirty)
+            return
         shape = self._editor.mask.shape
         for box in dirty:
             painted = self._paint_labels(box)
@@ -279,6 +309,8 @@ class View:
             self._report_error(f"drawing failed: {error}")
 
     def _on_proposal(self, change: ProposalChange) -> None:
+        if self.tiles is not None:  # not drawn on a tiled view yet
+            return
         with self.frame():
             if change.bbox is None:
                 self._scene.clear_proposal()
@@ -296,6 +328,8 @@ class View:
                 self.request_draw(clip)
 
     def _on_show_missing(self, change) -> None:
+        if self.tiles is not None:  # not drawn on a tiled view yet
+            return
         with self.frame():
             if change.new:
                 self._scene.paint_missing(self._editor.mask, BBox.full(self._editor.mask.shape))
@@ -337,6 +371,9 @@ class View:
     def set_contrast_limits(self, value: tuple[float, float]) -> None:
         """Map the image with new contrast limits and send it again."""
         self._display.set_limits(value)
+        if self.tiles is not None:
+            self.tiles.set_limits(self._display.limits)
+            return
         with self.frame():
             self._scene.send_image(self._display.pixels)
             self.request_draw(None)
@@ -344,6 +381,8 @@ class View:
     def _on_client_ready(self) -> None:
         try:
             forget_current_canvas()
+            if self.tiles is not None:  # the layer draws; its own "ready" brings the tiles
+                return
             full = BBox.full(self._editor.mask.shape)
             with self.frame():
                 self._scene.send_image(self._display.pixels)
@@ -468,6 +507,8 @@ class View:
         with self.frame():
             self.request_draw(None)
             self._publish_view()
+            if self.tiles is not None:
+                self.tiles.show()
             self.navigated.emit(None)
 
     # -- the page and the front-end layer ------------------------------------------------------

@@ -9,6 +9,7 @@ from PIL import Image
 
 import seg_widget as sw
 from seg_widget.testing import mouse_drag, record_messages, send_canvas_event
+from seg_widget.widget import tile_view
 
 from .test_instances import shown
 
@@ -48,7 +49,9 @@ def test_rgb_images_are_never_sent_as_jpeg():
     np.testing.assert_array_equal(decoded, rgb)
 
 
-def test_large_images_are_sent_in_bands_of_at_most_16_mb():
+def test_large_images_are_sent_in_bands_of_at_most_16_mb(monkeypatch):
+    # Images this big are tiled by default; the whole-image path still bands its transfer.
+    monkeypatch.setattr(tile_view, "TILED_ABOVE_PIXELS", 10**9)
     image = np.zeros((3000, 3000, 3), np.uint8)
     w = sw.SegmentationWidget(image, classes=["a", "b"])
     images = pixel_buffers(open_widget(w))

@@ -17,6 +17,7 @@ import { clickCount, maySend, modifierBits, PointerBatcher, wheelPixels } from '
 import { Gestures } from './gestures.js';
 import { Keyboard } from './keyboard.js';
 import { SizeWatcher } from './size.js';
+import { TileView } from './tiles.js';
 
 const PROTOCOL_VERSION = 1;
 // Batches are numbered across every view of the page, so acknowledgements stay ordered.
@@ -63,7 +64,17 @@ class InputLayer {
     Object.assign(el.style, { position: 'relative', lineHeight: '0', userSelect: 'none' });
     this.preview = document.createElement('canvas');
     this.top = document.createElement('canvas');
-    for (const canvas of [this.preview, this.top]) {
+    this.tiles = null;
+    this.canvases = [this.preview, this.top];
+    if (this.model.get('tile_size') > 0) {
+      // A big image: image and labels are drawn here from tiles, under the previews.
+      const tileCanvas = document.createElement('canvas');
+      tileCanvas.className = 'seg-tile-view';
+      tileCanvas.style.pointerEvents = 'none';
+      this.tiles = new TileView(this.model, tileCanvas, () => this.view);
+      this.canvases.unshift(tileCanvas);
+    }
+    for (const canvas of this.canvases) {
       Object.assign(canvas.style, { position: 'absolute', left: '0', top: '0' });
       el.appendChild(canvas);
     }
@@ -124,6 +135,9 @@ class InputLayer {
       this.model.on(`change:${name}`, () => this.redrawCursor());
     }
     this.model.on('change:opacity', () => this.applyOpacity());
+    for (const name of ['brightness', 'contrast']) {
+      this.model.on(`change:${name}`, () => this.tiles && this.tiles.requestDraw());
+    }
     this.model.on('change:shortcut_keys', () => this.readKeys());
     this.model.on('msg:custom', (msg, buffers) => this.guard(() => this.onMessage(msg, buffers)));
 
@@ -138,6 +152,7 @@ class InputLayer {
     for (const remove of this.listeners) remove();
     this.listeners = [];
     if (this.sizes) this.sizes.dispose();
+    if (this.tiles) this.tiles.dispose();
   }
 
   /** Run `work`; on an error, say so to the kernel once and step aside for ipycanvas. */
@@ -179,7 +194,7 @@ class InputLayer {
   viewChanged() {
     const { width, height } = this.view;
     const ratio = this.model.get('pixel_ratio') || 1;
-    for (const canvas of [this.preview, this.top]) {
+    for (const canvas of this.canvases) {
       if (canvas.width !== width) canvas.width = width;
       if (canvas.height !== height) canvas.height = height;
       canvas.style.width = `${width / ratio}px`;
@@ -190,12 +205,14 @@ class InputLayer {
     for (const dab of this.gestures.dabs) dab.rects = null;
     this.previewDirty = true;
     this.redrawCursor();
+    if (this.tiles) this.tiles.requestDraw();
   }
 
   applyOpacity() {
     // Dabs are drawn opaque and the whole preview canvas is blended once, as the kernel
     // blends its overlay: overlapping dabs never darken.
     this.preview.style.opacity = String(this.model.get('opacity'));
+    if (this.tiles) this.tiles.requestDraw();
   }
 
   readKeys() {
@@ -313,7 +330,11 @@ class InputLayer {
   // -- messages -----------------------------------------------------------------------
 
   onMessage(msg, buffers) {
-    if (msg.type === 'ack') {
+    if (this.tiles && String(msg.type).startsWith('tile')) {
+      this.tiles.onMessage(msg, buffers, error => this.guard(() => {
+        throw error;
+      }));
+    } else if (msg.type === 'ack') {
       this.acknowledge(Number(msg.batch));
     } else if (msg.type === 'clear') {
       this.acknowledge(this.lastSent);

@@ -1,0 +1,137 @@
+/**
+ * A 16384 x 16384 image in real JupyterLab + Chromium: shown as tiles drawn by the front-end
+ * layer. The fitted first view appears; at pixel level the canvas shows the kernel's exact
+ * pixels; a real brush drag paints `w.mask` and the stroke shows; a real pan brings new tiles;
+ * what the page holds stays within the tile budget.
+ *
+ * The image is generated in the kernel in well under a second: grey value (3 row + 7 col) mod
+ * 256 (uint8 arithmetic wraps), so every pixel can be checked against the formula.
+ */
+import { expect, test } from '@jupyterlab/galata';
+import type { Locator } from '@playwright/test';
+import { drag, type LabPage, openNotebook, pyJSON, runPython } from './helpers';
+
+const SETUP = `\
+import numpy as np
+import seg_widget as sw
+
+N = 16384
+rows = (np.arange(N) * 3 % 256).astype(np.uint8)
+cols = (np.arange(N) * 7 % 256).astype(np.uint8)
+img = np.add.outer(rows, cols)  # uint8: wraps mod 256
+w = sw.SegmentationWidget(img, ["background", "road", "tree"], width=800, height=560)`;
+
+interface TileState {
+  level: number;
+  complete: boolean;
+  exact: boolean;
+  held: number;
+  received: number;
+}
+
+async function tileState(tiles: Locator): Promise<TileState> {
+  return tiles.evaluate((el: HTMLCanvasElement) => ({
+    level: Number(el.dataset.level ?? -1),
+    complete: el.dataset.complete === '1',
+    exact: el.dataset.exact === '1',
+    held: Number(el.dataset.held ?? 0),
+    received: Number(el.dataset.received ?? 0)
+  }));
+}
+
+async function rgbAt(tiles: Locator, x: number, y: number): Promise<number[]> {
+  return tiles.evaluate(
+    (el: HTMLCanvasElement, p: number[]) =>
+      Array.from(el.getContext('2d')!.getImageData(p[0], p[1], 1, 1).data).slice(0, 3),
+    [x, y]
+  );
+}
+
+/** The kernel's view of canvas point (x, y): image pixel, its grey value, its class. */
+async function kernelPixel(page: LabPage, x: number, y: number) {
+  return pyJSON<[number, number, number, number]>(
+    page,
+    `(lambda c, r: [int(r), int(c), int(img[int(r), int(c)]), int(w.mask[int(r), int(c)])])(*w.canvas_to_image(${x}, ${y}))`
+  );
+}
+
+async function waitExact(tiles: Locator): Promise<void> {
+  await expect
+    .poll(async () => (await tileState(tiles)).exact, { message: 'every tile of the view exact', timeout: 60_000 })
+    .toBe(true);
+}
+
+test('a 16384² image opens fitted, is exact at pixel level, paints and pans', async ({ page, tmpPath }) => {
+  await openNotebook(page, tmpPath, [SETUP, 'w']);
+  const root = page.locator('.jp-OutputArea-output .seg-widget').first();
+  const tiles = root.locator('canvas.seg-tile-view');
+  const events = root.locator('.seg-input-events');
+  await expect(tiles).toBeVisible();
+
+  // 1. The fitted view: every tile of its level shown (previews first, then exact ones).
+  await expect
+    .poll(async () => (await tileState(tiles)).complete, { message: 'first frame complete' })
+    .toBe(true);
+  const zoom = await pyJSON<number>(page, 'w.zoom');
+  const first = await tileState(tiles);
+  expect(first.level).toBe(Math.floor(-Math.log2(zoom)));
+  expect(first.received).toBeLessThan(8 * 2 ** 20);
+  await waitExact(tiles);
+
+  // 2. Pixel level: the canvas shows the kernel's pixels exactly (grey, no overlay yet).
+  await runPython(page, 'w.zoom = 3.0');
+  await expect.poll(async () => (await tileState(tiles)).level).toBe(0);
+  await waitExact(tiles);
+  for (const [x, y] of [
+    [101, 77],
+    [402, 300],
+    [700, 500]
+  ]) {
+    const [, , value] = await kernelPixel(page, x, y);
+    expect(await rgbAt(tiles, x, y)).toEqual([value, value, value]);
+  }
+
+  // 3. A real brush drag paints w.mask, and the stroke shows in class colour over the image.
+  await drag(page, events, [
+    [300, 280],
+    [500, 280]
+  ]);
+  const [row, col, value, label] = await kernelPixel(page, 400, 280);
+  expect(label).toBe(await pyJSON<number>(page, 'w.label'));
+  const painted = await pyJSON<number>(page, 'int((w.mask[' + row + ' - 40:' + row + ' + 40] > 0).sum())');
+  expect(painted).toBeGreaterThan(100);
+  const [r, g, b] = await pyJSON<number[]>(page, 'list(w.classes[w.label].color)');
+  const opacity = await pyJSON<number>(page, 'w.opacity');
+  const blend = (c: number) => Math.round(value * (1 - opacity) + c * opacity);
+  await expect
+    .poll(async () => {
+      const shown = await rgbAt(tiles, 400, 280);
+      return Math.max(...shown.map((v, i) => Math.abs(v - blend([r, g, b][i]))));
+    }, { message: `stroke shown at image (${row}, ${col})` })
+    .toBeLessThanOrEqual(2);
+
+  // 4. A real pan (middle-button drag) brings the tiles of the new view; pixels exact there.
+  const before = await tileState(tiles);
+  const offsetBefore = await pyJSON<number>(page, 'w.canvas_to_image(0, 0)[0]');
+  await drag(page, events, [
+    [700, 300],
+    [100, 300]
+  ], { button: 'middle' });
+  await expect
+    .poll(async () => pyJSON<number>(page, 'w.canvas_to_image(0, 0)[0]'))
+    .toBeGreaterThan(offsetBefore + 150);
+  await expect.poll(async () => (await tileState(tiles)).received).toBeGreaterThan(before.received);
+  await waitExact(tiles);
+  const [, , panned] = await kernelPixel(page, 650, 120);
+  expect(await rgbAt(tiles, 650, 120)).toEqual([panned, panned, panned]);
+
+  // 5. Zoom out to the whole image again: the painted stroke is there at the coarse level too,
+  // and the page holds at most the budget of tiles (256 a layer).
+  await runPython(page, 'w.fit()');
+  await waitExact(tiles);
+  const last = await tileState(tiles);
+  expect(last.held).toBeLessThanOrEqual(512);
+  const heap = await page.evaluate(() => (performance as any).memory?.usedJSHeapSize ?? 0);
+  expect(heap).toBeLessThan(400 * 2 ** 20);
+  expect(await pyJSON<boolean>(page, 'bool(w.mask.any())')).toBe(true);
+});

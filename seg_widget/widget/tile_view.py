@@ -1,0 +1,229 @@
+"""The tiled display of a big image, sent to the front-end layer, which draws it.
+
+Tiles of the image pyramid and of the labels go to the layer, which holds them and draws the
+view (``frontend/tiles.js``).
+
+A widget whose image has more than `TILED_ABOVE_PIXELS` pixels shows it this way; smaller
+images keep the two full-resolution ipycanvas sources. Only `View` uses this module (it is the
+one that draws). Per view change it sends the tiles the browser lacks for what is on screen, at
+the zoom's level (O(screen) bytes); per edit, the changed boxes of the label tiles shown
+(O(stroke)). A first view of a huge image goes as nearest-neighbour previews of its coarse
+level (read in O(screen)); the exact area-mean tiles replace them from idle time, a few tens of
+milliseconds at a time, so the kernel keeps answering the pen.
+
+Messages (all through the input layer's comm, so they stay in order with its acks; each at most
+8 MiB): ``tiles``, ``tile_patch``, ``tile_lut`` and ``tile_drop``, described in ``tiles.js``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from collections.abc import Callable, Iterable
+
+import numpy as np
+
+from ..core.bbox import BBox
+from ..render.messages import pack_messages
+from ..render.tile_plan import DEFAULT_BUDGET_BYTES, Patch, Tile, TilePlan
+from ..render.tiles import DEFAULT_TILE_SIZE
+from ..render.viewport import Viewport
+from .input_layer import InputLayer
+
+logger = logging.getLogger("seg_widget")
+
+#: Images with more pixels than this (2048 x 2048) are shown as tiles. Below it the whole
+#: image goes to the browser once (about 1 s at 2048² in JupyterLab, and then a zoom or pan
+#: costs no bytes at all); above it that cost grows with the image (3 s at 4096², 36 s at
+#: 16384²) while a tiled first view stays about one screen of bytes.
+TILED_ABOVE_PIXELS = 2048 * 2048
+#: Seconds of kernel time per idle step refining preview tiles into exact ones.
+REFINE_SECONDS = 0.04
+#: Pause between idle steps, so pointer and key messages are handled in between.
+REFINE_PAUSE_SECONDS = 0.01
+
+
+def is_tiled(image_shape: tuple[int, ...]) -> bool:
+    """Return whether an image of ``image_shape`` is shown as tiles."""
+    return int(image_shape[0]) * int(image_shape[1]) > TILED_ABOVE_PIXELS
+
+
+class TileView:
+    """Send a big image's tiles and label patches to the front-end layer.
+
+    Parameters
+    ----------
+    layer : InputLayer
+        The front-end layer, created with ``tile_size``; nothing is sent until it is ready.
+    image : ndarray
+        The loaded image (read tile by tile).
+    limits : tuple of float
+        Its contrast limits.
+    mask : callable
+        Returns the live class map.
+    viewport : Viewport
+        The view's viewport.
+    lut : ndarray
+        (N, 4) uint8 class colours (class 0 is drawn transparent).
+
+    """
+
+    def __init__(
+        self,
+        layer: InputLayer,
+        image: np.ndarray,
+        limits: tuple[float, float],
+        mask: Callable[[], np.ndarray],
+        viewport: Viewport,
+        lut: np.ndarray,
+        *,
+        tile_size: int = DEFAULT_TILE_SIZE,
+        budget_bytes: int = DEFAULT_BUDGET_BYTES,
+    ) -> None:
+        self._layer = layer
+        self._plan = TilePlan(
+            image, mask, viewport, limits=limits, tile_size=tile_size, budget_bytes=budget_bytes
+        )
+        self._lut = lut
+        self._refining = False
+        self._lut_sent = False
+
+    @property
+    def plan(self) -> TilePlan:
+        """What the browser holds and what a view needs (the kernel's model)."""
+        return self._plan
+
+    @property
+    def pending_refinements(self) -> int:
+        """Preview tiles shown whose exact tile is still to be sent."""
+        return self._plan.pending_refinements
+
+    def forget_browser(self) -> None:
+        """Forget what the browser held: a new view started (first display or reload)."""
+        self._plan.forget_browser()
+        self._lut_sent = False
+
+    def set_lut(self, lut: np.ndarray) -> None:
+        """Use new class colours (the browser recolours the tiles it holds)."""
+        self._lut = lut
+        self._lut_sent = False
+        self.show()
+
+    def show(self) -> None:
+        """Send what the current view lacks: missing tiles, then patches owed to held ones."""
+        if not self._layer.ready:
+            return
+        if not self._lut_sent:
+            rgba = np.array(self._lut, dtype=np.uint8).copy()
+            rgba[0] = 0
+            self._layer.send({"type": "tile_lut", "rgba": rgba.reshape(-1).tolist()})
+            self._lut_sent = True
+        self._send_tiles(self._plan.missing_tiles())
+        self._send_patches(self._plan.stale_patches())
+        self._schedule_refinement()
+
+    def labels_changed(self, boxes: Iterable[BBox]) -> None:
+        """Send the new class ids of the label tiles shown that the edited ``boxes`` touch."""
+        if not self._layer.ready:
+            return
+        patches: list[Patch] = []
+        for box in boxes:
+            patches.extend(self._plan.pen_patches(box))
+        self._send_patches(patches)
+
+    def all_labels_changed(self) -> None:
+        """Every label tile is stale: the browser drops them and gets the shown ones again."""
+        self._plan.forget_overlay()
+        if self._layer.ready:
+            self._layer.send({"type": "tile_drop", "layer": "overlay"})
+            self.show()
+
+    def set_limits(self, limits: tuple[float, float]) -> None:
+        """Use new contrast limits: the browser drops its image tiles and gets the shown ones."""
+        self._plan.set_limits(limits)
+        if self._layer.ready:
+            self._layer.send({"type": "tile_drop", "layer": "image"})
+            self.show()
+
+    def refine(self, seconds: float = REFINE_SECONDS) -> int:
+        """Turn previews into exact tiles for about ``seconds``; send them; return how many."""
+        finished = self._plan.refine(seconds)
+        if self._layer.ready:
+            self._send_tiles(finished)
+        return len(finished)
+
+    # -- sending -------------------------------------------------------------------------
+
+    def _send_tiles(self, tiles: list[Tile]) -> None:
+        parts = [_tile_part(tile) for tile in tiles]
+        for message in pack_messages(parts):
+            self._layer.send({"type": "tiles", **message.content}, message.buffers)
+
+    def _send_patches(self, patches: list[Patch]) -> None:
+        parts = []
+        for patch in patches:
+            box = patch.local_box
+            labels = np.ascontiguousarray(patch.labels)
+            meta = {
+                "slot": patch.slot,
+                "row0": box.row0,
+                "col0": box.col0,
+                "h": box.height,
+                "w": box.width,
+                "dtype": _id_dtype(labels),
+            }
+            parts.append(_ids_part(meta, labels))
+        for message in pack_messages(parts):
+            self._layer.send({"type": "tile_patch", **message.content}, message.buffers)
+
+    def _schedule_refinement(self) -> None:
+        if self._refining or not self._plan.pending_refinements:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (plain Python, tests): `refine` by hand
+            return
+        self._refining = True
+
+        def step() -> None:
+            try:
+                self.refine()
+            except Exception:
+                logger.exception("seg-widget: refining tiles failed")
+                self._refining = False
+                return
+            if self._plan.pending_refinements and self._layer.ready:
+                loop.call_later(REFINE_PAUSE_SECONDS, step)
+            else:
+                self._refining = False
+
+        loop.call_later(REFINE_PAUSE_SECONDS, step)
+
+
+def _id_dtype(labels: np.ndarray) -> str:
+    return "uint8" if labels.dtype.itemsize == 1 else "uint16"
+
+
+def _ids_part(meta: dict, labels: np.ndarray) -> tuple[dict, bytes]:
+    """Class ids as little-endian uint8/uint16, deflated when that saves bytes."""
+    raw = labels.astype("<u2" if labels.dtype.itemsize == 2 else np.uint8).tobytes()
+    packed = zlib.compress(raw, 1)
+    if len(packed) < len(raw):
+        return {**meta, "deflate": True}, packed
+    return {**meta, "deflate": False}, raw
+
+
+def _tile_part(tile: Tile) -> tuple[dict, object]:
+    h, w = tile.pixels.shape[:2]
+    meta = {"layer": tile.layer, "key": list(tile.key), "slot": tile.slot, "h": h, "w": w}
+    if tile.layer == "image":
+        channels = 1 if tile.pixels.ndim == 2 else tile.pixels.shape[2]
+        return {**meta, "channels": channels, "exact": tile.exact}, np.ascontiguousarray(
+            tile.pixels
+        )
+    labels = tile.pixels
+    return _ids_part({**meta, "dtype": _id_dtype(labels)}, labels)
+
+
+__all__ = ["TILED_ABOVE_PIXELS", "TileView", "is_tiled"]
