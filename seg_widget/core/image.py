@@ -63,6 +63,40 @@ def load_image(image: object) -> np.ndarray:
     )
 
 
+def image_view(image: object) -> np.ndarray:
+    """Return ``image`` validated as by `load_image`, without copying an array that is fine.
+
+    A C-contiguous numpy array of native byte order and shape ``(H, W)``, ``(H, W, 3)`` or
+    ``(H, W, 4)`` comes back as a read-only view of the caller's array (no O(image) copy:
+    a 16384² RGB image is 0.8 GB); anything else goes through `load_image` and is a new
+    array. The view is read-only for its holder, but the caller can still change the
+    array: a viewer that shows it should say so.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> source = np.zeros((4, 5), np.uint8)
+    >>> view = image_view(source)
+    >>> np.shares_memory(view, source), view.flags.writeable
+    (True, False)
+    >>> np.shares_memory(image_view(source[:, ::2]), source)  # strided: copied
+    False
+
+    """
+    if (
+        isinstance(image, np.ndarray)
+        and image.flags.c_contiguous
+        and image.dtype.isnative
+        and image.dtype.kind in _IMAGE_KINDS
+        and image.size > 0
+        and (image.ndim == 2 or (image.ndim == 3 and image.shape[2] in (3, 4)))
+    ):
+        view = image.view()
+        view.flags.writeable = False
+        return view
+    return load_image(image)
+
+
 def _validated_array(array: np.ndarray) -> np.ndarray:
     if array.dtype.kind not in _IMAGE_KINDS:
         raise ValueError(f"image: expected a bool, integer or float dtype; got {array.dtype}")

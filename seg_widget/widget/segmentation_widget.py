@@ -31,7 +31,7 @@ from ..core.checks import one_of
 from ..core.classes import LabelClass, mask_dtype, normalize_classes
 from ..core.hierarchy import class_mask as hierarchy_class_mask
 from ..core.hierarchy import is_descendant
-from ..core.image import load_image
+from ..core.image import image_view
 from ..core.instances import Instance, check_instance_id
 from ..core.labels import validate_mask
 from ..core.model_session import DEFAULT_MAX_BYTES, ModelSession
@@ -81,7 +81,10 @@ class SegmentationWidget(widgets.VBox):
     image : ndarray, str, os.PathLike or PIL.Image.Image
         ``(H, W)`` grey, ``(H, W, 3)`` RGB or ``(H, W, 4)`` RGBA; uint8, uint16,
         other integers or float (contrast limits come from the finite values;
-        NaN and inf show as the lowest value); or a path to an image file.
+        NaN and inf show as the lowest value); or a path to an image file. A
+        C-contiguous array is shown without a copy, as napari's layers do (a big
+        image opens at once): the widget holds a read-only view of it, so do not
+        change the array while the widget shows it (pass a copy if you will).
     classes : sequence of str or LabelClass
         Class names (or :class:`LabelClass` with a colour); the index is the class
         id. Class 0 means *unlabelled* and is never drawn.
@@ -207,7 +210,7 @@ class SegmentationWidget(widgets.VBox):
     ) -> None:
         # Everything that can reject the input runs before any widget exists, so bad input
         # gives only the error (no half-built widget left registered).
-        loaded = load_image(image)
+        loaded = image_view(image)  # no O(image) copy of a ready array: see `image`
         normalized = normalize_classes(classes)
         history_bytes = arguments.whole_number(history_bytes, "history_bytes", 1)
         shape = loaded.shape[:2]
@@ -299,7 +302,7 @@ class SegmentationWidget(widgets.VBox):
 
     @property
     def image(self) -> np.ndarray:
-        """The image as loaded (not display-mapped)."""
+        """The image as loaded (not display-mapped): read-only, a view of an array given ready."""
         return self._view.display.image
 
     def auto_contrast(self) -> tuple[float, float]:

@@ -207,3 +207,13 @@ def test_failing_traitlet_observer_does_not_break_painting(widget):
     mouse_drag(widget.canvas, [(42, 42), (100, 42)])
     assert widget.mask[10, 10:25].all()
     assert "observer bug" in widget.message
+
+
+def test_a_ready_image_array_is_shown_without_a_copy_and_read_only():
+    source = np.zeros((40, 60, 3), np.uint8)
+    w = sw.SegmentationWidget(source, classes=["u", "a"])
+    assert np.shares_memory(w.image, source)
+    with pytest.raises(ValueError, match="read-only"):
+        w.image[0, 0] = 1
+    strided = np.zeros((40, 120), np.uint16)[:, ::2]
+    assert not np.shares_memory(sw.SegmentationWidget(strided, classes=["u", "a"]).image, strided)
