@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 # Must come first: it installs the byte-counting comm before ipycanvas is imported.
 import numpy as np
-from harness import SerialisingComm, stroke_path
+from harness import SerialisingComm, stroke_path, timed
 
 import seg_widget as sw
 from seg_widget.core.classes import normalize_classes
@@ -141,15 +141,15 @@ def _median_ms(
         undo()
     times: dict[str, list[tuple[float, float, int, int]]] = {name: [] for name in commands}
 
-    def timed(action: Callable[[], object]) -> tuple[float, int]:
+    def timed_and_sent(action: Callable[[], object]) -> tuple[float, int]:
         before = SerialisingComm.sent_bytes
         ms = timed(action)
         return ms, SerialisingComm.sent_bytes - before
 
     for _ in range(repeats):
         for name, (command, undo) in commands.items():
-            ms, nbytes = timed(command)
-            undo_ms, undo_bytes = timed(undo)
+            ms, nbytes = timed_and_sent(command)
+            undo_ms, undo_bytes = timed_and_sent(undo)
             times[name].append((ms, undo_ms, nbytes, undo_bytes))
     return {
         name: (
