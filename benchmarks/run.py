@@ -17,13 +17,16 @@ import math
 import statistics
 import time
 
-# Must come first: it installs the byte-counting comm before ipycanvas is imported.
+# Must come first: it installs the byte-counting comm before ipycanvas is imported
+# (the other benchmarks import seg_widget, which imports ipycanvas).
+from harness import SerialisingComm, sent_during, stroke_path, timed
+
+# isort: split
 import assist_bench
 import dataset_bench
 import instance_bench
 import io_bench
 import numpy as np
-from harness import SerialisingComm, sent_during, stroke_path, timed
 
 import seg_widget as sw
 from seg_widget.testing import send_canvas_event, undo_bytes
