@@ -1,7 +1,8 @@
 """What a tiled view sends: the tiles the browser lacks for a viewport, and patches of edits.
 
-A `TilePlan` joins the image pyramid, the live label tiles and the model of the browser's two
-tile caches (image, overlay) for one `Viewport`. For the current view it says which tiles the
+A `TilePlan` joins the image pyramid, the live label tiles and the model of the browser's tile
+caches (the image, and the coded layers of `code_tiles`: the overlay, and while shown "show
+missing" and the proposal) for one `Viewport`. For the current view it says which tiles the
 browser lacks at the zoom's level, which slot each goes to and which tile it replaces; for an
 edit, the patches of the overlay tiles the browser holds. It sends nothing itself (the widget's
 view does): everything here is numpy and bookkeeping, O(screen) per view and O(stroke) per edit.
@@ -10,15 +11,14 @@ view does): everything here is numpy and bookkeeping, O(screen) per view and O(s
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 from seg_widget.core.bbox import BBox
 
 from .browser_cache import BrowserTileCache
+from .code_tiles import CodeLayer, CodeSource, Patch, Tile
 from .image_pyramid import ImagePyramid
 from .label_tiles import LabelTiles
 from .tiles import DEFAULT_TILE_SIZE, TileKey
@@ -32,29 +32,6 @@ DEFAULT_BUDGET_BYTES = 64 * 2**20
 #: Above this many image pixels to read, a view gets nearest-neighbour previews first; the
 #: exact (area-mean) tiles follow from `TilePlan.refine`.
 PREVIEW_ABOVE_PIXELS = 32 * 2**20
-
-
-@dataclass
-class Tile:
-    """One tile to send: which layer, which tile, the slot it goes to, its pixels."""
-
-    layer: str  # "image" | "overlay"
-    key: TileKey
-    slot: int
-    #: image: uint8 (h, w[, c]) display pixels; overlay: class ids (h, w).
-    pixels: np.ndarray
-    #: False for a nearest-neighbour preview that an exact tile will replace.
-    exact: bool = True
-
-
-@dataclass
-class Patch:
-    """Part of an overlay tile the browser holds, changed by an edit."""
-
-    key: TileKey
-    slot: int
-    local_box: BBox
-    labels: np.ndarray
 
 
 class TilePlan:
@@ -103,33 +80,62 @@ class TilePlan:
         self.labels = LabelTiles(mask(), tile_size=tile_size)
         self.grid = self.pyramid.grid
         self.viewport = viewport
-        slot_bytes = tile_size * tile_size * 4  # the browser holds RGBA whatever we send
-        self.image_held = BrowserTileCache(budget_bytes, slot_bytes)
-        self.overlay_held = BrowserTileCache(budget_bytes, slot_bytes)
+        self._slot_bytes = tile_size * tile_size * 4  # the browser holds RGBA whatever we send
+        self._budget_bytes = budget_bytes
+        self.image_held = BrowserTileCache(budget_bytes, self._slot_bytes)
         self._previews: dict[TileKey, None] = {}  # insertion-ordered set
         self._stepping = None
-        #: Overlay tiles held per level, and the boxes of held tiles changed while not shown.
-        self._held_levels: Counter[int] = Counter()
-        self._stale: dict[TileKey, BBox] = {}
+        #: The coded layers shown, in drawing order ("overlay" always).
+        self.layers: dict[str, CodeLayer] = {}
+        self.set_layer("overlay", self._label_codes, follows_mask=True)
 
-    def _labels(self) -> LabelTiles:
+    def _label_codes(self, level: int, box: BBox) -> np.ndarray:
         mask = self._mask()
         if mask is not self.labels.mask:
             self.labels.mask = mask
-        return self.labels
+        return self.labels.region(level, box)
+
+    @property
+    def overlay_held(self) -> BrowserTileCache:
+        """The model of the browser's overlay tiles."""
+        return self.layers["overlay"].held
+
+    def set_layer(
+        self,
+        name: str,
+        source: CodeSource | None = None,
+        *,
+        follows_mask: bool = False,
+        margin: int = 0,
+    ) -> None:
+        """Show a coded layer from ``source`` (None: the overlay's class ids); forget its tiles.
+
+        The browser must drop the tiles it held of ``name`` (``tile_drop``).
+        """
+        if source is None:
+            source = self._label_codes
+        cache = BrowserTileCache(self._budget_bytes, self._slot_bytes)
+        self.layers[name] = CodeLayer(
+            name, self.grid, source, cache, follows_mask=follows_mask, margin=margin
+        )
+
+    def remove_layer(self, name: str) -> None:
+        """Stop showing a coded layer (the browser drops its tiles)."""
+        self.layers.pop(name, None)
 
     def forget_browser(self) -> None:
         """Forget every tile the browser held (the page was reloaded)."""
         self.image_held.clear()
-        self.forget_overlay()
+        for layer in self.layers.values():
+            layer.forget()
         self._previews.clear()
         self._stepping = None
 
     def forget_overlay(self) -> None:
         """Every held overlay tile is stale (the whole mask changed): send them again."""
-        self.overlay_held.clear()
-        self._held_levels.clear()
-        self._stale.clear()
+        for layer in self.layers.values():
+            if layer.follows_mask:
+                layer.forget()
 
     def set_limits(self, limits: tuple[float, float]) -> None:
         """Use a new window/level: every image tile the browser holds is stale."""
@@ -166,7 +172,6 @@ class TilePlan:
         """
         keys = self.view_keys()
         self.image_held.touch(keys)
-        self.overlay_held.touch(keys)
         tiles = []
         missing = self.image_held.missing(keys)
         quick = previews
@@ -181,33 +186,14 @@ class TilePlan:
                 self._previews[key] = None
             else:
                 tiles.append(Tile("image", key, slot, self.pyramid.tile(key, keep=keys)))
-        labels = self._labels()
-        for key in self.overlay_held.missing(keys):
-            slot, evicted = self.overlay_held.place(key, keep=keys)
-            self._held_levels[key.level] += 1
-            if evicted is not None:
-                self._held_levels[evicted.level] -= 1
-                self._stale.pop(evicted, None)
-            tiles.append(Tile("overlay", key, slot, labels.tile(key)))
+        for layer in self.layers.values():
+            tiles.extend(layer.missing_tiles(keys))
         return tiles
 
     def stale_patches(self) -> list[Patch]:
-        """Patches owed to overlay tiles of the current view edited while another level showed."""
-        patches = []
-        labels = self._labels()
-        for key in self.view_keys():
-            local = self._stale.pop(key, None)
-            slot = self.overlay_held.slot_of(key)
-            if local is not None and slot is not None:
-                tile = self.grid.tile_box(key)
-                level_box = BBox(
-                    tile.row0 + local.row0,
-                    tile.row0 + local.row1,
-                    tile.col0 + local.col0,
-                    tile.col0 + local.col1,
-                )
-                patches.append(Patch(key, slot, local, labels.region(key.level, level_box)))
-        return patches
+        """Patches owed to coded tiles of the current view edited while another level showed."""
+        keys = self.view_keys()
+        return [patch for layer in self.layers.values() for patch in layer.stale_patches(keys)]
 
     def refine(self, seconds: float = 0.03) -> list[Tile]:
         """Work on exact tiles for the previews shown for about `seconds` (call when idle).
@@ -238,21 +224,15 @@ class TilePlan:
         return len(self._previews)
 
     def pen_patches(self, dirty: BBox) -> list[Patch]:
-        """Patches of the held overlay tiles of the level shown that an edit changed.
+        """Patches of the held tiles of the level shown that an edit of the mask changed.
 
         Held tiles of other levels only remember their changed box (`stale_patches` sends
         it when their level shows again), so a pen event costs the same at any image size.
         """
         shown = self.level
-        labels = self._labels()
-        patches = []
-        for part in self.grid.dirty_tiles(dirty, [shown]):
-            slot = self.overlay_held.slot_of(part.key)
-            if slot is not None:
-                region = labels.region(shown, part.level_box)
-                patches.append(Patch(part.key, slot, part.local_box, region))
-        others = [level for level, count in self._held_levels.items() if count and level != shown]
-        for part in self.grid.dirty_tiles(dirty, others):
-            if part.key in self.overlay_held:
-                self._stale[part.key] = part.local_box.union(self._stale.get(part.key))
-        return patches
+        return [
+            patch
+            for layer in self.layers.values()
+            if layer.follows_mask
+            for patch in layer.pen_patches(dirty, shown)
+        ]

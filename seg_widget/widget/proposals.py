@@ -146,6 +146,21 @@ class Proposals:
         empty = np.zeros((bbox.height, bbox.width), np.int32)
         return empty, empty > 0
 
+    def sample(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return what the proposal layer shows at the pixels ``rows x cols``: (values, footprint).
+
+        ``rows`` and ``cols`` are image indices (as for `numpy.ix_`); O(len(rows) * len(cols)),
+        so a tile of a coarse level costs no more than one of level 0.
+        """
+        index = np.ix_(rows, cols)
+        if self._bbox is not None:
+            return self._values[index], self._footprint[index]
+        if self._scribbles is not None:
+            values = self._scribbles[index]
+            return values, values > 0
+        empty = np.zeros((len(rows), len(cols)), np.int32)
+        return empty, empty > 0
+
     # -- accept / reject -------------------------------------------------------------------
 
     def accept(

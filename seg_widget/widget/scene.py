@@ -16,6 +16,7 @@ import numpy as np
 from ipycanvas import Canvas, MultiCanvas
 
 from ..core.bbox import BBox
+from ..render.code_tiles import proposal_codes
 from ..render.display import band_rows
 from ..render.overlay import colorize, label_runs, run_count
 from ..render.png import encode_png
@@ -165,14 +166,8 @@ class Scene:
         white); pixels on the proposal's edge are white, so a proposal never looks
         like committed labels.
         """
-        inside = footprint
         # Edge = inside pixels with a 4-neighbour outside (the border of bbox counts as outside).
-        padded = np.pad(inside, 1)
-        interior = (
-            padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:] & inside
-        )
-        codes = np.where(inside, values.astype(np.int64) + 2, 0)
-        codes[inside & ~interior] = 1  # white edge
+        codes = proposal_codes(values, footprint)
         proposal = self.proposal_source
         with batched():
             proposal.clear_rect(bbox.col0, bbox.row0, bbox.width, bbox.height)

@@ -11,6 +11,11 @@ the zoom's level (O(screen) bytes); per edit, the changed boxes of the label til
 level (read in O(screen)); the exact area-mean tiles replace them from idle time, a few tens of
 milliseconds at a time, so the kernel keeps answering the pen.
 
+Besides the image, the layer holds coded tiles (`seg_widget.render.code_tiles`), each layer
+coloured in the browser through its own table: the overlay (class ids, or the codes of an
+overlay style), "show missing" while it is on, and the proposal while one is shown (only the
+tiles on screen, dropped when it is accepted or rejected).
+
 Messages (all through the input layer's comm, so they stay in order with its acks; each at most
 8 MiB): ``tiles``, ``tile_patch``, ``tile_lut`` and ``tile_drop``, described in ``tiles.js``.
 """
@@ -25,6 +30,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from ..core.bbox import BBox
+from ..render.code_tiles import CodeSource
 from ..render.messages import pack_messages
 from ..render.tile_plan import DEFAULT_BUDGET_BYTES, Patch, Tile, TilePlan
 from ..render.tiles import DEFAULT_TILE_SIZE
@@ -85,9 +91,10 @@ class TileView:
         self._plan = TilePlan(
             image, mask, viewport, limits=limits, tile_size=tile_size, budget_bytes=budget_bytes
         )
-        self._lut = lut
+        #: Per coded layer: its RGBA table (row 0 drawn transparent) and its opacity.
+        self._luts: dict[str, tuple[np.ndarray, float]] = {"overlay": (lut, 1.0)}
+        self._luts_sent: set[str] = set()
         self._refining = False
-        self._lut_sent = False
 
     @property
     def plan(self) -> TilePlan:
@@ -102,23 +109,67 @@ class TileView:
     def forget_browser(self) -> None:
         """Forget what the browser held: a new view started (first display or reload)."""
         self._plan.forget_browser()
-        self._lut_sent = False
+        self._luts_sent.clear()
 
-    def set_lut(self, lut: np.ndarray) -> None:
-        """Use new class colours (the browser recolours the tiles it holds)."""
-        self._lut = lut
-        self._lut_sent = False
+    def set_layer(
+        self,
+        name: str,
+        source: CodeSource | None,
+        lut: np.ndarray,
+        *,
+        alpha: float = 1.0,
+        follows_mask: bool = False,
+        margin: int = 0,
+        resend: bool = True,
+    ) -> None:
+        """Show the coded layer ``name`` from ``source`` in the colours of ``lut``.
+
+        The browser drops what it held of the layer and gets the tiles on screen again
+        (``resend=False``: later, e.g. from `all_labels_changed`). For "overlay", ``source``
+        None is the class ids; ``alpha`` is the layer's opacity (the overlay's own is the
+        ``opacity`` trait).
+        """
+        self._plan.set_layer(name, source, follows_mask=follows_mask, margin=margin)
+        self._luts[name] = (lut, alpha)
+        self._luts_sent.discard(name)
+        if resend and self._layer.ready:
+            self._layer.send({"type": "tile_drop", "layer": name})
+            self.show()
+
+    def remove_layer(self, name: str) -> None:
+        """Stop showing the coded layer ``name``: the browser drops its tiles."""
+        if name not in self._plan.layers:
+            return
+        self._plan.remove_layer(name)
+        if self._layer.ready:
+            self._layer.send({"type": "tile_drop", "layer": name})
+
+    def layer_changed(self, name: str, box: BBox) -> None:
+        """Resend the shown tiles of layer ``name`` whose codes changed in ``box`` (image pixels)."""
+        layer = self._plan.layers.get(name)
+        if layer is None:
+            return
+        layer.changed(box)
         self.show()
 
     def show(self) -> None:
         """Send what the current view lacks: missing tiles, then patches owed to held ones."""
         if not self._layer.ready:
             return
-        if not self._lut_sent:
-            rgba = np.array(self._lut, dtype=np.uint8).copy()
-            rgba[0] = 0
-            self._layer.send({"type": "tile_lut", "rgba": rgba.reshape(-1).tolist()})
-            self._lut_sent = True
+        for name in self._plan.layers:
+            if name not in self._luts_sent:
+                lut, alpha = self._luts[name]
+                rgba = np.array(lut, dtype=np.uint8).copy()
+                rgba[0] = 0
+                self._layer.send(
+                    {
+                        "type": "tile_lut",
+                        "layer": name,
+                        "alpha": alpha,
+                        "rgba": rgba.reshape(-1).tolist(),
+                    }
+                )
+                self._luts_sent.add(name)
         self._send_tiles(self._plan.missing_tiles())
         self._send_patches(self._plan.stale_patches())
         self._schedule_refinement()
@@ -133,10 +184,12 @@ class TileView:
         self._send_patches(patches)
 
     def all_labels_changed(self) -> None:
-        """Every label tile is stale: the browser drops them and gets the shown ones again."""
+        """Every tile made from the mask is stale: the browser drops them, gets the shown ones."""
+        followers = [name for name, layer in self._plan.layers.items() if layer.follows_mask]
         self._plan.forget_overlay()
         if self._layer.ready:
-            self._layer.send({"type": "tile_drop", "layer": "overlay"})
+            for name in followers:
+                self._layer.send({"type": "tile_drop", "layer": name})
             self.show()
 
     def set_limits(self, limits: tuple[float, float]) -> None:
@@ -166,6 +219,7 @@ class TileView:
             box = patch.local_box
             labels = np.ascontiguousarray(patch.labels)
             meta = {
+                "layer": patch.layer,
                 "slot": patch.slot,
                 "row0": box.row0,
                 "col0": box.col0,

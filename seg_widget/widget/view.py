@@ -19,13 +19,14 @@ import numpy as np
 
 from ..core.bbox import BBox
 from ..core.raster import pixel_center
+from ..render.code_tiles import missing_source, proposal_lut, proposal_source, style_source
 from ..render.instance_view import OverlayStyle, overlay_codes
 from ..render.overlay import color_lut
 from ..render.viewport import Viewport
 from .frame_pacer import FramePacer
 from .input_layer import InputLayer, stacked
 from .page_size import DEFAULT_VIEW_SIZE, canvas_css_size, device_size, fit_image
-from .scene import Scene
+from .scene import MISSING_ALPHA, MISSING_COLOR, MISSING_DIM, PROPOSAL_ALPHA, Scene
 from .signals import Signal
 from .tile_view import TileView, is_tiled
 from .transport import batched, forget_current_canvas
@@ -117,6 +118,7 @@ class View:
         self._layer = InputLayer(image_shape=list(shape), shortcut_keys=shortcut_keys)
         #: The tiled display of a big image (None: the whole image is in the browser).
         self.tiles: TileView | None = None
+        self._tile_style: tuple[bool, str] | None = None  # the kind of overlay codes sent
         if tiled:
             self.tiles = TileView(
                 self._layer,
@@ -127,6 +129,9 @@ class View:
                 self._lut,
             )
             self._layer.tile_size = self.tiles.plan.grid.tile_size
+            self._set_tile_overlay(resend=False)
+            if settings.show_missing:
+                self._tile_missing(True)
             self._layer.on_ready(lambda *_: self.tiles.forget_browser())
         self._layer.on_ready(self._on_page_size)
         self._layer.on_resize(self._on_page_size)
@@ -246,9 +251,10 @@ class View:
         full = BBox.full(self._editor.mask.shape)
         if self.tiles is not None:
             if bbox is None:
+                self._set_tile_overlay(resend=False)
                 self.tiles.all_labels_changed()
             else:
-                self.tiles.labels_changed([bbox])
+                self._tile_labels_changed([bbox])
             return
         with self.frame():
             painted = self._paint_labels(full if bbox is None else bbox)
@@ -259,8 +265,9 @@ class View:
     def _draw(self, clip: Rect | None) -> None:
         settings = self._settings
         if self.tiles is not None:  # the layer draws: it needs the look, never pixels
+            dim = MISSING_DIM if settings.show_missing else 1.0
             with self._layer.hold_sync():
-                self._layer.brightness = float(settings.brightness)
+                self._layer.brightness = float(settings.brightness) * dim
                 self._layer.contrast = float(settings.contrast)
             return
         self._scene.draw_view(
@@ -287,7 +294,7 @@ class View:
         self._dirty_may_wait = True
         self._pacer.painted()
         if self.tiles is not None:
-            self.tiles.labels_changed(dirty)
+            self._tile_labels_changed(dirty)
             return
         shape = self._editor.mask.shape
         for box in dirty:
@@ -309,7 +316,8 @@ class View:
             self._report_error(f"drawing failed: {error}")
 
     def _on_proposal(self, change: ProposalChange) -> None:
-        if self.tiles is not None:  # not drawn on a tiled view yet
+        if self.tiles is not None:
+            self._tile_proposal(change)
             return
         with self.frame():
             if change.bbox is None:
@@ -328,12 +336,65 @@ class View:
                 self.request_draw(clip)
 
     def _on_show_missing(self, change) -> None:
-        if self.tiles is not None:  # not drawn on a tiled view yet
+        if self.tiles is not None:
+            self._tile_missing(change.new)
+            self.request_draw(None)  # the image is dimmed
             return
         with self.frame():
             if change.new:
                 self._scene.paint_missing(self._editor.mask, BBox.full(self._editor.mask.shape))
             self.request_draw(None)
+
+    # -- the coded layers of a tiled view ----------------------------------------------------
+
+    def _set_tile_overlay(self, *, resend: bool) -> None:
+        """Give the tiled view's overlay the codes and colours of the overlay style now."""
+        style = self._overlay_style()
+        objects = self._editor.objects
+        self._tile_style = (style.is_plain, style.color_by if objects is not None else "class")
+        grid = self.tiles.plan.grid
+        if style.is_plain:
+            source, lut = None, self._lut
+        else:
+            source, lut = style_source(
+                grid,
+                lambda: self._editor.mask,
+                lambda: None if self._editor.objects is None else self._editor.objects.map,
+                self._overlay_style,
+                self._lut,
+            )
+        margin = 1 if style.needs_neighbours else 0
+        self.tiles.set_layer(
+            "overlay", source, lut, follows_mask=True, margin=margin, resend=resend
+        )
+
+    def _tile_labels_changed(self, boxes: list[BBox]) -> None:
+        style = self._overlay_style()
+        objects = self._editor.objects
+        kind = (style.is_plain, style.color_by if objects is not None else "class")
+        if kind != self._tile_style:  # e.g. the first object hidden: other codes, colours
+            self._set_tile_overlay(resend=True)
+        self.tiles.labels_changed(boxes)
+
+    def _tile_missing(self, shown: bool) -> None:
+        if not shown:
+            self.tiles.remove_layer("missing")
+            return
+        red, green, blue = (int(MISSING_COLOR[i : i + 2], 16) for i in (1, 3, 5))
+        lut = np.array([[0, 0, 0, 0], [red, green, blue, 255]], np.uint8)
+        source = missing_source(self.tiles.plan.grid, lambda: self._editor.mask)
+        self.tiles.set_layer("missing", source, lut, alpha=MISSING_ALPHA, follows_mask=True)
+
+    def _tile_proposal(self, change: ProposalChange) -> None:
+        tiles = self.tiles
+        if change.bbox is None or not self._proposals.shown:
+            tiles.remove_layer("proposal")
+        elif "proposal" not in tiles.plan.layers:
+            source = proposal_source(tiles.plan.grid, self._proposals.sample, len(self._lut))
+            lut = proposal_lut(self._lut)
+            tiles.set_layer("proposal", source, lut, alpha=PROPOSAL_ALPHA, margin=1)
+        else:
+            tiles.layer_changed("proposal", change.bbox)
 
     def _on_selection(self, change) -> None:
         show_only = self._settings.show_only
