@@ -145,7 +145,7 @@ class TileView:
             self._layer.send({"type": "tile_drop", "layer": name})
 
     def layer_changed(self, name: str, box: BBox) -> None:
-        """Resend the shown tiles of layer ``name`` whose codes changed in ``box`` (image pixels)."""
+        """Resend the shown tiles of layer ``name`` whose codes changed in ``box`` (image px)."""
         layer = self._plan.layers.get(name)
         if layer is None:
             return
