@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 import seg_widget as sw
+from seg_widget.core.classes import DEFAULT_PALETTE
 from seg_widget.render import MAX_MESSAGE_BYTES, ImagePyramid, to_display
+from seg_widget.render.instance_view import instance_color
 from seg_widget.testing import (
     input_layer,
     layer_drag,
@@ -192,3 +194,203 @@ def test_a_16_bit_image_is_tiled_through_its_contrast_limits_exactly():
     box = image[row * 256 : row * 256 + part["h"], col * 256 : col * 256 + part["w"]]
     shown = np.frombuffer(data, np.uint8).reshape(part["h"], part["w"])
     np.testing.assert_array_equal(shown, to_display(box, (1000.0, 5000.0)))
+
+
+# -- coded layers: proposals, overlay styles, show missing -------------------------------------
+
+M = 4096  # tiled (above 2048²), small enough for whole-image proposals in a test
+
+
+@pytest.fixture
+def mid():
+    w = sw.SegmentationWidget(
+        np.zeros((M, M), np.uint8), ["u", "a", "b"], width=CSS[0], height=CSS[1]
+    )
+    yield w
+    w.close()
+
+
+def _parts(sent, layer, name, kind="tiles"):
+    """(part, codes) of the coded layer ``name`` in the ``kind`` messages sent."""
+    out = []
+    for message in _tile_messages(sent, layer, kind):
+        for part in message.message["content"]["parts"]:
+            if part.get("layer", "overlay") != name:
+                continue
+            raw = message.buffers[part["buffer"]]
+            data = zlib.decompress(raw) if part["deflate"] else raw
+            dtype = np.uint8 if part["dtype"] == "uint8" else np.dtype("<u2")
+            out.append((part, np.frombuffer(data, dtype).reshape(part["h"], part["w"])))
+    return out
+
+
+def _luts(sent, layer, name):
+    return [
+        m.message["content"]
+        for m in _tile_messages(sent, layer, "tile_lut")
+        if m.message["content"]["layer"] == name
+    ]
+
+
+def _level_zero_codes(parts, shape, at_level=0):
+    """Paste the tiles of a level into a level-sized array of codes (-1 where none came)."""
+    whole = np.full(shape, -1, np.int64)
+    for part, codes in parts:
+        level, row, col = part["key"]
+        assert level == at_level
+        whole[row * 256 : row * 256 + part["h"], col * 256 : col * 256 + part["w"]] = codes
+    return whole
+
+
+def _square(w, r0, r1, c0, c1, value):
+    mask = np.zeros(w.mask.shape, np.uint8)
+    mask[r0:r1, c0:c1] = value
+    return mask
+
+
+def test_a_proposal_is_sent_as_codes_of_the_tiles_on_screen_and_dropped_on_reject(mid):
+    layer, _ = _ready(mid)
+    mid.zoom = 1.0  # level 0 around the centre (2048, 2048)
+    with record_messages() as sent:
+        mid.propose_mask(_square(mid, 2000, 2100, 1900, 2050, 2))
+    parts = _parts(sent, layer, "proposal")
+    view = set(tile_view(mid).plan.view_keys())
+    assert parts and {tuple(part["key"]) for part, _ in parts} == view  # on screen only
+    whole = _level_zero_codes(parts, mid.mask.shape)
+    expected = np.zeros((100, 150), np.int64)
+    expected[:] = 1  # the white one-pixel edge
+    expected[1:-1, 1:-1] = 4  # class 2 inside: code 2 + 2
+    np.testing.assert_array_equal(whole[2000:2100, 1900:2050], expected)
+    assert (whole[1990:2000, 1900:2050] == 0).all() and (whole[2100:2110, 1900:2050] == 0).all()
+    (lut,) = _luts(sent, layer, "proposal")
+    rgba = np.array(lut["rgba"], np.uint8).reshape(-1, 4)
+    assert rgba[0].tolist() == [0, 0, 0, 0]
+    assert rgba[1].tolist() == [255, 255, 255, 255]
+    red, green, blue = mid.classes[2].color
+    assert rgba[4].tolist() == [red, green, blue, 255]
+    assert lut["alpha"] == pytest.approx(0.8)
+    with record_messages() as rejected:
+        mid.reject_proposal()
+    drops = _tile_messages(rejected, layer, "tile_drop")
+    assert [m.message["content"]["layer"] for m in drops] == ["proposal"]
+    assert not _parts(rejected, layer, "proposal")
+    with record_messages() as panned:
+        mid.zoom = 0.5
+    assert not _parts(panned, layer, "proposal")  # gone for good
+
+
+def test_an_accepted_proposal_is_dropped_and_its_classes_reach_the_label_tiles(mid):
+    layer, _ = _ready(mid)
+    mid.zoom = 1.0
+    mid.propose_mask(_square(mid, 2000, 2100, 1900, 2050, 2))
+    with record_messages() as sent:
+        assert mid.accept_proposal() == 100 * 150
+    drops = [m.message["content"]["layer"] for m in _tile_messages(sent, layer, "tile_drop")]
+    assert drops == ["proposal"]
+    patches = _parts(sent, layer, "overlay", "tile_patch")
+    assert patches and sum(int((codes == 2).sum()) for _, codes in patches) == 100 * 150
+
+
+def test_a_proposal_at_the_fitted_level_has_a_one_level_pixel_edge(mid):
+    layer, _ = _ready(mid)
+    level = tile_view(mid).plan.level
+    assert level > 0
+    with record_messages() as sent:
+        mid.propose_mask(_square(mid, 1024, 1536, 2048, 2560, 1))
+    parts = _parts(sent, layer, "proposal")
+    size = M >> level  # the fitted view shows the whole level
+    assert len(parts) == len(tile_view(mid).plan.view_keys())
+    codes = _level_zero_codes(parts, (size, size), level)
+    lo, hi, left, right = 1024 >> level, 1536 >> level, 2048 >> level, 2560 >> level
+    expected = np.zeros(codes.shape, np.int64)
+    expected[lo:hi, left:right] = 1
+    expected[lo + 1 : hi - 1, left + 1 : right - 1] = 3
+    np.testing.assert_array_equal(codes, expected)
+
+
+def test_wand_scribbles_and_a_proposal_on_a_tiled_view_all_send_proposal_tiles(mid):
+    layer, _ = _ready(mid)
+    with record_messages() as sent:
+        mid.scribble([(2048, 2048), (2060, 2048)], label=1)
+    parts = _parts(sent, layer, "proposal")
+    assert parts and any((codes == 3).any() for _, codes in parts)
+    mid.clear_scribbles()
+    with record_messages() as sent:
+        mid.propose_wand((100, 100))  # a flat image: the whole image
+    parts = _parts(sent, layer, "proposal")
+    assert parts and all(((codes == 1) | (codes >= 2)).all() for _, codes in parts)
+
+
+def test_contours_send_the_overlay_codes_of_the_tiles_on_screen_only(mid):
+    layer, _ = _ready(mid)
+    mid.zoom = 1.0
+    mid.propose_mask(_square(mid, 2000, 2100, 1900, 2050, 1))
+    mid.accept_proposal()
+    with record_messages() as sent:
+        mid.contours = True
+    drops = [m.message["content"]["layer"] for m in _tile_messages(sent, layer, "tile_drop")]
+    assert drops == ["overlay"]
+    parts = _parts(sent, layer, "overlay")
+    view = tile_view(mid).plan.view_keys()
+    assert sorted(tuple(part["key"]) for part, _ in parts) == sorted(map(tuple, view))
+    whole = _level_zero_codes(parts, mid.mask.shape)
+    expected = np.ones((100, 150), np.int64)
+    expected[1:-1, 1:-1] = 0  # only the outline
+    np.testing.assert_array_equal(whole[2000:2100, 1900:2050], expected)
+    assert not _tile_messages(sent, layer, "tiles") or all(
+        part["layer"] == "overlay"
+        for m in _tile_messages(sent, layer, "tiles")
+        for part in m.message["content"]["parts"]
+    )  # no image tile again
+    with record_messages() as back:
+        mid.contours = False
+    plain = _level_zero_codes(_parts(back, layer, "overlay"), mid.mask.shape)
+    assert (plain[2000:2100, 1900:2050] == 1).all()
+
+
+def test_colour_by_object_sends_codes_of_the_object_colours_and_their_table(mid):
+    layer, _ = _ready(mid)
+    mid.zoom = 1.0
+    mid.propose_mask(_square(mid, 2000, 2100, 1900, 2050, 1))
+    mid.accept_proposal()
+    object_id = mid.make_object((2050, 1950))
+    with record_messages() as sent:
+        mid.color_by = "instance"
+    whole = _level_zero_codes(_parts(sent, layer, "overlay"), mid.mask.shape)
+    code = len(mid.classes) + (object_id - 1) % len(DEFAULT_PALETTE)
+    assert (whole[2000:2100, 1900:2050] == code).all()
+    assert (whole[1990:2000, 1900:2050] == 0).all()
+    (lut,) = _luts(sent, layer, "overlay")
+    rgba = np.array(lut["rgba"], np.uint8).reshape(-1, 4)
+    assert rgba[code].tolist() == [*instance_color(object_id), 255]
+    with record_messages() as only:
+        mid.show_only = "class"
+        mid.label = 2  # another class: the object's pixels are not shown
+    shown = _level_zero_codes(_parts(only, layer, "overlay"), mid.mask.shape)
+    assert (shown[2000:2100, 1900:2050] == 0).all()
+
+
+def test_show_missing_sends_the_unlabelled_pixels_and_dims_the_image(mid):
+    layer, _ = _ready(mid)
+    mid.zoom = 1.0
+    mid.propose_mask(_square(mid, 2000, 2100, 1900, 2050, 1))
+    mid.accept_proposal()
+    with record_messages() as sent:
+        mid.show_missing = True
+    whole = _level_zero_codes(_parts(sent, layer, "missing"), mid.mask.shape)
+    view = tile_view(mid).plan.view_keys()
+    assert len(_parts(sent, layer, "missing")) == len(view)
+    assert (whole[2000:2100, 1900:2050] == 0).all()
+    assert (whole[1990:2000, 1900:2050] == 1).all()
+    (lut,) = _luts(sent, layer, "missing")
+    assert np.array(lut["rgba"]).reshape(-1, 4).tolist() == [[0, 0, 0, 0], [255, 0, 255, 255]]
+    assert lut["alpha"] == pytest.approx(0.85)
+    assert layer.brightness == pytest.approx(0.45)
+    with record_messages() as painted:
+        layer_drag(layer, [(100, 100), (110, 100)], batch=1)  # paint: fewer missing pixels
+    patches = _parts(painted, layer, "missing", "tile_patch")
+    assert patches and any((codes == 0).any() for _, codes in patches)
+    with record_messages() as off:
+        mid.show_missing = False
+    drops = [m.message["content"]["layer"] for m in _tile_messages(off, layer, "tile_drop")]
+    assert drops == ["missing"] and layer.brightness == pytest.approx(1.0)

@@ -1,15 +1,20 @@
 // The tiled display of a big image: a canvas under the input layer's previews that holds image
-// and label tiles by slot and draws the view itself. The kernel decides what is sent and into
+// and coded tiles by slot and draws the view itself. The kernel decides what is sent and into
 // which slot (its BrowserTileCache model), so what is held here stays within the budget.
 //
+// Coded layers, drawn in this order over the image: "overlay" (class ids, or the codes of an
+// overlay style; at the `opacity` trait), "missing" (show missing) and "proposal" (a proposal:
+// its class inside, a white edge), each coloured through its own table, at its own alpha.
+//
 // Messages from the kernel (tile_view.py), handled strictly in order:
-//   {type: "tile_lut", rgba: [r, g, b, a, ...]}      class colours (class 0 transparent)
+//   {type: "tile_lut", layer, alpha, rgba: [r, g, b, a, ...]}   a coded layer's colours (code 0
+//       transparent); the tiles it holds are recoloured
 //   {type: "tiles", parts: [{layer, key: [level, row, col], slot, h, w, channels, dtype,
 //       deflate, exact, buffer}]} + buffers
 //       image: raw grey/RGB/RGBA bytes -> an ImageBitmap in image slot `slot`
-//       overlay: class ids (deflated) -> coloured into a small canvas in overlay slot `slot`
-//   {type: "tile_patch", parts: [{slot, row0, col0, h, w, dtype, deflate, buffer}]} + buffers
-//       new class ids for a box of a held overlay tile: only that box is recoloured
+//       a coded layer: codes (deflated) -> coloured into a small canvas in that layer's slot
+//   {type: "tile_patch", parts: [{layer, slot, row0, col0, h, w, dtype, deflate, buffer}]} +
+//       buffers: new codes for a box of a held coded tile: only that box is recoloured
 //   {type: "tile_drop", layer}                          forget every tile of a layer
 // The view (zoom, offsets, canvas size) and the look (opacity, brightness, contrast) are the
 // layer's traits: a zoom or pan redraws at once from what is held, a tile not held yet is
@@ -26,6 +31,11 @@ import {
 } from './tilemath.js';
 
 const TILE_BACKGROUND = '#3a3a3a';
+export const CODE_LAYERS = ['overlay', 'missing', 'proposal'];
+
+function codeLayer() {
+  return { tiles: [], byKey: new Map(), lut: new Uint32Array(1), alpha: 1 };
+}
 
 function bytesOfBuffer(buffer) {
   if (buffer instanceof ArrayBuffer) return new Uint8Array(buffer);
@@ -48,10 +58,9 @@ export class TileView {
     this.canvas = canvas;
     this.viewOf = view; // () => {zoom, offsetX, offsetY, width, height}
     this.image = []; // slot -> {key, bitmap, exact}
-    this.overlay = []; // slot -> {key, canvas, ctx, ids, w, h}
     this.imageByKey = new Map();
-    this.overlayByKey = new Map();
-    this.lut = new Uint32Array(1);
+    // name -> {tiles: slot -> {key, canvas, ctx, ids, w, h}, byKey, lut, alpha}
+    this.codes = Object.fromEntries(CODE_LAYERS.map(name => [name, codeLayer()]));
     this.queue = Promise.resolve();
     this.drawPending = false;
     this.received = 0; // bytes of tiles and patches received
@@ -60,7 +69,7 @@ export class TileView {
   dispose() {
     for (const entry of this.image) if (entry) entry.bitmap.close();
     this.image = [];
-    this.overlay = [];
+    for (const name of CODE_LAYERS) this.codes[name] = codeLayer();
   }
 
   onMessage(msg, buffers, onError) {
@@ -69,8 +78,10 @@ export class TileView {
 
   async handle(msg, buffers) {
     if (msg.type === 'tile_lut') {
-      this.lut = new Uint32Array(new Uint8Array(msg.rgba).buffer);
-      for (const tile of this.overlay) if (tile && tile.ids) this.paintIds(tile, 0, 0, tile.h, tile.w);
+      const layer = this.codeLayer(msg.layer);
+      layer.lut = new Uint32Array(new Uint8Array(msg.rgba).buffer);
+      layer.alpha = msg.alpha ?? 1;
+      for (const tile of layer.tiles) if (tile && tile.ids) this.paintIds(layer, tile, 0, 0, tile.h, tile.w);
     } else if (msg.type === 'tiles') {
       await Promise.all(msg.parts.map(part => this.receiveTile(part, bytesOfBuffer(buffers[part.buffer]))));
     } else if (msg.type === 'tile_patch') {
@@ -81,8 +92,9 @@ export class TileView {
         this.image = [];
         this.imageByKey.clear();
       } else {
-        this.overlay = [];
-        this.overlayByKey.clear();
+        const layer = this.codeLayer(msg.layer);
+        layer.tiles = [];
+        layer.byKey.clear();
       }
     }
     this.requestDraw();
@@ -103,35 +115,43 @@ export class TileView {
       this.imageByKey.set(key, part.slot);
       return;
     }
+    const layer = this.codeLayer(part.layer);
     const ids = idArray(part.deflate ? await inflateBytes(bytes) : bytes, part.dtype);
-    let tile = this.overlay[part.slot];
+    let tile = layer.tiles[part.slot];
     if (!tile) {
       const size = this.model.get('tile_size');
       const canvas = new OffscreenCanvas(size, size);
-      tile = this.overlay[part.slot] = { canvas, ctx: canvas.getContext('2d') };
+      tile = layer.tiles[part.slot] = { canvas, ctx: canvas.getContext('2d') };
     }
-    if (tile.key && this.overlayByKey.get(tile.key) === part.slot) this.overlayByKey.delete(tile.key);
+    if (tile.key && layer.byKey.get(tile.key) === part.slot) layer.byKey.delete(tile.key);
     Object.assign(tile, { key, ids, w: part.w, h: part.h });
     tile.ctx.clearRect(0, 0, tile.canvas.width, tile.canvas.height);
-    this.paintIds(tile, 0, 0, part.h, part.w);
-    this.overlayByKey.set(key, part.slot);
+    this.paintIds(layer, tile, 0, 0, part.h, part.w);
+    layer.byKey.set(key, part.slot);
+  }
+
+  codeLayer(name) {
+    const layer = this.codes[name ?? 'overlay'];
+    if (!layer) throw new Error(`unknown tile layer ${name}`);
+    return layer;
   }
 
   async receivePatch(part, bytes) {
     this.received += bytes.byteLength;
-    const tile = this.overlay[part.slot];
+    const layer = this.codeLayer(part.layer);
+    const tile = layer.tiles[part.slot];
     if (!tile || !tile.ids) return;
     const ids = idArray(part.deflate ? await inflateBytes(bytes) : bytes, part.dtype);
     if (tile.ids instanceof Uint8Array && part.dtype === 'uint16') tile.ids = Uint16Array.from(tile.ids);
     for (let r = 0; r < part.h; r++) {
       tile.ids.set(ids.subarray(r * part.w, (r + 1) * part.w), (part.row0 + r) * tile.w + part.col0);
     }
-    this.paintIds(tile, part.row0, part.col0, part.h, part.w);
+    this.paintIds(layer, tile, part.row0, part.col0, part.h, part.w);
   }
 
-  paintIds(tile, row0, col0, h, w) {
+  paintIds(layer, tile, row0, col0, h, w) {
     if (h <= 0 || w <= 0) return;
-    const words = colorTileIds(tile.ids, tile.w, row0, col0, h, w, this.lut);
+    const words = colorTileIds(tile.ids, tile.w, row0, col0, h, w, layer.lut);
     tile.ctx.putImageData(new ImageData(new Uint8ClampedArray(words.buffer), w, h), col0, row0);
   }
 
@@ -177,15 +197,23 @@ export class TileView {
     }
     ctx.filter = 'none';
     ctx.imageSmoothingEnabled = false;
-    ctx.globalAlpha = this.model.get('opacity');
-    const hasOverlay = key => this.overlayByKey.has(key);
-    for (const [row, col] of tiles) {
-      const rect = tileRect(view, shape, level, row, col, size);
-      const source = tileSource(hasOverlay, shape, level, row, col, size, levels);
-      if (source === null || source.up > 0) complete = false;
-      if (source === null) continue;
-      const entry = this.overlay[this.overlayByKey.get(source.key)];
-      ctx.drawImage(entry.canvas, source.sx, source.sy, source.sw, source.sh, ...rect);
+    const shown = {};
+    for (const name of CODE_LAYERS) {
+      const layer = this.codes[name];
+      if (name !== 'overlay' && layer.byKey.size === 0) continue;
+      ctx.globalAlpha = name === 'overlay' ? this.model.get('opacity') : layer.alpha;
+      const has = key => layer.byKey.has(key);
+      let count = 0;
+      for (const [row, col] of tiles) {
+        const rect = tileRect(view, shape, level, row, col, size);
+        const source = tileSource(has, shape, level, row, col, size, levels);
+        if (name === 'overlay' && (source === null || source.up > 0)) complete = false;
+        if (source === null) continue;
+        const entry = layer.tiles[layer.byKey.get(source.key)];
+        ctx.drawImage(entry.canvas, source.sx, source.sy, source.sw, source.sh, ...rect);
+        count += 1;
+      }
+      shown[name] = count;
     }
     ctx.globalAlpha = 1;
     // For tests and benchmarks: what the last frame showed.
@@ -195,7 +223,9 @@ export class TileView {
       tiles: String(tiles.length),
       complete: complete ? '1' : '0',
       exact: complete && exact ? '1' : '0',
-      held: String(this.imageByKey.size + this.overlayByKey.size),
+      held: String(this.imageByKey.size + CODE_LAYERS.reduce((n, name) => n + this.codes[name].byKey.size, 0)),
+      proposalTiles: String(shown.proposal ?? 0),
+      missingTiles: String(shown.missing ?? 0),
       received: String(this.received)
     });
   }
