@@ -266,6 +266,7 @@ class SegmentationWidget(widgets.VBox):
             pixel_ratio=pixel_ratio,
             shortcut_keys=browser_keys(),
             report_error=self._status.error,
+            report_progress=self._status.progress,
         )
         self._status.follow(view)
         self._selection = Selection(self, editor)

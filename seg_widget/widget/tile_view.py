@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import zlib
 from collections.abc import Callable, Iterable
 
@@ -48,6 +49,8 @@ TILED_ABOVE_PIXELS = 2048 * 2048
 REFINE_SECONDS = 0.04
 #: Pause between idle steps, so pointer and key messages are handled in between.
 REFINE_PAUSE_SECONDS = 0.01
+#: A first view still being prepared after this many seconds says so on the status line.
+PROGRESS_AFTER_SECONDS = 0.5
 
 
 def is_tiled(image_shape: tuple[int, ...]) -> bool:
@@ -72,6 +75,9 @@ class TileView:
         The view's viewport.
     lut : ndarray
         (N, 4) uint8 class colours (class 0 is drawn transparent).
+    report_progress : callable, optional
+        Says how far the first view is ("" when it is ready), once that takes more than
+        `PROGRESS_AFTER_SECONDS`.
 
     """
 
@@ -86,8 +92,12 @@ class TileView:
         *,
         tile_size: int = DEFAULT_TILE_SIZE,
         budget_bytes: int = DEFAULT_BUDGET_BYTES,
+        report_progress: Callable[[str], None] | None = None,
     ) -> None:
         self._layer = layer
+        self._report_progress = report_progress
+        #: While the first view is prepared: when it started, its preview count, whether said.
+        self._first_view: tuple[float, int, bool] | None = None
         self._plan = TilePlan(
             image, mask, viewport, limits=limits, tile_size=tile_size, budget_bytes=budget_bytes
         )
@@ -110,6 +120,7 @@ class TileView:
         """Forget what the browser held: a new view started (first display or reload)."""
         self._plan.forget_browser()
         self._luts_sent.clear()
+        self._first_view = (time.perf_counter(), 0, False)
 
     def set_layer(
         self,
@@ -172,6 +183,11 @@ class TileView:
                 self._luts_sent.add(name)
         self._send_tiles(self._plan.missing_tiles())
         self._send_patches(self._plan.stale_patches())
+        if self._first_view is not None:
+            started, total, said = self._first_view
+            total = max(total, self._plan.pending_refinements)
+            self._first_view = (started, total, said)
+            self._say_progress()
         self._schedule_refinement()
 
     def labels_changed(self, boxes: Iterable[BBox]) -> None:
@@ -204,7 +220,22 @@ class TileView:
         finished = self._plan.refine(seconds)
         if self._layer.ready:
             self._send_tiles(finished)
+        self._say_progress()
         return len(finished)
+
+    def _say_progress(self) -> None:
+        """Say how far the first view is, once it takes long; say "" when it is ready."""
+        if self._first_view is None or self._report_progress is None:
+            return
+        started, total, said = self._first_view
+        pending = self._plan.pending_refinements
+        if not pending:
+            self._first_view = None
+            if said:
+                self._report_progress("")
+        elif time.perf_counter() - started > PROGRESS_AFTER_SECONDS:
+            self._report_progress(f"preparing the view: {total - pending} of {total} tiles exact")
+            self._first_view = (started, total, True)
 
     # -- sending -------------------------------------------------------------------------
 

@@ -75,6 +75,8 @@ class View:
         Keys the front-end layer takes for the widget (``keymap.browser_keys``).
     report_error : callable
         Says what failed (drawing after a page reload, a front-end that did not start).
+    report_progress : callable, optional
+        Says what long work runs (a big image's first view), "" when it is done.
 
     """
 
@@ -89,6 +91,7 @@ class View:
         pixel_ratio: float | None,
         shortcut_keys: list[str],
         report_error: Callable[[str], None],
+        report_progress: Callable[[str], None] | None = None,
     ) -> None:
         self._settings = settings
         self._editor = editor
@@ -127,6 +130,7 @@ class View:
                 lambda: editor.mask,
                 self._viewport,
                 self._lut,
+                report_progress=report_progress,
             )
             self._layer.tile_size = self.tiles.plan.grid.tile_size
             self._set_tile_overlay(resend=False)

@@ -20,6 +20,7 @@ from seg_widget.testing import (
     send_layer_message,
     tile_view,
 )
+from seg_widget.widget import tile_view as tile_view_module
 from seg_widget.widget.tile_view import is_tiled
 
 N = 16384
@@ -394,3 +395,37 @@ def test_show_missing_sends_the_unlabelled_pixels_and_dims_the_image(mid):
         mid.show_missing = False
     drops = [m.message["content"]["layer"] for m in _tile_messages(off, layer, "tile_drop")]
     assert drops == ["missing"] and layer.brightness == pytest.approx(1.0)
+
+
+# -- progress of the first view ------------------------------------------------------------
+
+
+def test_a_first_view_prepared_for_longer_than_the_limit_says_how_far_it_is(big, monkeypatch):
+    monkeypatch.setattr(tile_view_module, "PROGRESS_AFTER_SECONDS", 0.0)
+    _ready(big)
+    tiles = tile_view(big)
+    total = tiles.pending_refinements
+    assert total > 1  # previews first at 16384²
+    assert big.status.endswith(f"⏳ preparing the view: 0 of {total} tiles exact")
+    lines = []
+    while tiles.pending_refinements:
+        tiles.refine(0.02)
+        lines.append(big.status)
+    assert "⏳" not in big.status  # ready: the line is gone
+    steps = [line for line in lines[:-1] if "tiles exact" in line]
+    done = [int(line.split("view: ")[1].split(" of")[0]) for line in steps]
+    assert steps and done == sorted(done) and all(0 <= n < total for n in done)
+
+
+def test_a_first_view_ready_within_the_limit_shows_no_progress_line():
+    w = sw.SegmentationWidget(
+        np.zeros((8192, 8192), np.uint8), ["u", "a"], width=CSS[0], height=CSS[1]
+    )
+    statuses = []
+    w.observe(lambda change: statuses.append(change.new), "status")
+    _ready(w)
+    tiles = tile_view(w)
+    while tiles.pending_refinements:
+        tiles.refine(0.05)
+    assert not any("preparing the view" in status for status in statuses)
+    w.close()
