@@ -135,3 +135,60 @@ test('a 16384² image opens fitted, is exact at pixel level, paints and pans', a
   expect(heap).toBeLessThan(400 * 2 ** 20);
   expect(await pyJSON<boolean>(page, 'bool(w.mask.any())')).toBe(true);
 });
+
+/** Canvas point of the centre of image pixel (row, col). */
+async function canvasOf(page: LabPage, row: number, col: number): Promise<[number, number]> {
+  const [x, y] = await pyJSON<number[]>(page, `list(w.image_to_canvas(${col} + 0.5, ${row} + 0.5))`);
+  return [Math.floor(x), Math.floor(y)];
+}
+
+test('a proposal on a 16384² image shows over the tiles and goes on reject and accept', async ({
+  page,
+  tmpPath
+}) => {
+  await openNotebook(page, tmpPath, [SETUP, 'w']);
+  const root = page.locator('.jp-OutputArea-output .seg-widget').first();
+  const tiles = root.locator('canvas.seg-tile-view');
+  await expect(tiles).toBeVisible();
+  await waitExact(tiles);
+  await runPython(page, 'w.zoom = 3.0');
+  await expect.poll(async () => (await tileState(tiles)).level).toBe(0);
+  await waitExact(tiles);
+  // A 60 x 80 square of class 2 ("tree") around the view centre.
+  const [r0, c0] = await pyJSON<number[]>(page, '[int(v) - 30 for v in w.canvas_to_image(400, 280)[::-1]]');
+  const propose = `m = np.zeros((N, N), np.uint8); m[${r0}:${r0 + 60}, ${c0}:${c0 + 80}] = 2; w.propose_mask(m); del m`;
+  await runPython(page, propose);
+  const proposalTiles = () => tiles.evaluate((el: HTMLCanvasElement) => Number(el.dataset.proposalTiles ?? 0));
+  await expect.poll(proposalTiles, { message: 'proposal tiles drawn' }).toBeGreaterThan(0);
+  const [tr, tg, tb] = await pyJSON<number[]>(page, 'list(w.classes[2].color)');
+  const inside = await canvasOf(page, r0 + 30, c0 + 40);
+  const edge = await canvasOf(page, r0, c0 + 40);
+  const grey = (p: [number, number]) => pyJSON<number>(page, `int(img[${p[0]}, ${p[1]}])`);
+  const insideValue = await grey([r0 + 30, c0 + 40]);
+  const edgeValue = await grey([r0, c0 + 40]);
+  const over = (value: number, colour: number[], alpha: number) =>
+    colour.map(c => Math.round(value * (1 - alpha) + c * alpha));
+  const near = (shown: number[], expected: number[]) =>
+    Math.max(...shown.map((v, i) => Math.abs(v - expected[i])));
+  // Class colour inside, a white one-pixel edge, both at the proposal's 0.8 alpha.
+  await expect
+    .poll(async () => near(await rgbAt(tiles, ...inside), over(insideValue, [tr, tg, tb], 0.8)))
+    .toBeLessThanOrEqual(2);
+  expect(near(await rgbAt(tiles, ...edge), over(edgeValue, [255, 255, 255], 0.8))).toBeLessThanOrEqual(2);
+
+  // Reject: the proposal goes, the image shows again.
+  await runPython(page, 'w.reject_proposal()');
+  await expect.poll(proposalTiles, { message: 'proposal tiles dropped' }).toBe(0);
+  expect(await rgbAt(tiles, ...inside)).toEqual([insideValue, insideValue, insideValue]);
+
+  // Propose again and accept: the proposal goes, the labels show the class.
+  await runPython(page, propose);
+  await expect.poll(proposalTiles).toBeGreaterThan(0);
+  await runPython(page, 'w.accept_proposal()');
+  await expect.poll(proposalTiles).toBe(0);
+  const opacity = await pyJSON<number>(page, 'w.opacity');
+  await expect
+    .poll(async () => near(await rgbAt(tiles, ...inside), over(insideValue, [tr, tg, tb], opacity)))
+    .toBeLessThanOrEqual(2);
+  expect(await pyJSON<number>(page, `int(w.mask[${r0 + 30}, ${c0 + 40}])`)).toBe(2);
+});
