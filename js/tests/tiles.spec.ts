@@ -2,7 +2,8 @@
  * A 16384 x 16384 image in real JupyterLab + Chromium: shown as tiles drawn by the front-end
  * layer. The fitted first view appears; at pixel level the canvas shows the kernel's exact
  * pixels; a real brush drag paints `w.mask` and the stroke shows; a real pan brings new tiles;
- * what the page holds stays within the tile budget.
+ * what the page holds stays within the tile budget. A proposal shows (class colour, white edge)
+ * and goes on reject and accept; contours and show missing are drawn from their tiles.
  *
  * The image is generated in the kernel in well under a second: grey value (3 row + 7 col) mod
  * 256 (uint8 arithmetic wraps), so every pixel can be checked against the formula.
@@ -142,7 +143,7 @@ async function canvasOf(page: LabPage, row: number, col: number): Promise<[numbe
   return [Math.floor(x), Math.floor(y)];
 }
 
-test('a proposal on a 16384² image shows over the tiles and goes on reject and accept', async ({
+test('a proposal, contours and show missing on a 16384² image; the proposal goes on reject and accept', async ({
   page,
   tmpPath
 }) => {
@@ -191,4 +192,25 @@ test('a proposal on a 16384² image shows over the tiles and goes on reject and 
     .poll(async () => near(await rgbAt(tiles, ...inside), over(insideValue, [tr, tg, tb], opacity)))
     .toBeLessThanOrEqual(2);
   expect(await pyJSON<number>(page, `int(w.mask[${r0 + 30}, ${c0 + 40}])`)).toBe(2);
+
+  // Contours: the labelled square shows only its outline; the image shows inside.
+  await runPython(page, 'w.contours = True');
+  await expect
+    .poll(async () => near(await rgbAt(tiles, ...inside), [insideValue, insideValue, insideValue]))
+    .toBeLessThanOrEqual(1);
+  expect(near(await rgbAt(tiles, ...edge), over(edgeValue, [tr, tg, tb], opacity))).toBeLessThanOrEqual(2);
+  await runPython(page, 'w.contours = False');
+
+  // Show missing: unlabelled pixels in magenta at 0.85 over the image dimmed to 45 %.
+  const outside = await canvasOf(page, r0 - 20, c0 + 40);
+  const outsideValue = await grey([r0 - 20, c0 + 40]);
+  await runPython(page, 'w.show_missing = True');
+  const missingTiles = () => tiles.evaluate((el: HTMLCanvasElement) => Number(el.dataset.missingTiles ?? 0));
+  await expect.poll(missingTiles).toBeGreaterThan(0);
+  await expect
+    .poll(async () => near(await rgbAt(tiles, ...outside), over(outsideValue * 0.45, [255, 0, 255], 0.85)))
+    .toBeLessThanOrEqual(3);
+  await runPython(page, 'w.show_missing = False');
+  await expect.poll(missingTiles).toBe(0);
+  expect(await rgbAt(tiles, ...outside)).toEqual([outsideValue, outsideValue, outsideValue]);
 });
