@@ -290,14 +290,20 @@ test.describe('the real widget: page size', () => {
 
     await test.step('the window narrows: the canvas narrows with it', async () => {
       await page.setViewportSize({ width: 1000, height: 900 });
-      const narrow = await expectFitted(page, view);
-      expect(narrow).toBeLessThan(wide - 200);
+      // JupyterLab lays the page out again a few frames later: until then the old layout
+      // is still "fitted", so wait for the narrower one.
+      await expect.poll(() => expectFitted(page, view)).toBeLessThan(wide - 200);
       // The left sidebar opens at this width: too narrow for the panel beside the canvas, so
       // the panel goes below and the canvas takes the whole width.
       await command(page, 'application:toggle-left-area');
       await expect.poll(leftOpen).toBe(true);
+      await expect
+        .poll(async () => {
+          const l = await layout(view);
+          return l.panel.top > l.canvas.bottom;
+        })
+        .toBe(true);
       await expectFitted(page, view);
-      expect((await layout(view)).panel.top).toBeGreaterThan((await layout(view)).canvas.bottom);
     });
 
     await test.step('after the re-fits a stroke is still drawn where the kernel puts it', async () => {
