@@ -197,6 +197,39 @@ def test_a_16_bit_image_is_tiled_through_its_contrast_limits_exactly():
     np.testing.assert_array_equal(shown, to_display(box, (1000.0, 5000.0)))
 
 
+
+@pytest.mark.parametrize(
+    ("dtype", "channels", "limits"),
+    [(np.uint8, 4, (0.0, 255.0)), (np.float32, 3, (-1.0, 3.0)), (np.float64, 0, (0.0, 1.0))],
+)
+def test_rgba_and_float_images_are_tiled_exactly_at_level_zero(dtype, channels, limits):
+    rng = np.random.default_rng(5)
+    shape = (2100, 2100, channels) if channels else (2100, 2100)
+    if np.dtype(dtype).kind == "f":
+        image = rng.uniform(limits[0], limits[1], shape).astype(dtype)
+        image[0, :7] = np.nan  # NaN shows as the lowest value
+    else:
+        image = rng.integers(0, 256, shape, dtype=dtype)
+    w = sw.SegmentationWidget(image, ["u", "a"], width=CSS[0], height=CSS[1])
+    w.contrast_limits = limits
+    layer, _ = _ready(w)
+    with record_messages() as sent:
+        w.zoom = 1.0
+    parts = [
+        (part, message.buffers[part["buffer"]])
+        for message in _tile_messages(sent, layer, "tiles")
+        for part in message.message["content"]["parts"]
+        if part["layer"] == "image" and part["key"][0] == 0
+    ]
+    assert parts
+    for part, data in parts:
+        _, row, col = part["key"]
+        box = image[row * 256 : row * 256 + part["h"], col * 256 : col * 256 + part["w"]]
+        expected = to_display(box, limits)
+        shown = np.frombuffer(data, np.uint8).reshape(expected.shape)
+        np.testing.assert_array_equal(shown, expected)
+    w.close()
+
 # -- coded layers: proposals, overlay styles, show missing -------------------------------------
 
 M = 4096  # tiled (above 2048²), small enough for whole-image proposals in a test
