@@ -197,7 +197,6 @@ def test_a_16_bit_image_is_tiled_through_its_contrast_limits_exactly():
     np.testing.assert_array_equal(shown, to_display(box, (1000.0, 5000.0)))
 
 
-
 @pytest.mark.parametrize(
     ("dtype", "channels", "limits"),
     [(np.uint8, 4, (0.0, 255.0)), (np.float32, 3, (-1.0, 3.0)), (np.float64, 0, (0.0, 1.0))],
@@ -229,6 +228,7 @@ def test_rgba_and_float_images_are_tiled_exactly_at_level_zero(dtype, channels, 
         shown = np.frombuffer(data, np.uint8).reshape(expected.shape)
         np.testing.assert_array_equal(shown, expected)
     w.close()
+
 
 # -- coded layers: proposals, overlay styles, show missing -------------------------------------
 
