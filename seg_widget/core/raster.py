@@ -6,7 +6,10 @@ Coordinates are continuous image coordinates ``(row, col)``: pixel ``(r, c)`` co
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
+from collections.abc import Iterable
 from numbers import Real
 
 import numpy as np
@@ -117,6 +120,8 @@ def brush_pieces(
     end_rc: tuple[float, float],
     diameter: float,
     shape: tuple[int, int],
+    *,
+    copy: bool = True,
 ) -> list[tuple[BBox, np.ndarray]]:
     """Return the footprint of `brush_footprint` as pieces of small boxes: O(length × diameter).
 
@@ -125,6 +130,9 @@ def brush_pieces(
     piece's box holds O(diameter²) pixels: a diagonal flick across a huge image costs its
     length times the brush, not the area of its bounding box. Pieces do not overlap. A
     short segment is one piece.
+
+    ``copy=False`` may return read-only footprints shared with later calls (a short
+    segment between pixel centres comes from a cached stamp): for callers that only read.
 
     Returns
     -------
@@ -148,14 +156,16 @@ def brush_pieces(
     row_b, col_b = _point(end_rc, "end_rc")
     radius = _diameter(diameter) / 2 + _TOLERANCE
     height, width = image_shape(shape)
-
-    # Pixel r can be in iff its centre r + 0.5 is within radius of the segment's row range.
-    row0 = max(math.ceil(min(row_a, row_b) - radius - 0.5), 0)
-    row1 = min(math.floor(max(row_a, row_b) + radius - 0.5) + 1, height)
-    col0 = max(math.ceil(min(col_a, col_b) - radius - 0.5), 0)
-    col1 = min(math.floor(max(col_a, col_b) + radius - 0.5) + 1, width)
-    if row0 >= row1 or col0 >= col1:
+    centred = _centred_piece(row_a, col_a, row_b, col_b, radius, (height, width))
+    if centred is None:
         return []
+    if centred is not False:
+        box, footprint = centred
+        return [(box, footprint.copy() if copy else footprint)]
+    reach = _reach(row_a, col_a, row_b, col_b, radius, height, width)
+    if reach is None:
+        return []
+    row0, row1, col0, col1 = reach
     segment = (row_a, col_a, row_b, col_b, radius)
     thickness = max(_MIN_BAND, math.ceil(2 * radius))
     if (row1 - row0) * (col1 - col0) <= _MAX_PIECE_AREA:
@@ -178,6 +188,144 @@ def brush_pieces(
             if found is not None:
                 pieces.append(found)
     return pieces
+
+
+def polyline_pieces(
+    points_rc: Iterable[tuple[float, float]], diameter: float, shape: tuple[int, int]
+) -> list[tuple[BBox, np.ndarray]]:
+    """Return the footprint of a brush swept through ``points_rc`` in turn, as pieces.
+
+    The pixels are exactly those of `brush_pieces` for each pair of consecutive points
+    (one point: a dab). Consecutive pieces, which overlap heavily in a run of pen moves,
+    are joined (logical or) while the box around them holds no more pixels than their
+    boxes apart (and at most a short segment's box): one write for the caller instead of
+    one per move, never more pixels to process. A long segment stays in bands, as
+    `brush_pieces` cuts it. O(length × diameter) time and memory.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As `brush_footprint`.
+
+    Examples
+    --------
+    >>> pieces = polyline_pieces([(5.5, 5.5), (5.5, 7.5), (5.5, 9.5)], 5, (20, 20))
+    >>> [(box, int(footprint.sum())) for box, footprint in pieces]
+    [(BBox(row0=3, row1=8, col0=3, col1=12), 41)]
+
+    """
+    points = [_point(point, "points_rc") for point in points_rc]
+    _diameter(diameter)
+    segments = list(itertools.pairwise(points)) or [(p, p) for p in points]
+    merged: list[tuple[BBox, np.ndarray]] = []
+    run: list[tuple[BBox, np.ndarray]] = []
+    run_box: BBox | None = None
+    run_area = 0
+    for start, end in segments:
+        for box, footprint in brush_pieces(start, end, diameter, shape, copy=False):
+            if run_box is not None:
+                joint = run_box.union(box)
+                joint_area = joint.height * joint.width
+                if joint_area <= min(run_area + box.height * box.width, _MAX_PIECE_AREA):
+                    run.append((box, footprint))
+                    run_box, run_area = joint, run_area + box.height * box.width
+                    continue
+                merged.append(_union_of(run, run_box))
+            run, run_box, run_area = [(box, footprint)], box, box.height * box.width
+    if run_box is not None:
+        merged.append(_union_of(run, run_box))
+    return merged
+
+
+def _union_of(run: list[tuple[BBox, np.ndarray]], box: BBox) -> tuple[BBox, np.ndarray]:
+    """One piece covering ``box``: the pieces of ``run`` or-ed together (a copy)."""
+    if len(run) == 1:
+        return run[0][0], run[0][1].copy()
+    footprint = np.zeros((box.height, box.width), dtype=bool)
+    for piece_box, piece in run:
+        footprint[piece_box.slices_in(box)] |= piece
+    return box, footprint
+
+
+def _reach(
+    row_a: float, col_a: float, row_b: float, col_b: float, radius: float, height: int, width: int
+) -> tuple[int, int, int, int] | None:
+    """Return the rows and columns ``(row0, row1, col0, col1)`` a segment's brush can reach."""
+    # Pixel r can be in iff its centre r + 0.5 is within radius of the segment's row range.
+    row0 = max(math.ceil(min(row_a, row_b) - radius - 0.5), 0)
+    row1 = min(math.floor(max(row_a, row_b) + radius - 0.5) + 1, height)
+    col0 = max(math.ceil(min(col_a, col_b) - radius - 0.5), 0)
+    col1 = min(math.floor(max(col_a, col_b) + radius - 0.5) + 1, width)
+    if row0 >= row1 or col0 >= col1:
+        return None
+    return row0, row1, col0, col1
+
+
+def _centred_piece(
+    row_a: float, col_a: float, row_b: float, col_b: float, radius: float, shape: tuple[int, int]
+) -> tuple[BBox, np.ndarray] | bool | None:
+    """Return the one piece of a short segment between pixel centres, from a cached stamp.
+
+    Returns False when the segment is not between pixel centres or is long (the caller
+    computes it); None when nothing of it is inside the image. The pen snaps every point
+    to a pixel centre, so a stroke's moves repeat a few offsets: each offset's footprint
+    is computed once (`_stamp`) and moved.
+    """
+    start_row, start_col = row_a - 0.5, col_a - 0.5
+    delta_row, delta_col = row_b - row_a, col_b - col_a
+    if not (
+        start_row.is_integer()
+        and start_col.is_integer()
+        and delta_row.is_integer()
+        and delta_col.is_integer()
+        and abs(start_row) < _EXACT
+        and abs(start_col) < _EXACT
+        and (abs(delta_row) + 2 * radius + 2) * (abs(delta_col) + 2 * radius + 2) <= _MAX_PIECE_AREA
+    ):
+        return False
+    stamp_box, stamp = _stamp(int(delta_row), int(delta_col), radius)
+    if stamp_box is None:
+        return None
+    row, col = int(start_row), int(start_col)
+    height, width = shape
+    box = BBox(
+        stamp_box.row0 + row, stamp_box.row1 + row, stamp_box.col0 + col, stamp_box.col1 + col
+    )
+    inside = BBox(max(box.row0, 0), min(box.row1, height), max(box.col0, 0), min(box.col1, width))
+    if inside == box:
+        return box, stamp
+    if inside.is_empty:
+        return None
+    clipped = stamp[inside.slices_in(box)]
+    tight = _true_bbox(clipped, (inside.row0, inside.col0))
+    return None if tight is None else (tight, clipped[tight.slices_in(inside)])
+
+
+#: Coordinates below this are exact in float64 with room for the offsets added to them.
+_EXACT = 2.0**40
+
+
+@functools.lru_cache(maxsize=256)
+def _stamp(delta_row: int, delta_col: int, radius: float) -> tuple[BBox | None, np.ndarray]:
+    """Return the footprint of the segment from pixel centre (0.5, 0.5) to ``delta`` further.
+
+    The arithmetic of `_pixels_within` relative to the start point: at any pixel-centred
+    start the same offsets give the same numbers, so the stamp moved is that footprint.
+    The footprint is read-only (shared). At most 256 stamps of at most `_MAX_PIECE_AREA`
+    pixels are kept (4 MiB).
+    """
+    row_b, col_b = 0.5 + delta_row, 0.5 + delta_col
+    row0 = math.ceil(min(0.5, row_b) - radius - 0.5)
+    row1 = math.floor(max(0.5, row_b) + radius - 0.5) + 1
+    col0 = math.ceil(min(0.5, col_b) - radius - 0.5)
+    col1 = math.floor(max(0.5, col_b) + radius - 0.5) + 1
+    found = _pixels_within((0.5, 0.5, row_b, col_b, radius), row0, row1, col0, col1)
+    if found is None:
+        return None, np.zeros((0, 0), bool)
+    box, footprint = found
+    footprint = footprint.copy()
+    footprint.flags.writeable = False
+    return box, footprint
 
 
 def _across(

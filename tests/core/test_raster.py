@@ -1,3 +1,4 @@
+import itertools
 import math
 import tracemalloc
 from fractions import Fraction
@@ -277,3 +278,74 @@ def test_brush_footprint_of_a_long_segment_allocates_no_float_box():
     assert bbox == BBox(0, 3000, 0, 2000)
     assert footprint[0, 0] and footprint[-1, -1] and not footprint[0, -1]
     assert peak < 2 * bbox.area  # the bool box and the pieces: no float64 arrays of the box
+
+
+# --- polylines: a run of pen moves rasterised together ------------------------------------
+
+# Pixel-centred points as the pen snaps them, and arbitrary ones (off-centre, outside).
+polyline_points = st.lists(
+    st.tuples(st.integers(-3, 22), st.integers(-3, 32)).map(lambda p: (p[0] + 0.5, p[1] + 0.5))
+    | points,
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(path=polyline_points, diameter=st.floats(1, 9) | st.sampled_from([1, 2, 3, 21]))
+def test_a_polyline_paints_exactly_the_union_of_its_segments(path, diameter):
+    expected = np.zeros(SHAPE, dtype=bool)
+    for start, end in itertools.pairwise(path) if len(path) > 1 else [path * 2]:
+        expected |= _painted(start, end, diameter)
+    pieces = raster_module.polyline_pieces(path, diameter, SHAPE)
+    painted = _pasted(pieces, SHAPE).astype(bool)
+    np.testing.assert_array_equal(painted, expected)
+
+
+def test_a_run_of_short_moves_is_one_piece_and_a_long_move_stays_in_bands():
+    short = [(100.5, 100.5 + 2 * i) for i in range(16)]
+    ((box, footprint),) = raster_module.polyline_pieces(short, 21, (1000, 1000))
+    assert box == BBox(90, 111, 90, 141)
+    assert int(footprint.sum()) == int(
+        _pasted(brush_pieces(short[0], short[-1], 21, (1000,) * 2), (1000, 1000)).sum()
+    )
+    flick = [(0.5, 0.5), (999.5, 999.5)]
+    pieces = raster_module.polyline_pieces(flick, 1, (1000, 1000))
+    assert len(pieces) == len(brush_pieces(*flick, 1, (1000, 1000))) > 1
+    assert max(bbox.area for bbox, _ in pieces) <= 64 * 64
+
+
+def test_polyline_arguments_are_reported_by_name():
+    with pytest.raises(TypeError, match="points_rc"):
+        raster_module.polyline_pieces([(1.0, "a")], 3, SHAPE)
+    with pytest.raises(ValueError, match="diameter"):
+        raster_module.polyline_pieces([(1.0, 1.0)], 0.5, SHAPE)
+    assert raster_module.polyline_pieces([], 3, SHAPE) == []
+
+
+centred = st.tuples(st.integers(-25, 45), st.integers(-25, 55)).map(
+    lambda p: (p[0] + 0.5, p[1] + 0.5)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=centred, end=centred, diameter=st.floats(1, 30) | st.sampled_from([1, 2, 3, 21]))
+def test_a_cached_stamp_paints_what_the_distance_test_paints(start, end, diameter):
+    """Pen moves between pixel centres come from cached stamps: the same pieces, exactly."""
+    stamped = brush_pieces(start, end, diameter, SHAPE)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(raster_module, "_centred_piece", lambda *args: False)
+        computed = brush_pieces(start, end, diameter, SHAPE)
+    assert [box for box, _ in stamped] == [box for box, _ in computed]
+    for (_, ours), (_, theirs) in zip(stamped, computed, strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+        assert ours.flags.writeable  # a copy: the caller may change it
+
+
+def test_stamps_are_shared_read_only_only_when_asked():
+    ((_, shared),) = brush_pieces((10.5, 10.5), (10.5, 12.5), 5, SHAPE, copy=False)
+    ((_, again),) = brush_pieces((3.5, 20.5), (3.5, 22.5), 5, SHAPE, copy=False)
+    assert not shared.flags.writeable and again is shared  # the same offset: one stamp
+    ((_, own),) = brush_pieces((10.5, 10.5), (10.5, 12.5), 5, SHAPE)
+    own[...] = False  # the caller's copy; the stamp is untouched
+    assert shared.any()
