@@ -11,7 +11,7 @@ shown on the message line (see `seg_widget.widget.failures`), and the widget kee
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from .failures import report_failure
@@ -86,11 +86,15 @@ class PointerRouter:
         return self._drag_tool is not None
 
     def dispatch(self, events: Iterable[InputEvent]) -> None:
-        """Handle a batch of events in order; the visible canvas is redrawn once at the end."""
+        """Handle a batch of events in order; the visible canvas is redrawn once at the end.
+
+        Consecutive moves of a drag go to the tool together (`Tool.drag_path`): the brush
+        writes a frame's moves once.
+        """
         host = self._host
         with host.view.frame():
             handled = False
-            for event in events:
+            for event in self._runs_of_moves(events):
                 handled = True
                 # A press of a button or a key is a new action (it clears the message line);
                 # the moves and release of a drag belong to its press, a key's release to
@@ -102,7 +106,9 @@ class PointerRouter:
                 )
                 with host.status.action(new=new):
                     try:
-                        if isinstance(event, PointerEvent):
+                        if isinstance(event, list):
+                            self._drag_moves(event)
+                        elif isinstance(event, PointerEvent):
                             self._pointer(event)
                         elif isinstance(event, KeyEvent):
                             self._key(event)
@@ -119,7 +125,38 @@ class PointerRouter:
         if tool is not None:
             tool.abandon()
 
+    def _runs_of_moves(self, events: Iterable[InputEvent]) -> Iterator[InputEvent | list]:
+        """Yield the events, with each run of two or more drag moves as one list.
+
+        A run only forms while a drag is on (the press that starts one is handled before
+        the moves that follow it are grouped).
+        """
+        run: list[PointerEvent] = []
+        for event in events:
+            if (
+                self._drag_tool is not None
+                and isinstance(event, PointerEvent)
+                and event.kind == "move"
+            ):
+                run.append(event)
+                continue
+            if run:
+                yield run if len(run) > 1 else run[0]
+                run = []
+            yield event
+        if run:
+            yield run if len(run) > 1 else run[0]
+
     # -- pointer -------------------------------------------------------------------------------
+
+    def _drag_moves(self, moves: list[PointerEvent]) -> None:
+        if self._drag_tool is None:  # the drag ended (a failure abandons it): plain moves
+            for event in moves:
+                self._pointer(event)
+            return
+        to_image = self._host.view.canvas_to_image
+        self.last_xy = moves[-1].xy
+        self._drag_tool.drag_path(moves, [to_image(event.x, event.y) for event in moves])
 
     def _pointer(self, event: PointerEvent) -> None:
         image_xy = self._host.view.canvas_to_image(event.x, event.y)
@@ -294,7 +331,9 @@ def connect_layer(layer: InputLayer, router: PointerRouter) -> None:
     layer.on_wheel(lambda event: router.dispatch([event]))
 
 
-def _describe(event: InputEvent) -> str:
+def _describe(event: InputEvent | list[PointerEvent]) -> str:
+    if isinstance(event, list):  # a run of drag moves
+        return "on_mouse_move"
     if isinstance(event, PointerEvent):
         return {"down": "on_mouse_down", "move": "on_mouse_move", "up": "on_mouse_up"}.get(
             event.kind, "on_mouse_out"

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import seg_widget as sw
+from seg_widget.core import brush_pieces
 from seg_widget.testing import mouse_drag
 
 
@@ -90,6 +91,21 @@ def test_paint_stroke_follows_the_mouse_path_rules(widget):
     assert (widget.mask[10, 10:51] == 2).all()
     assert (widget.mask[9:12, 10:51] == 2).all() and not widget.mask[12, 12:49].any()
     assert widget.brush_size == 5 and widget.label == 1  # per-call arguments, this call only
+
+
+def test_a_long_paint_stroke_paints_the_union_of_its_segments_across_its_chunks(widget):
+    """Written in chunks of joined pieces: the pixels of the segments, one by one."""
+    rng = np.random.default_rng(3)
+    points = np.cumsum(rng.uniform(-3, 3, (300, 2)), axis=0) + 100  # a wandering hand
+    expected = np.zeros(widget.mask.shape, bool)
+    snapped = [(np.floor(r) + 0.5, np.floor(c) + 0.5) for r, c in points]
+    for start, end in zip([snapped[0], *snapped[:-1]], snapped, strict=True):
+        for bbox, footprint in brush_pieces(start, end, 7, widget.mask.shape):
+            expected[bbox.slices] |= footprint
+    widget.paint_stroke(points, label=2, brush_size=7)
+    np.testing.assert_array_equal(widget.mask == 2, expected)
+    widget.undo()  # one undo step for the whole stroke
+    assert not widget.mask.any()
 
 
 @pytest.mark.parametrize(

@@ -80,6 +80,26 @@ def test_a_layer_drag_paints_like_the_mouse(w):
     assert painted[10, 10:31].all() and w.can_undo
 
 
+def test_a_batch_of_moves_is_written_once_with_the_pixels_of_each_move(w):
+    """A frame's moves arrive as one batch: one write (one edit) for what overlaps."""
+    path = [xy(30 + (k % 3), 10 + 2 * k) for k in range(12)]  # a wobbly stroke
+    edits = []
+    w.on_edit(edits.append)
+    layer_drag(input_layer(w), path)  # down, 10 moves and up in one batch
+    batched, batched_edits = w.mask.copy(), len(edits)
+    w.undo()
+    edits.clear()
+    for batch, (x, y) in enumerate(path, 2):  # the same moves, one per batch
+        kind = "down" if batch == 2 else "up" if batch == len(path) + 1 else "move"
+        held = 0 if kind == "up" else 1
+        pointer(w, batch, [kind, x, y, 0 if kind != "move" else -1, held, 0, float(batch), 1])
+    np.testing.assert_array_equal(batched, w.mask)
+    # Batched: the press, then the run (the release, at the last move, adds nothing);
+    # one per batch: an edit per event.
+    assert batched_edits == 2 and len(edits) == len(path)
+    assert batched[31, 10:33].all() and batched.sum() > 3 * 20 and w.can_undo
+
+
 def test_right_drag_with_the_brush_erases_and_never_paints(w):
     w.paint_stroke([(20, 5), (20, 60)], brush_size=5)
     before = w.mask.copy()

@@ -85,6 +85,14 @@ class Tool:
     def drag(self, event: PointerEvent, image_xy: ImagePoint) -> None:
         """Handle a move with the button held, after `press` returned True."""
 
+    def drag_path(self, events: list[PointerEvent], image_points: list[ImagePoint]) -> None:
+        """Handle a run of moves that came together (one batch): `drag` each, by default.
+
+        A tool that can do a run at once (the brush writes it once) overrides this.
+        """
+        for event, image_xy in zip(events, image_points, strict=True):
+            self.drag(event, image_xy)
+
     def release(self, event: PointerEvent, image_xy: ImagePoint) -> None:
         """Handle the release at ``image_xy``: the drag ends there."""
 

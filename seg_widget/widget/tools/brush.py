@@ -10,14 +10,19 @@ mouse does.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from ...core.raster import brush_pieces, pixel_center
+from ...core.raster import pixel_center, polyline_pieces
 from .base import ImagePoint, Tool
 
 if TYPE_CHECKING:
     from ..editor import Editor, PenWrite
     from ..pointer import PointerEvent
+
+#: Pen points swept per write: long enough to join a frame's moves, short enough that a
+#: long stroke from code never holds all its pieces at once.
+CHUNK_POINTS = 64
 
 
 class BrushStroke:
@@ -31,12 +36,30 @@ class BrushStroke:
 
     def to(self, image_xy: ImagePoint) -> None:
         """Sweep the brush from the last point to ``image_xy`` (a dab on the first call)."""
-        col, row = pixel_center(*image_xy)
-        start = self.last_rc if self.last_rc is not None else (row, col)
-        self.last_rc = (row, col)
-        self.editor.paint(
-            brush_pieces(start, (row, col), self.diameter, self.editor.mask.shape), self.pen
-        )
+        self.through((image_xy,))
+
+    def through(self, points_xy: Iterable[ImagePoint]) -> None:
+        """Sweep the brush from the last point through each of ``points_xy`` in turn.
+
+        A run of moves is rasterised and written together (`polyline_pieces`): one write,
+        one undo record and one repaint for what overlaps, with the pixels of the moves
+        one by one. Points go ``CHUNK_POINTS`` at a time, so a long stroke from code never
+        holds all its pieces at once.
+        """
+        shape = self.editor.mask.shape
+        points: list[tuple[float, float]] = []
+        for image_xy in points_xy:
+            col, row = pixel_center(*image_xy)
+            if not points:
+                points.append(self.last_rc if self.last_rc is not None else (row, col))
+            points.append((row, col))
+            if len(points) > CHUNK_POINTS:
+                self.editor.paint(polyline_pieces(points, self.diameter, shape), self.pen)
+                points = [points[-1]]
+        if len(points) > 1:
+            self.editor.paint(polyline_pieces(points, self.diameter, shape), self.pen)
+        if points:
+            self.last_rc = points[-1]
 
 
 class BrushTool(Tool):
@@ -74,6 +97,10 @@ class BrushTool(Tool):
         """Paint from the last point to this one."""
         self._paint_to(image_xy)
 
+    def drag_path(self, events: list[PointerEvent], image_points: list[ImagePoint]) -> None:
+        """Paint through a run of moves at once (one write for what overlaps)."""
+        self._paint_through(image_points)
+
     def release(self, event: PointerEvent, image_xy: ImagePoint) -> None:
         """Paint to the release point and close the stroke."""
         self._paint_to(image_xy)
@@ -96,11 +123,14 @@ class BrushTool(Tool):
             self._show_cursor(self.host.view.canvas_to_image(*pointer_xy))
 
     def _paint_to(self, image_xy: ImagePoint) -> None:
+        self._paint_through((image_xy,))
+
+    def _paint_through(self, image_points: Sequence[ImagePoint]) -> None:
         if self._stroke is not None and not self.host.editor.stroking:
             self._stroke = None  # a command (undo, delete, load...) closed the stroke: stop
         if self._stroke is not None:
-            self._stroke.to(image_xy)
-        self._show_cursor(image_xy)
+            self._stroke.through(image_points)
+        self._show_cursor(image_points[-1])
 
     def _show_cursor(self, image_xy: ImagePoint) -> None:
         self.host.view.draw_brush_cursor(image_xy, self.host.widget.brush_size)
