@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -118,6 +118,10 @@ class View:
         # else (a stroke's end, a command) repaints them at once.
         self._dirty_may_wait = True
         self._pacer = FramePacer(self._flush_held_repaint)
+        # Without the front-end layer the kernel draws the brush cursor: at most once per
+        # display frame too, the latest position (centre and radius, canvas px).
+        self._cursor: tuple[tuple[float, float], float] | None = None
+        self._cursor_pacer = FramePacer(self._draw_held_cursor)
         self._layer = InputLayer(image_shape=list(shape), shortcut_keys=shortcut_keys)
         #: The tiled display of a big image (None: the whole image is in the browser).
         self.tiles: TileView | None = None
@@ -205,6 +209,7 @@ class View:
     def close(self) -> None:
         """Close the canvases and the input layer."""
         self._pacer.cancel()
+        self._cursor_pacer.cancel()
         self._scene.close()
         self._layer.close()
         self.widget.close()
@@ -288,7 +293,8 @@ class View:
         if event.settled:
             self.send_editable()
             self._dirty_may_wait = False
-        with self.frame():  # the boxes are repainted when the (outermost) frame closes
+        # The boxes are repainted when the outermost frame closes (a pen batch opens one).
+        with self.frame() if not self._frame_depth else nullcontext():
             for box in event.boxes:
                 _add_box(self._dirty, box)
 
@@ -472,7 +478,21 @@ class View:
         if self._layer.ready:
             return
         center = self._viewport.image_to_canvas(*pixel_center(*image_xy))
-        self._scene.draw_brush_cursor(center, diameter / 2 * self._viewport.zoom)
+        self._cursor = (center, diameter / 2 * self._viewport.zoom)
+        if self._cursor_pacer.due():
+            self._draw_held_cursor()
+
+    def _draw_held_cursor(self) -> None:
+        """Draw the brush cursor last asked for (now, or on the loop when its frame is due)."""
+        cursor, self._cursor = self._cursor, None
+        self._cursor_pacer.painted()
+        if cursor is None:
+            return
+        try:
+            self._scene.draw_brush_cursor(*cursor)
+        except Exception as error:  # on the event loop: nobody else would see it
+            logger.exception("drawing the brush cursor failed")
+            self._report_error(f"drawing failed: {error}")
 
     def draw_outline(
         self,
@@ -492,6 +512,7 @@ class View:
             if show_vertices:
                 self._layer.outline = [[col, row] for row, col in points_rc]
             return
+        self._drop_held_cursor()  # the outline replaces it on the interaction layer
         points_xy = np.array(
             [self._viewport.image_to_canvas(col, row) for row, col in points_rc], dtype=np.float64
         )
@@ -527,7 +548,13 @@ class View:
             if self._layer.outline:
                 self._layer.outline = []
             return
+        self._drop_held_cursor()
         self._scene.clear_cursor()
+
+    def _drop_held_cursor(self) -> None:
+        """Forget a cursor waiting for its frame: it must not come back once cleared."""
+        self._cursor = None
+        self._cursor_pacer.cancel()
 
     # -- moving the view ---------------------------------------------------------------------
 

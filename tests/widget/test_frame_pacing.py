@@ -5,11 +5,12 @@ the overlay source canvas is told is replayed to check the screen catches up by 
 """
 
 import asyncio
+import json
 
 import numpy as np
 
 import seg_widget as sw
-from seg_widget.testing import record_redraws, send_canvas_event
+from seg_widget.testing import record_messages, record_redraws, send_canvas_event
 from seg_widget.widget.frame_pacer import FRAME_SECONDS, FramePacer
 
 from .test_instances import shown
@@ -145,3 +146,53 @@ def test_a_repaint_cancels_the_late_one():
 
     asyncio.run(scenario())
     assert flushed == []
+
+
+def _cursor_centres(sent) -> list[tuple[float, float]]:
+    """Centres of the brush circles in the canvas commands sent (ipycanvas' JSON buffers)."""
+    centres = []
+    for message in sent:
+        for buffer in message.buffers:
+            try:
+                commands = json.loads(buffer)
+            except ValueError:
+                continue  # image data
+            for command in commands if isinstance(commands, list) else ():
+                args = command[1] if isinstance(command, list) and len(command) > 1 else None
+                if isinstance(args, list) and len(args) == 3:
+                    centres.append((args[0], args[1]))
+    return centres
+
+
+def _hover(w, leave: bool) -> tuple[list, list]:
+    """Hover through MOVES within one frame (then leave, if asked); wait three frames."""
+
+    async def hover_then_wait():
+        with record_messages() as sent:
+            for x, y in MOVES:  # no button held: the cursor follows
+                send_canvas_event(w.canvas, "mouse_move", x=x, y=y)
+            if leave:
+                send_canvas_event(w.canvas, "mouse_out", x=MOVES[-1][0], y=MOVES[-1][1])
+            held = _cursor_centres(sent)
+            await asyncio.sleep(3 * FRAME_SECONDS)
+            return held, _cursor_centres(sent)
+
+    return asyncio.run(hover_then_wait())
+
+
+def test_the_kernel_drawn_cursor_follows_fast_moves_once_per_frame_and_ends_at_the_last():
+    """Without the front-end layer the kernel draws the brush cursor: paced like repaints."""
+    w = _widget()
+    shown(w)
+    held, after = _hover(w, leave=False)
+    assert 1 <= len(held) // 2 < len(MOVES) // 3  # two circles per cursor; not one per move
+    assert len(after) == len(held) + 2  # the held cursor came by itself...
+    x, y = MOVES[-1]
+    assert after[-1] == (x + 0.5, y + 0.5)  # ...where the pointer is (its pixel's centre)
+
+
+def test_a_cursor_cleared_while_held_does_not_come_back():
+    w = _widget()
+    shown(w)
+    held, after = _hover(w, leave=True)
+    assert after == held  # nothing drawn after the pointer left
