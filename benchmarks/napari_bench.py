@@ -11,10 +11,13 @@ levels, each divided by napari's, and the peak memory each edit allocated (trace
 - ``doc``: the core alone (`seg_widget.core`: rasterise, `LabelDocument.apply`/`undo`);
 - ``api``: the public API (``w.paint_stroke``, ``w.fill_polygon``, ``w.flood_fill``,
   ``w.undo``, ``w.mask = ...``), overlay patch and redraw included;
-- ``ui``: the real event handlers (``send_canvas_event`` on ``w.canvas``), as a mouse or
-  key gives them; a brush stroke's events are handled on a running asyncio loop as in a
-  kernel, back to back (a backlog), so the view repaints at most once per display frame.
-  The lasso is 2,000 mouse moves (one vertex each) where napari gets one polygon call.
+- ``ui``: the real event handlers, fed as the browser's front-end layer feeds them: the
+  pen events of one display frame per ``pointer`` message (``EVENTS_PER_FRAME`` = 2: a
+  120 Hz pen on a 60 Hz display), Ctrl+Z as a ``key`` message; a stroke's messages are
+  handled on a running asyncio loop as in a kernel, back to back, so the view repaints at
+  most once per display frame. The lasso is 2,000 pointer moves (one vertex each) where
+  napari gets one polygon call. The brush is also timed through ipycanvas' own mouse
+  callbacks, one event per message (the fallback without the layer, and the worst case).
 
 napari runs headless: a ``napari.layers.Labels`` without a viewer, edited through its own
 API (``paint`` per mouse event inside ``block_history``, as its drag binding does;
@@ -60,7 +63,7 @@ from seg_widget.core.fill import flood_footprint
 from seg_widget.core.labels import validate_mask
 from seg_widget.core.outline import polygon_footprint
 from seg_widget.core.raster import brush_footprint, brush_pieces, pixel_center
-from seg_widget.testing import press_key, send_canvas_event
+from seg_widget.testing import input_layer, send_canvas_event, send_layer_message
 
 CLASSES = ["unlabelled", "brush", "lasso", "fill", "wall", "assigned"]
 BRUSH, LASSO, FILL, WALL, ASSIGNED = 1, 2, 3, 4, 5
@@ -69,6 +72,7 @@ STEP = 2  # pixels between pen events
 NAPARI_BRUSH = 20  # napari's brush_size: discs of radius 10.5
 OUR_BRUSH = 21  # the same radius as a swept brush
 VIEW = 512  # canvas side (CSS px)
+EVENTS_PER_FRAME = 2  # pen events per front-end message: a 120 Hz pen, a 60 Hz display
 
 
 # -- the edits, in pixel indices (row, col); seg-widget gets them at pixel centres (+0.5) ---
@@ -252,9 +256,106 @@ class Api:
 
 
 class Handlers(Api):
-    """seg-widget through the real event handlers of ``w.canvas``."""
+    """seg-widget through the real event handlers, fed as the browser's front-end layer feeds them.
+
+    The layer sends the pointer events of each display frame as one ``pointer`` message
+    (`seg_widget.widget.input_layer`); a pen at 120 Hz under a 60 Hz display gives
+    ``EVENTS_PER_FRAME`` events per message. Keys go as ``key`` messages.
+    """
 
     name = "ui"
+
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.w.brush_size = OUR_BRUSH
+        self.layer = input_layer(self.w)
+        ready = {"css_width": VIEW, "css_height": VIEW, "device_pixel_ratio": 1}
+        send_layer_message(self.layer, {"type": "ready", **ready})
+        self._batch = 0
+        self._xy = (0.0, 0.0)
+
+    def _at(self, rc: tuple[float, float]) -> tuple[float, float]:
+        return self.w.image_to_canvas(rc[1] + 0.5, rc[0] + 0.5)
+
+    def _record(self, kind: str, xy: tuple[float, float]) -> list:
+        button, held = {"down": (0, 1), "move": (-1, 1), "up": (0, 0)}[kind]
+        return [kind, *xy, button, held, 0, float(self._batch), int(kind != "move")]
+
+    def _send(self, records: list[list]) -> None:
+        self._batch += 1
+        send_layer_message(self.layer, {"type": "pointer", "batch": self._batch, "events": records})
+
+    def _frames(self, records: list[list]) -> list[list[list]]:
+        return [records[k : k + EVENTS_PER_FRAME] for k in range(0, len(records), EVENTS_PER_FRAME)]
+
+    def show_brush_path(self, rc: tuple[int, int]) -> None:
+        # 1:1 zoom, the stroke's start near the left edge of the view.
+        self.w.actual_size()
+        x, y = self._at(rc)
+        self.w.pan(40 - x, VIEW / 2 - y)
+
+    def brush_begin(self, rc: tuple[int, int]) -> None:
+        self.w.tool = "brush"
+        self.w.label = BRUSH
+        self._xy = self._at(rc)
+        self._send([self._record("down", self._xy)])
+
+    def brush_event(self, rc: tuple[int, int]) -> None:
+        self._xy = self._at(rc)
+        self._send([self._record("move", self._xy)])
+
+    def brush_end(self) -> None:
+        self._send([self._record("up", self._xy)])
+
+    def timed_stroke(self, path: list[tuple[int, int]]) -> float:
+        """CPU ms of the whole stroke, sent a frame's events per message on a running loop.
+
+        As in a kernel, where comm messages are handled on its asyncio loop: the view paints
+        a stroke in progress at most once per display frame, the late repaint on that loop.
+        """
+        self.w.tool = "brush"
+        self.w.label = BRUSH
+        points = [self._at(rc) for rc in path]
+        records = [self._record("down", points[0])]
+        records += [self._record("move", xy) for xy in points[1:]]
+        records.append(self._record("up", points[-1]))
+
+        async def stroke() -> None:
+            for frame in self._frames(records):
+                self._send(frame)
+                await asyncio.sleep(0)  # the loop runs between two messages
+
+        return _cpu_ms(lambda: asyncio.run(stroke()))
+
+    def lasso(self, points: np.ndarray) -> None:
+        self.w.tool = "lasso"
+        self.w.label = LASSO
+        canvas_points = [self._at(p) for p in points.tolist()]
+        records = [self._record("down", canvas_points[0])]
+        records += [self._record("move", xy) for xy in canvas_points[1:]]
+        records.append(self._record("up", canvas_points[-1]))
+        for frame in self._frames(records):
+            self._send(frame)
+
+    def fill(self, seed: tuple[int, int]) -> None:
+        self.w.tool = "fill"
+        self.w.label = FILL
+        xy = self._at(seed)
+        self._send([self._record("down", xy), self._record("up", xy)])
+
+    def undo(self) -> None:
+        key = {"type": "key", "key": "z", "down": True, "modifiers": 2}  # Ctrl+Z
+        send_layer_message(self.layer, key)
+
+
+class CanvasHandlers(Api):
+    """The brush through ipycanvas' own mouse callbacks: one event per message.
+
+    The fallback when the front-end layer does not start (the kernel then draws the
+    cursor), and the worst case for per-message overhead.
+    """
+
+    name = "ui, 1 per message"
 
     def __init__(self, size: int) -> None:
         super().__init__(size)
@@ -265,7 +366,6 @@ class Handlers(Api):
         return {"x": x, "y": y}
 
     def show_brush_path(self, rc: tuple[int, int]) -> None:
-        # 1:1 zoom, the stroke's start near the left edge of the view.
         self.w.actual_size()
         x, y = self.w.image_to_canvas(rc[1] + 0.5, rc[0] + 0.5)
         self.w.pan(40 - x, VIEW / 2 - y)
@@ -284,42 +384,19 @@ class Handlers(Api):
         send_canvas_event(self.w.canvas, "mouse_up", **self._xy)
 
     def timed_stroke(self, path: list[tuple[int, int]]) -> float:
-        """CPU ms of the whole stroke, its events handled one by one on a running event loop.
-
-        As in a kernel, where comm messages are handled on its asyncio loop: the view paints
-        a stroke in progress at most once per display frame, the late repaint on that loop.
-        The events come back to back, as the kernel meets them after a busy cell or from a
-        remote kernel's batch; at a hand's 60-120 Hz most events would still repaint.
-        """
+        """CPU ms of the whole stroke, one message per event, on a running event loop."""
+        self.w.tool = "brush"
+        self.w.label = BRUSH
 
         async def stroke() -> None:
-            self.brush_begin(path[0])
+            send_canvas_event(self.w.canvas, "mouse_down", **self._at(path[0]))
             for rc in path[1:]:
-                await asyncio.sleep(0)  # the loop runs between two messages
-                self.brush_event(rc)
+                await asyncio.sleep(0)
+                send_canvas_event(self.w.canvas, "mouse_move", **self._at(rc))
             await asyncio.sleep(0)
-            self.brush_end()
+            send_canvas_event(self.w.canvas, "mouse_up", **self._at(path[-1]))
 
         return _cpu_ms(lambda: asyncio.run(stroke()))
-
-    def lasso(self, points: np.ndarray) -> None:
-        self.w.tool = "lasso"
-        self.w.label = LASSO
-        canvas_points = [self._at(p) for p in points.tolist()]
-        send_canvas_event(self.w.canvas, "mouse_down", **canvas_points[0])
-        for xy in canvas_points[1:]:
-            send_canvas_event(self.w.canvas, "mouse_move", **xy)
-        send_canvas_event(self.w.canvas, "mouse_up", **canvas_points[-1])
-
-    def fill(self, seed: tuple[int, int]) -> None:
-        self.w.tool = "fill"
-        self.w.label = FILL
-        xy = self._at(seed)
-        send_canvas_event(self.w.canvas, "mouse_down", **xy)
-        send_canvas_event(self.w.canvas, "mouse_up", **xy)
-
-    def undo(self) -> None:
-        press_key(self.w.canvas, "z", ctrl=True)
 
 
 # -- measuring -----------------------------------------------------------------------------
@@ -368,16 +445,16 @@ def _check(edit: str, contenders: list, label: int) -> None:
 def run_size(size: int, repeats: int, memory: bool) -> Results:
     """Every edit at one size: ``repeats`` interleaved reps, then one traced pass."""
     results = Results()
-    contenders = [Napari(size), Document(size), Api(size), Handlers(size)]
-    ui = contenders[-1]
+    contenders = [Napari(size), Document(size), Api(size), Handlers(size), CanvasHandlers(size)]
     path = brush_path(size)
-    ui.show_brush_path(path[0])
+    for ui in contenders[-2:]:
+        ui.show_brush_path(path[0])
     lasso = staircase_circle(size)
     walled, seed = walled_mask(size)
     other = assigned_mask(size)
 
     def brush(c) -> float:
-        if isinstance(c, Handlers):
+        if isinstance(c, Handlers | CanvasHandlers):
             return c.timed_stroke(path)
         total = _cpu_ms(lambda: c.brush_begin(path[0]))
         for rc in path[1:]:
@@ -405,13 +482,16 @@ def run_size(size: int, repeats: int, memory: bool) -> Results:
             tracemalloc.stop()
         else:
             record("brush, per event", brush(c) / N_EVENTS)
+        if isinstance(c, CanvasHandlers):  # the per-message worst case: the brush only
+            c.undo()
+            return
         record("undo of the brush stroke", measure(c.undo))
         record("lasso 25 %", measure(lambda: c.lasso(lasso)))
         record("undo of the lasso", measure(c.undo))
         c.prepare_fill(walled)
         record("flood fill 25 %", measure(lambda: c.fill(seed)))
         record("undo of the fill", measure(c.undo))
-        if c.name != "ui":
+        if not isinstance(c, Handlers):
             record("mask assignment", measure(lambda: c.set_mask(other)))
         c.set_mask(np.zeros_like(other))
 
@@ -438,6 +518,8 @@ def _check_edits(contenders: list, path, lasso, walled, seed) -> None:
             c.brush_event(rc)
         c.brush_end()
     _check("brush", contenders, BRUSH)
+    contenders[-1].undo()
+    contenders = contenders[:-1]  # the per-message brush: only the brush
     for c in contenders:
         c.undo()
         c.lasso(lasso)
@@ -515,6 +597,15 @@ def report(size: int, results: Results) -> None:
             mibs.append("—" if mib is None else f"{mib:.0f}" if mib >= 10 else f"{mib:.1f}")
         napari_cell = f"{napari:9.3f}" if napari < 10 else f"{napari:9.1f}"
         print(f"  {edit:<26}{napari_cell}{''.join(cells)}{''.join(ratios)}   {'/'.join(mibs)}")
+    one = CanvasHandlers.name
+    if ("brush, per event", one) in results.ms:
+        ms = results.median("brush, per event", one)
+        napari = results.median("brush, per event", "napari")
+        print(
+            f"  ui above: {EVENTS_PER_FRAME} pen events per message, as the front-end layer sends "
+            f"a frame's events; {one} (ipycanvas' callbacks): {ms:.3f} ms per event, "
+            f"{ms / napari:.2f}× napari"
+        )
 
 
 def profile_widget(size: int) -> None:
