@@ -47,7 +47,8 @@ def rle_encode(binary_mask: np.ndarray) -> dict:
     decoded from bytes to ``str``, so it can go straight into JSON. Pure numpy and never a
     column-major copy of the mask (what that call spends most of its time on): the runs
     start where consecutive values in column-major order differ, found row-major in bands
-    and sorted. Temporaries: about 1 MiB per band, plus 8 bytes per run.
+    (each row against the one above, 8 pixels per 64-bit comparison) and sorted.
+    Temporaries: about 1 MiB per band, plus 8 bytes per run.
 
     Examples
     --------
@@ -81,9 +82,16 @@ def _column_major_changes(mask: np.ndarray) -> np.ndarray:
     found = [np.flatnonzero(mask[0] != previous_last) * height]
     n_found = found[0].size
     rows = max(1, _BAND_PIXELS // max(width, 1))
+    flat_mask = mask.reshape(-1) if mask.flags.c_contiguous else None
     for row0 in range(1, height, rows):
         row1 = min(row0 + rows, height)
-        flat = np.flatnonzero(mask[row0:row1] != mask[row0 - 1 : row1 - 1])
+        if flat_mask is not None:  # each row against the one above, 8 pixels at a time
+            flat = _differing(
+                flat_mask[row0 * width : row1 * width],
+                flat_mask[(row0 - 1) * width : (row1 - 1) * width],
+            )
+        else:
+            flat = np.flatnonzero(mask[row0:row1] != mask[row0 - 1 : row1 - 1])
         n_found += flat.size
         if n_found > limit:
             return _column_major_changes_by_transposing(mask)
@@ -92,6 +100,29 @@ def _column_major_changes(mask: np.ndarray) -> np.ndarray:
     changes = np.concatenate(found)
     changes.sort()
     return changes
+
+
+def _differing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Return the positions where two equal-length 1-D bool arrays differ, ascending.
+
+    Compared as 64-bit words (8 pixels each), then only the differing words are looked
+    into: a mask's changes are sparse, so this reads each byte once and touches 1/8 of the
+    elements numpy's element-wise comparison and `np.flatnonzero` would.
+    """
+    n_words = a.size // 8
+    words = 8 * n_words
+    if n_words == 0:
+        return np.flatnonzero(a != b)
+    word_a, word_b = a[:words].view(np.uint64), b[:words].view(np.uint64)
+    which = np.flatnonzero(word_a != word_b)
+    # The differing words' bytes, in memory order (whatever the byte order of the machine).
+    xor = (word_a[which] ^ word_b[which]).view(np.uint8)
+    byte = np.flatnonzero(xor)
+    positions = which[byte >> 3] * 8 + (byte & 7)
+    if words < a.size:
+        tail = np.flatnonzero(a[words:] != b[words:]) + words
+        positions = np.concatenate((positions, tail))
+    return positions
 
 
 def _column_major_changes_by_transposing(mask: np.ndarray) -> np.ndarray:

@@ -220,3 +220,18 @@ def test_encoding_a_full_mask_needs_no_copy_of_it():
     finally:
         tracemalloc.stop()
     assert peak < mask.nbytes  # bands of columns: a few MiB, not a transposed copy
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    width=st.integers(1, 70),
+    density=st.sampled_from([0.0, 0.02, 0.5, 1.0]),
+)
+def test_rows_compared_eight_pixels_at_a_time_give_pycocotools_counts(seed, width, density):
+    """Rows are compared as 64-bit words: unaligned row starts and ragged tails included."""
+    rng = np.random.default_rng(seed)
+    mask = np.repeat(rng.random((1, width)) < 0.5, 9, axis=0)
+    mask ^= rng.random(mask.shape) < density  # rows that differ here and there, or wholly
+    reference = coco_mask.encode(np.asfortranarray(mask.astype(np.uint8)))
+    assert rle_encode(mask)["counts"] == reference["counts"].decode()
