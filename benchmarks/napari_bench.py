@@ -215,15 +215,25 @@ class Document:
 
 
 class Api:
-    """seg-widget's public API."""
+    """seg-widget's public API, on a widget shown in a (simulated) browser.
+
+    The canvas and the front-end layer both report ready, so every edit pays for what the
+    screen needs: overlay patches, or on a tiled view the changed tiles on screen.
+    """
 
     name = "api"
+
+    #: Whether the browser's front-end layer starts (it does in JupyterLab, Notebook 7, Voilà).
+    layer_starts = True
 
     def __init__(self, size: int) -> None:
         self.w = sw.SegmentationWidget(
             np.zeros((size, size), np.uint8), classes=CLASSES, width=VIEW, height=VIEW
         )
         send_canvas_event(self.w.canvas, "client_ready")
+        if self.layer_starts:
+            ready = {"css_width": VIEW, "css_height": VIEW, "device_pixel_ratio": 1}
+            send_layer_message(input_layer(self.w), {"type": "ready", **ready})
         self._points: list[tuple[float, float]] = []
 
     def count(self, label: int) -> int:
@@ -269,8 +279,6 @@ class Handlers(Api):
         super().__init__(size)
         self.w.brush_size = OUR_BRUSH
         self.layer = input_layer(self.w)
-        ready = {"css_width": VIEW, "css_height": VIEW, "device_pixel_ratio": 1}
-        send_layer_message(self.layer, {"type": "ready", **ready})
         self._batch = 0
         self._xy = (0.0, 0.0)
 
@@ -356,6 +364,7 @@ class CanvasHandlers(Api):
     """
 
     name = "ui, 1 per message"
+    layer_starts = False
 
     def __init__(self, size: int) -> None:
         super().__init__(size)
