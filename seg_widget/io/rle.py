@@ -115,9 +115,10 @@ def _differing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.flatnonzero(a != b)
     word_a, word_b = a[:words].view(np.uint64), b[:words].view(np.uint64)
     which = np.flatnonzero(word_a != word_b)
-    # The differing words' bytes, in memory order (whatever the byte order of the machine).
-    xor = (word_a[which] ^ word_b[which]).view(np.uint8)
-    byte = np.flatnonzero(xor)
+    # The differing words' bytes, in memory order (whatever the byte order of the machine),
+    # compared as truth values: a bool array made by a view may hold bytes other than 0/1.
+    bytes_a, bytes_b = word_a[which].view(np.uint8), word_b[which].view(np.uint8)
+    byte = np.flatnonzero((bytes_a != 0) != (bytes_b != 0))
     positions = which[byte >> 3] * 8 + (byte & 7)
     if words < a.size:
         tail = np.flatnonzero(a[words:] != b[words:]) + words
@@ -366,17 +367,25 @@ def _counts_to_string(counts: np.ndarray) -> str:
     """Encode run lengths as pycocotools' compressed string (``rleToString``), vectorised."""
     values = counts.astype(np.int64)
     values[3:] -= counts[1:-2]
-    # Groups needed: enough 5-bit groups for the value in two's complement (sign = bit 4).
-    magnitude = np.where(values >= 0, values, ~values)
-    n_groups = np.ones(len(values), dtype=np.int64)
-    threshold = 1 << 4
-    while (more := magnitude >= threshold).any():
+    # Groups needed: enough 5-bit groups for the value in two's complement (sign = bit 4),
+    # found from its magnitude (|v|, or |v| - 1 = ~v for a negative v).
+    magnitude = np.abs(values)
+    magnitude -= values < 0
+    n_groups = np.ones(len(values), np.uint8)
+    groups = 1
+    while (more := magnitude >= 1 << (5 * groups - 1)).any():
         n_groups += more
-        threshold <<= 5
-    group = np.arange(int(n_groups.max()))
-    digits = (values[:, None] >> (5 * group)) & 0x1F
-    digits |= np.where(group < (n_groups - 1)[:, None], 0x20, 0)
-    return (digits[group < n_groups[:, None]] + 48).astype(np.uint8).tobytes().decode("ascii")
+        groups += 1
+    # One byte per group, a column per group: bits 0-4 the group, bit 5 "more follow".
+    digits = np.empty((len(values), groups), np.uint8)
+    for group in range(groups):
+        column = ((values >> (5 * group)) & 0x1F).astype(np.uint8)
+        if group < groups - 1:
+            column |= (n_groups > group + 1).view(np.uint8) << 5
+        digits[:, group] = column
+    digits += 48
+    used = np.arange(groups, dtype=np.uint8) < n_groups[:, None]
+    return digits[used].tobytes().decode("ascii")
 
 
 def _string_to_counts(text: str | bytes, *, argument: str) -> np.ndarray:

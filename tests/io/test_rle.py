@@ -235,3 +235,11 @@ def test_rows_compared_eight_pixels_at_a_time_give_pycocotools_counts(seed, widt
     mask ^= rng.random(mask.shape) < density  # rows that differ here and there, or wholly
     reference = coco_mask.encode(np.asfortranarray(mask.astype(np.uint8)))
     assert rle_encode(mask)["counts"] == reference["counts"].decode()
+
+
+def test_a_bool_mask_holding_bytes_other_than_0_and_1_is_encoded_by_truth_value():
+    """A bool array made by a view may hold any byte: a non-zero byte is True."""
+    raw = np.random.default_rng(5).choice(np.array([0, 1, 2, 255], np.uint8), (23, 40))
+    mask = raw.view(bool)
+    reference = coco_mask.encode(np.asfortranarray((raw != 0).astype(np.uint8)))
+    assert rle_encode(mask)["counts"] == reference["counts"].decode()
