@@ -386,11 +386,11 @@ class SegmentationWidget(widgets.VBox):
             brush_size = self.brush_size
         brush_size = arguments.diameter(brush_size, self.max_brush_size)
         pen = self._pen(arguments.flag(erase, "erase"), label)
-        # One frame: the stroke's dabs are repainted and sent once, as its merged boxes.
+        # One frame: the stroke's dabs are repainted and sent once, as its merged boxes;
+        # its moves are written a run at a time (`BrushStroke.through`).
         with self._view.frame(), self._editor.stroke("erase" if erase else "paint"):
             stroke = BrushStroke(self._editor, pen, brush_size)
-            for row, col in points.tolist():
-                stroke.to((col, row))
+            stroke.through((col, row) for row, col in points.tolist())
 
     def fill_polygon(
         self,
