@@ -52,7 +52,7 @@ class RegionDiff(Change):
     Two shapes, both owned by the diff (never views of the live mask):
 
     - dense (``where`` is None): ``before`` and ``after`` are arrays of the shape of
-      ``bbox``; undo and redo write the whole box;
+      ``bbox``, or one value (0-d) for the whole box; undo and redo write the whole box;
     - masked (``where`` is a bool array of the shape of ``bbox``): only the pixels where it
       is True changed; ``before`` and ``after`` hold their values in row-major order (1-D),
       or one value for all of them (a 0-d array). Undo and redo are masked writes of the
@@ -102,8 +102,8 @@ class RegionDiff(Change):
         for name in ("before", "after"):
             patch = np.asarray(getattr(self, name))
             if self.where is None:
-                ok = patch.shape == expected
-                wanted = f"an array of shape {expected}"
+                ok = patch.ndim == 0 or patch.shape == expected
+                wanted = f"one value (0-d) or an array of shape {expected}"
             else:
                 ok = patch.ndim == 0 or patch.ndim == 1
                 wanted = "one value (0-d) or the changed pixels' values (1-D)"
@@ -177,16 +177,25 @@ def write_diff(
 
     """
     if where.all():
-        before = patch.copy()
+        # A dense record; a side that is one value (a fill of a uniform region) is kept as
+        # that value, not a copy of the box.
+        before_single = uniform_value(patch)
+        before = patch.copy() if before_single is None else np.asarray(before_single, patch.dtype)
         patch[...] = values
+        if np.ndim(values) == 0:
+            after_single = int(values)
+            after = np.asarray(after_single, patch.dtype)
+        else:
+            after_single = uniform_value(patch)
+            after = patch.copy() if after_single is None else np.asarray(after_single, patch.dtype)
         return RegionDiff(
             bbox,
             before,
-            patch.copy(),
+            after,
             layer,
             epoch=epoch,
-            before_single=uniform_value(before),
-            after_single=int(values) if np.ndim(values) == 0 else uniform_value(patch),
+            before_single=before_single,
+            after_single=after_single,
         )
     before = _values_at(patch, where)
     if np.ndim(values) == 0:

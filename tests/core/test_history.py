@@ -17,9 +17,8 @@ def test_region_diff_nbytes_counts_both_patches():
 
 
 def test_region_diff_rejects_a_patch_of_the_wrong_shape():
-    with pytest.raises(
-        ValueError, match=r"^after: expected an array of shape \(2, 3\); got \(3, 2\)$"
-    ):
+    expected = r"^after: expected one value \(0-d\) or an array of shape \(2, 3\); got \(3, 2\)$"
+    with pytest.raises(ValueError, match=expected):
         RegionDiff(BBox(0, 2, 0, 3), np.zeros((2, 3)), np.zeros((3, 2)))
 
 

@@ -59,7 +59,19 @@ def test_write_diff_of_a_whole_box_is_a_dense_record():
     diff = write_diff(mask, BBox(0, 2, 0, 2), np.ones((2, 2), bool), 5)
     assert diff.where is None
     assert diff.before.tolist() == [[1, 2], [3, 4]]
-    assert diff.after.tolist() == [[5, 5], [5, 5]]
+    assert diff.after.shape == () and int(diff.after) == 5  # one value: no copy of the box
+    diff.revert({"mask": mask})
+    assert mask.tolist() == [[1, 2], [3, 4]]
+    diff.reapply({"mask": mask})
+    assert mask.tolist() == [[5, 5], [5, 5]]
+
+
+def test_filling_a_uniform_box_keeps_no_copy_of_either_side():
+    mask = np.zeros((300, 400), np.uint8)
+    diff = write_diff(mask, BBox(0, 300, 0, 400), np.ones((300, 400), bool), 2)
+    assert diff.nbytes == 2 and diff.n_changed == 300 * 400
+    diff.revert({"mask": mask})
+    assert not mask.any()
 
 
 def test_write_diff_owns_its_footprint():
