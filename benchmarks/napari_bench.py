@@ -397,13 +397,15 @@ class CanvasHandlers(Api):
         self.w.tool = "brush"
         self.w.label = BRUSH
 
+        points = [self._at(rc) for rc in path]
+
         async def stroke() -> None:
-            send_canvas_event(self.w.canvas, "mouse_down", **self._at(path[0]))
-            for rc in path[1:]:
+            send_canvas_event(self.w.canvas, "mouse_down", **points[0])
+            for xy in points[1:]:
                 await asyncio.sleep(0)
-                send_canvas_event(self.w.canvas, "mouse_move", **self._at(rc))
+                send_canvas_event(self.w.canvas, "mouse_move", **xy)
             await asyncio.sleep(0)
-            send_canvas_event(self.w.canvas, "mouse_up", **self._at(path[-1]))
+            send_canvas_event(self.w.canvas, "mouse_up", **points[-1])
 
         return _cpu_ms(lambda: asyncio.run(stroke()))
 

@@ -155,7 +155,21 @@ def brush_pieces(
     row_a, col_a = _point(start_rc, "start_rc")
     row_b, col_b = _point(end_rc, "end_rc")
     radius = _diameter(diameter) / 2 + _TOLERANCE
-    height, width = image_shape(shape)
+    return _segment_pieces(row_a, col_a, row_b, col_b, radius, image_shape(shape), copy=copy)
+
+
+def _segment_pieces(
+    row_a: float,
+    col_a: float,
+    row_b: float,
+    col_b: float,
+    radius: float,
+    shape: tuple[int, int],
+    *,
+    copy: bool,
+) -> list[tuple[BBox, np.ndarray]]:
+    """`brush_pieces` of checked arguments (``radius`` with the tolerance added)."""
+    height, width = shape
     centred = _centred_piece(row_a, col_a, row_b, col_b, radius, (height, width))
     if centred is None:
         return []
@@ -215,14 +229,17 @@ def polyline_pieces(
 
     """
     points = [_point(point, "points_rc") for point in points_rc]
-    _diameter(diameter)
+    radius = _diameter(diameter) / 2 + _TOLERANCE
+    shape = image_shape(shape)
     segments = list(itertools.pairwise(points)) or [(p, p) for p in points]
     merged: list[tuple[BBox, np.ndarray]] = []
     run: list[tuple[BBox, np.ndarray]] = []
     run_box: BBox | None = None
     run_area = 0
-    for start, end in segments:
-        for box, footprint in brush_pieces(start, end, diameter, shape, copy=False):
+    for (row_a, col_a), (row_b, col_b) in segments:
+        for box, footprint in _segment_pieces(
+            row_a, col_a, row_b, col_b, radius, shape, copy=False
+        ):
             if run_box is not None:
                 joint = run_box.union(box)
                 joint_area = joint.height * joint.width
@@ -383,6 +400,10 @@ def _pixels_within(
 
 
 def _finite(value: object, argument: str) -> float:
+    if type(value) is float:  # the pen's case: no abstract-class check
+        if not math.isfinite(value):
+            raise ValueError(f"{argument}: expected a finite number; got {value}")
+        return value
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
         raise TypeError(f"{argument}: expected a number; got {type(value).__name__}")
     value = float(value)

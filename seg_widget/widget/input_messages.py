@@ -90,8 +90,10 @@ def decode_size(content: dict) -> tuple[float, float, float]:
 
 
 def _number(value: object, name: str, limit: float, *, minimum: float | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name}: expected a number, got {type(value).__name__}")
+    # JSON numbers arrive as float or int: checked by type first (no abstract-class check).
+    if type(value) is not float and type(value) is not int:
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise TypeError(f"{name}: expected a number, got {type(value).__name__}")
     value = float(value)
     low = -limit if minimum is None else minimum
     if not (math.isfinite(value) and low <= value <= limit):
