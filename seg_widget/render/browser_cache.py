@@ -10,7 +10,7 @@ bitmaps), and a fixed slot size keeps the byte budget exact.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, KeysView
 from typing import NamedTuple
 
 import numpy as np
@@ -105,6 +105,10 @@ class BrowserTileCache:
     def held(self) -> list[Hashable]:
         """Return the keys held, least recently used first."""
         return list(self._slots)
+
+    def held_keys(self) -> KeysView[Hashable]:
+        """Return a live view of the keys held (no copy): for membership and iteration."""
+        return self._slots.keys()
 
     def missing(self, keys: Iterable[Hashable]) -> list[Hashable]:
         """Return the keys the browser does not hold, in the order given, without repeats."""

@@ -283,17 +283,16 @@ class CodeLayer:
         Held tiles of other levels only remember their changed box (`stale_patches`).
         """
         patches = []
-        for part in self.grid.dirty_tiles(self._around(dirty, shown), [shown]):
+        held = self.held.held_keys()
+        for part in self.grid.dirty_tiles(self._around(dirty, shown), [shown], among=held):
             slot = self.held.slot_of(part.key)
-            if slot is not None:
-                codes = self.source(shown, part.level_box)
-                patches.append(Patch(part.key, slot, part.local_box, codes, self.name))
+            codes = self.source(shown, part.level_box)
+            patches.append(Patch(part.key, slot, part.local_box, codes, self.name))
         for level, count in self._held_levels.items():
             if not count or level == shown:
                 continue
-            for part in self.grid.dirty_tiles(self._around(dirty, level), [level]):
-                if part.key in self.held:
-                    self._stale[part.key] = part.local_box.union(self._stale.get(part.key))
+            for part in self.grid.dirty_tiles(self._around(dirty, level), [level], among=held):
+                self._stale[part.key] = part.local_box.union(self._stale.get(part.key))
         return patches
 
     def _around(self, dirty: BBox, level: int) -> BBox:
@@ -307,7 +306,8 @@ class CodeLayer:
     def changed(self, dirty: BBox) -> None:
         """Forget the held tiles that ``dirty`` (image pixels, edges included) touches."""
         levels = [level for level, count in self._held_levels.items() if count]
-        for part in self.grid.dirty_tiles(self._around(dirty, max(levels, default=0)), levels):
+        around = self._around(dirty, max(levels, default=0))
+        for part in self.grid.dirty_tiles(around, levels, among=self.held.held_keys()):
             if self.held.discard(part.key) is not None:
                 self._held_levels[part.key.level] -= 1
                 self._stale.pop(part.key, None)

@@ -14,6 +14,7 @@ edit changes.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from numbers import Real
 from typing import NamedTuple
 
@@ -296,7 +297,9 @@ class TileGrid:
         col0, col1 = _sampled_range(level, box.col0, box.col1, width)
         return BBox(row0, row1, col0, col1)
 
-    def dirty_tiles(self, image_box: BBox, levels: object) -> list[DirtyTile]:
+    def dirty_tiles(
+        self, image_box: BBox, levels: object, among: Collection[TileKey] | None = None
+    ) -> list[DirtyTile]:
         """Return the tiles, and the boxes inside them, that an edit of `image_box` changes.
 
         Uses the label sampling rule (`sample_indices`): only level pixels that sample a changed
@@ -308,6 +311,9 @@ class TileGrid:
             The edit's dirty box in image pixels.
         levels : iterable of int
             The levels to look at, e.g. the levels the browser currently shows.
+        among : collection of TileKey, optional
+            Only these tiles (those the browser holds): a big edit then costs O(held tiles),
+            not O(tiles it covers), whichever is fewer.
 
         Returns
         -------
@@ -324,7 +330,7 @@ class TileGrid:
         dirty = []
         for level in levels:  # type: ignore[attr-defined]
             box = self.sampled_box(level, image_box)
-            for key in self.tiles_covering(level, box):
+            for key in self._keys_within(level, box, among):
                 tile = self.tile_box(key)
                 part = BBox(
                     max(box.row0, tile.row0),
@@ -340,6 +346,23 @@ class TileGrid:
                 )
                 dirty.append(DirtyTile(key, part, local))
         return dirty
+
+    def _keys_within(
+        self, level: int, level_box: BBox, among: Collection[TileKey] | None
+    ) -> list[TileKey]:
+        """`tiles_covering`, limited to ``among`` (by walking the fewer of the two)."""
+        if among is None:
+            return self.tiles_covering(level, level_box)
+        box = BBox(*level_box).clip(self.level_shape(level))
+        if box.is_empty:
+            return []
+        size = self._tile_size
+        rows = range(box.row0 // size, (box.row1 - 1) // size + 1)
+        cols = range(box.col0 // size, (box.col1 - 1) // size + 1)
+        if len(rows) * len(cols) <= len(among):
+            return [key for key in self.tiles_covering(level, box) if key in among]
+        found = [key for key in among if key.level == level and key.row in rows and key.col in cols]
+        return sorted(found)  # row-major, as tiles_covering gives them
 
     def max_view_tiles(self, canvas_size: tuple[int, int]) -> int:
         """Return the most tiles one layer of a view of `canvas_size` (width, height) can need.

@@ -243,3 +243,25 @@ def test_an_edit_between_samples_dirties_nothing_at_a_coarse_level():
 def test_max_view_tiles_rejects_a_bad_canvas_size():
     with pytest.raises(ValueError, match=r"canvas_size\[0\]"):
         TileGrid((10, 10)).max_view_tiles((0, 10))
+
+
+@given(
+    box=st.tuples(st.integers(0, 3000), st.integers(0, 3000), st.integers(0, 3000)).map(
+        lambda t: BBox(t[0], t[0] + t[2] // 2 + 1, t[1], t[1] + t[2] + 1)
+    ),
+    held=st.sets(
+        st.tuples(st.integers(0, 2), st.integers(0, 13), st.integers(0, 13)), max_size=40
+    ),
+)
+def test_dirty_tiles_among_held_ones_are_the_held_part_of_all_dirty_tiles(box, held):
+    """Walking the held tiles (a big edit) or the covered ones (a small one): same parts."""
+    grid = TileGrid((3000, 3500), tile_size=256)
+    keys = {
+        TileKey(level, row, col)
+        for level, row, col in held
+        if row < grid.tiles_shape(level)[0] and col < grid.tiles_shape(level)[1]
+    }
+    everything = grid.dirty_tiles(box, [0, 1, 2])
+    assert grid.dirty_tiles(box, [0, 1, 2], among=keys) == [
+        part for part in everything if part.key in keys
+    ]

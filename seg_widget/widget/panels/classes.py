@@ -11,7 +11,7 @@ tooltip says all of it in full, with the parent.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import numpy as np
@@ -19,6 +19,9 @@ import numpy as np
 from ...core.hierarchy import parent_ids
 from ..editor import EditEvent
 from ..signals import Signal
+
+if TYPE_CHECKING:
+    from ...core.classes import LabelClass
 
 #: Rows shown at once.
 VISIBLE_ROWS = 12
@@ -48,6 +51,8 @@ class ClassList(widgets.VBox):
         self._moving = False
 
         self.rows = [self._row() for _ in range(min(VISIBLE_ROWS, len(classes)))]
+        # What each row shows now: a settled edit then only touches the rows that change.
+        self._row_state: list[tuple | None] = [None] * len(self.rows)
         self.filter = widgets.Text(
             placeholder=f"filter {len(classes)} classes by name",
             continuous_update=True,
@@ -131,22 +136,19 @@ class ClassList(widgets.VBox):
         ids = self.shown_ids
         for k, row in enumerate(self.rows):
             if k >= len(ids):
-                row.layout.display = "none"
+                state = None
+            else:
+                class_id = int(ids[k])
+                share = 100 * int(counts[class_id]) / total
+                shares = (f"{share:.1f}", f"{share:.2f}")  # as shown on the row and its tip
+                state = (class_id, classes[class_id], shares, class_id == widget.label)
+            if state == self._row_state[k]:
                 continue
-            class_id = ids[k]
-            label_class = classes[class_id]
-            share = 100 * int(counts[class_id]) / total
-            selected = class_id == widget.label
-            row.layout.display = None
-            row.description = f"{class_id}: {label_class.name} · {share:.1f}%"
-            parent = f", part of {label_class.parent}" if label_class.parent else ""
-            row.tooltip = (
-                f"Select class {class_id}: {label_class.name}{parent} ({share:.2f}% of the image)"
-            )
-            row.layout.margin = f"0 0 0 {INDENT_PX * int(self._depth[class_id])}px"
-            row.icon = "check" if selected else ""
-            row.style.font_weight = "bold" if selected else "normal"
-            _paint(row, class_id, label_class.color)
+            self._row_state[k] = state
+            if state is None:
+                row.layout.display = "none"
+            else:
+                self._draw_row(row, *state)
         self.empty.layout.display = None if not ids else "none"
         hidden = len(self._shown) - len(self.rows)
         self._moving = True
@@ -157,6 +159,25 @@ class ClassList(widgets.VBox):
             self.scroll.layout.display = None if hidden > 0 else "none"
         finally:
             self._moving = False
+
+    def _draw_row(
+        self,
+        row: widgets.Button,
+        class_id: int,
+        label_class: LabelClass,
+        shares: tuple[str, str],
+        selected: bool,
+    ) -> None:
+        row.layout.display = None
+        row.description = f"{class_id}: {label_class.name} · {shares[0]}%"
+        parent = f", part of {label_class.parent}" if label_class.parent else ""
+        row.tooltip = (
+            f"Select class {class_id}: {label_class.name}{parent} ({shares[1]}% of the image)"
+        )
+        row.layout.margin = f"0 0 0 {INDENT_PX * int(self._depth[class_id])}px"
+        row.icon = "check" if selected else ""
+        row.style.font_weight = "bold" if selected else "normal"
+        _paint(row, class_id, label_class.color)
 
     def _row(self) -> widgets.Button:
         button = widgets.Button(
