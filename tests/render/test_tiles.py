@@ -249,9 +249,7 @@ def test_max_view_tiles_rejects_a_bad_canvas_size():
     box=st.tuples(st.integers(0, 3000), st.integers(0, 3000), st.integers(0, 3000)).map(
         lambda t: BBox(t[0], t[0] + t[2] // 2 + 1, t[1], t[1] + t[2] + 1)
     ),
-    held=st.sets(
-        st.tuples(st.integers(0, 2), st.integers(0, 13), st.integers(0, 13)), max_size=40
-    ),
+    held=st.sets(st.tuples(st.integers(0, 2), st.integers(0, 13), st.integers(0, 13)), max_size=40),
 )
 def test_dirty_tiles_among_held_ones_are_the_held_part_of_all_dirty_tiles(box, held):
     """Walking the held tiles (a big edit) or the covered ones (a small one): same parts."""
