@@ -1,11 +1,11 @@
 """The brush and the eraser: a round pen swept from one snapped point to the next.
 
-The pen path of one pointer event, all O(stroke): the image point is snapped to its pixel
-centre, ``core.raster.brush_pieces`` sweeps the brush from the previous point (in pieces of
-small boxes, so a long fast move costs its length times the brush), and the
-editor writes it under the paint mode (the undo diff and the dirty box come back from the
-document). `BrushStroke` is shared with ``w.paint_stroke`` so Python paints exactly as the
-mouse does.
+The pen path, all O(stroke): each image point is snapped to its pixel centre,
+``core.raster.polyline_pieces`` sweeps the brush from the previous point through the moves
+that came together (a display frame's batch; a long fast move in pieces of small boxes, so it
+costs its length times the brush), joining what overlaps, and the editor writes it under the
+paint mode (the undo diff and the dirty box come back from the document). `BrushStroke` is
+shared with ``w.paint_stroke`` so Python paints exactly as the mouse does.
 """
 
 from __future__ import annotations
