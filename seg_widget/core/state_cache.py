@@ -42,9 +42,7 @@ class StateCache:
     """
 
     def __init__(self, max_bytes: int) -> None:
-        if isinstance(max_bytes, bool) or not isinstance(max_bytes, Integral) or max_bytes < 0:
-            raise ValueError(f"max_bytes: expected an int >= 0; got {max_bytes!r}")
-        self._max_bytes = int(max_bytes)
+        self._max_bytes = _byte_count(max_bytes, "max_bytes")
         self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()  # LRU first
         self._nbytes = 0
         self._lock = threading.Lock()
@@ -93,8 +91,7 @@ class StateCache:
         Least recently used entries not in ``protect`` are evicted until the budget holds.
         If it still does not: an ``optional`` entry is dropped (False); a required one stays.
         """
-        if isinstance(nbytes, bool) or not isinstance(nbytes, Integral) or nbytes < 0:
-            raise ValueError(f"nbytes: expected an int >= 0; got {nbytes!r}")
+        nbytes = _byte_count(nbytes, "nbytes")
         with self._lock:
             self._remove(key)
             self._entries[key] = (state, int(nbytes))
@@ -128,3 +125,12 @@ class StateCache:
         entry = self._entries.pop(key, None)
         if entry is not None:
             self._nbytes -= entry[1]
+
+
+def _byte_count(value: object, argument: str) -> int:
+    """Check a byte count: a TypeError for a non-int, a ValueError for a negative one."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{argument}: expected an int >= 0; got {type(value).__name__} {value!r}")
+    if value < 0:
+        raise ValueError(f"{argument}: expected an int >= 0; got {value!r}")
+    return int(value)

@@ -104,7 +104,9 @@ class DatasetModels:
         threshold: float = 0.5,
     ) -> ModelSession | None:
         """Use ``model`` (a prompt model, a function, a `ModelSession`, or None) from now on."""
-        if isinstance(ahead, bool) or not isinstance(ahead, Integral) or ahead < 0:
+        if isinstance(ahead, bool) or not isinstance(ahead, Integral):
+            raise TypeError(f"ahead: expected an int >= 0; got {type(ahead).__name__} {ahead!r}")
+        if ahead < 0:
             raise ValueError(f"ahead: expected an int >= 0; got {ahead!r}")
         if model is None:
             session, owned = None, False

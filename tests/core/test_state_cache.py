@@ -54,9 +54,11 @@ def test_discard_and_clear_forget_entries():
     assert len(cache) == 0 and cache.nbytes == 0
 
 
-@pytest.mark.parametrize("value", [-1, 1.5, True, "10"])
-def test_a_bad_budget_or_size_is_an_error_naming_it(value):
-    with pytest.raises(ValueError, match="max_bytes: expected an int >= 0"):
+@pytest.mark.parametrize(
+    ("value", "error"), [(-1, ValueError), (1.5, TypeError), (True, TypeError), ("10", TypeError)]
+)
+def test_a_bad_budget_or_size_is_an_error_naming_it(value, error):
+    with pytest.raises(error, match="max_bytes: expected an int >= 0"):
         StateCache(value)
-    with pytest.raises(ValueError, match="nbytes: expected an int >= 0"):
+    with pytest.raises(error, match="nbytes: expected an int >= 0"):
         StateCache(10).put("a", 1, nbytes=value)

@@ -294,6 +294,17 @@ def test_use_model_refuses_what_is_not_a_model(closing):
     assert w.model_session is None
 
 
+@pytest.mark.parametrize(
+    ("max_bytes", "error"), [("x", TypeError), (2.5, TypeError), (-1, ValueError)]
+)
+def test_use_model_names_a_bad_budget_with_the_right_error(closing, max_bytes, error):
+    w = _widget(1)
+    closing(w)
+    with pytest.raises(error, match=r"max_bytes: expected an int >= 0; got"):
+        w.use_model(lambda image, prompt: None, max_bytes=max_bytes)
+    assert w.model_session is None
+
+
 def test_without_a_model_the_prompt_tool_says_how_to_give_one(closing):
     w = _widget(1)
     closing(w)
