@@ -100,6 +100,42 @@ def test_a_batch_of_moves_is_written_once_with_the_pixels_of_each_move(w):
     assert batched[31, 10:33].all() and batched.sum() > 3 * 20 and w.can_undo
 
 
+def _objects_after(w, path, *, batched):
+    """Paint ``path`` with a new object active over a locked one; return what it left."""
+    w.paint_stroke([(30, 10), (30, 40)], label=2, brush_size=5)
+    locked = w.make_object((30, 20))
+    w.set_instance_locked(locked)
+    painted = w.new_instance(1)
+    if batched:
+        layer_drag(input_layer(w), path, batch=100)
+    else:
+        for batch, (x, y) in enumerate(path, 100):
+            kind = "down" if batch == 100 else "up" if batch == 99 + len(path) else "move"
+            held = 0 if kind == "up" else 1
+            button = -1 if kind == "move" else 0
+            pointer(w, batch, [kind, x, y, button, held, 0, float(batch), 1])
+    return w.mask.copy(), w.object_mask(painted), w.object_mask(locked), w.instance_pixels(painted)
+
+
+@pytest.mark.parametrize("paint_mode", ["overwrite", "preserve"])
+def test_a_batch_paints_objects_as_its_moves_one_by_one_would(paint_mode):
+    """Joined moves keep the rules: the active object grows, a locked one keeps its pixels."""
+    path = [xy(24 + (k % 4) * 2, 8 + 3 * k) for k in range(12)]  # crosses the locked object
+    results = []
+    for batched in (True, False):
+        widget = sw.SegmentationWidget(
+            np.zeros(SHAPE), ["unlabelled", "cat", "dog"], width=400, height=400, brush_size=5
+        )
+        widget.paint_mode = paint_mode
+        results.append(_objects_after(widget, path, batched=batched))
+    (mask, painted, locked, count), (mask_1, painted_1, locked_1, count_1) = results
+    np.testing.assert_array_equal(mask, mask_1)
+    np.testing.assert_array_equal(painted, painted_1)
+    np.testing.assert_array_equal(locked, locked_1)
+    assert count == count_1 == int(painted.sum()) > 0
+    assert (mask[locked] == 2).all()  # the locked object was not painted over
+
+
 def test_right_drag_with_the_brush_erases_and_never_paints(w):
     w.paint_stroke([(20, 5), (20, 60)], brush_size=5)
     before = w.mask.copy()
