@@ -34,12 +34,8 @@ class BrushStroke:
         self.diameter = float(diameter)
         self.last_rc: tuple[float, float] | None = None
 
-    def to(self, image_xy: ImagePoint) -> None:
-        """Sweep the brush from the last point to ``image_xy`` (a dab on the first call)."""
-        self.through((image_xy,))
-
     def through(self, points_xy: Iterable[ImagePoint]) -> None:
-        """Sweep the brush from the last point through each of ``points_xy`` in turn.
+        """Sweep the brush from the last point through each of ``points_xy`` (a dab first).
 
         A run of moves is rasterised and written together (`polyline_pieces`): one write,
         one undo record and one repaint for what overlaps, with the pixels of the moves
