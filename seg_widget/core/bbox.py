@@ -130,8 +130,15 @@ class BBox(NamedTuple):
         return cls(0, int(height), 0, int(width))
 
 
+#: Up to this many pixels, `_true_bbox` reads the array as bytes (a pen's box): a few
+#: string searches cost less than numpy's per-call overhead on small arrays.
+_SMALL_BOX_PIXELS = 1 << 14
+
+
 def _true_bbox(array: np.ndarray, origin: tuple[int, int] = (0, 0)) -> BBox | None:
     """Tight box of the True pixels of a 2-D bool ``array`` placed at ``origin``; None if none."""
+    if array.size <= _SMALL_BOX_PIXELS and array.dtype == np.bool_:
+        return _small_true_bbox(array, origin)
     rows = np.flatnonzero(array.any(axis=1))
     if rows.size == 0:
         return None
@@ -139,6 +146,25 @@ def _true_bbox(array: np.ndarray, origin: tuple[int, int] = (0, 0)) -> BBox | No
     row, col = origin
     return BBox(
         row + int(rows[0]), row + int(rows[-1]) + 1, col + int(cols[0]), col + int(cols[-1]) + 1
+    )
+
+
+def _small_true_bbox(array: np.ndarray, origin: tuple[int, int]) -> BBox | None:
+    # The first and last non-zero byte of the row-major bytes give the row span, those
+    # of the transpose's the column span (any non-zero byte is True, as numpy reads it).
+    by_rows = array.tobytes()
+    size = len(by_rows)
+    first = size - len(by_rows.lstrip(b"\0"))
+    if first == size:
+        return None
+    by_cols = array.T.tobytes()
+    height, width = array.shape
+    row, col = origin
+    return BBox(
+        row + first // width,
+        row + (len(by_rows.rstrip(b"\0")) - 1) // width + 1,
+        col + (size - len(by_cols.lstrip(b"\0"))) // height,
+        col + (len(by_cols.rstrip(b"\0")) - 1) // height + 1,
     )
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -88,39 +87,43 @@ class RegionDiff(Change):
     before_single: int | None = None
     after_single: int | None = None
 
+    #: Number of pixels the diff writes (the box's area when dense).
+    n_changed: int = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
-        # Cheap, and a mismatched patch would otherwise surface only at undo time.
-        expected = (max(self.bbox.height, 0), max(self.bbox.width, 0))
-        if self.where is not None:
-            if (
-                not isinstance(self.where, np.ndarray)
-                or self.where.dtype != np.bool_
-                or self.where.shape != expected
-            ):
-                got = self.where.shape if isinstance(self.where, np.ndarray) else self.where
-                raise ValueError(f"where: expected a bool array of shape {expected}; got {got}")
+        # Cheap (a pen writes one diff per event), and a mismatched patch would otherwise
+        # surface only at undo time.
+        bbox, where = self.bbox, self.where
+        expected = (max(bbox.row1 - bbox.row0, 0), max(bbox.col1 - bbox.col0, 0))
+        if where is None:
+            n_changed = expected[0] * expected[1]
+        elif type(where) is np.ndarray and where.dtype == np.bool_ and where.shape == expected:
+            n_changed = int(np.count_nonzero(where))
+        else:
+            got = where.shape if isinstance(where, np.ndarray) else where
+            raise ValueError(f"where: expected a bool array of shape {expected}; got {got}")
+        object.__setattr__(self, "n_changed", n_changed)
         for name in ("before", "after"):
-            patch = np.asarray(getattr(self, name))
-            if self.where is None:
-                ok = patch.ndim == 0 or patch.shape == expected
+            patch = getattr(self, name)
+            if type(patch) is not np.ndarray:
+                patch = np.asarray(patch)
+                object.__setattr__(self, name, patch)
+            if patch.ndim == 0:
+                continue
+            if where is None:
+                ok = patch.shape == expected
                 wanted = f"one value (0-d) or an array of shape {expected}"
             else:
-                ok = patch.ndim == 0 or patch.ndim == 1
-                wanted = "one value (0-d) or the changed pixels' values (1-D)"
+                ok = patch.shape == (n_changed,)
+                wanted = f"one value (0-d) or the {n_changed} changed pixels' values (1-D)"
             if not ok:
                 raise ValueError(f"{name}: expected {wanted}; got {patch.shape}")
-            object.__setattr__(self, name, patch)
 
     @property
     def nbytes(self) -> int:
         """Bytes held: the two patches (and the footprint of a masked diff)."""
         where = 0 if self.where is None else self.where.nbytes
         return self.before.nbytes + self.after.nbytes + where
-
-    @cached_property
-    def n_changed(self) -> int:
-        """Number of pixels the diff writes."""
-        return self.bbox.area if self.where is None else int(np.count_nonzero(self.where))
 
     def single(self, side: np.ndarray) -> int | None:
         """Return the one value of ``side`` (``before`` or ``after``) if known, else None."""
@@ -176,7 +179,7 @@ def write_diff(
     ([[3, 3, 2]], 1, 3, 5)
 
     """
-    if where.all():
+    if np.count_nonzero(where) == where.size:
         # A dense record; a side that is one value (a fill of a uniform region) is kept as
         # that value, not a copy of the box.
         before_single = uniform_value(patch)
@@ -210,6 +213,12 @@ def write_diff(
 
 def _values_at(array: np.ndarray, where: np.ndarray) -> np.ndarray:
     """``array[where]``, or one 0-d value when they are all equal (found in bands: no copy)."""
+    if array.size <= _BAND_PIXELS:  # one band (a pen's box): gather once
+        values = array[where]
+        if values.size == 0:
+            return np.asarray(array.dtype.type(0))
+        raw = values.tobytes()  # integer values are equal exactly when their bytes are
+        return np.asarray(values[0]) if raw == raw[: values.itemsize] * values.size else values
     rows = max(1, _BAND_PIXELS // max(array.shape[1], 1))
     first = None
     for row0 in range(0, array.shape[0], rows):

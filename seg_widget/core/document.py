@@ -492,6 +492,8 @@ class LabelDocument(InstanceEdits):
         return targets
 
     def _class_id(self, value: object, argument: str) -> int:
+        if type(value) is int and 0 <= value < self._n_classes:  # the pen's case, per event
+            return value
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
             raise TypeError(f"{argument}: expected a class id (int); got {type(value).__name__}")
         if not 0 <= value < self._n_classes:

@@ -137,9 +137,10 @@ class History:
 
     def record(self, diff: Change) -> None:
         """Add ``diff`` (already applied to the mask) to the open step, or as its own step."""
-        if not isinstance(diff, Change):
+        if type(diff) is not RegionDiff and not isinstance(diff, Change):
             raise TypeError(f"diff: expected a RegionDiff or Change; got {type(diff).__name__}")
-        self._clear_redo()
+        if self._redo:
+            self._clear_redo()
         if self._open is not None:
             self._open.add(diff)
             return

@@ -14,11 +14,12 @@ something; a message given during an action is kept after it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from .scope import Scope
 
 if TYPE_CHECKING:
     from traitlets import HasTraits
@@ -50,6 +51,8 @@ class StatusLine:
         self._pointer_xy: tuple[float, float] | None = None
         self._progress = ""
         self._action_depth = 0
+        self._new_action = Scope(lambda: self._begin_action(True), self._end_action)
+        self._continued_action = Scope(lambda: self._begin_action(False), self._end_action)
         editor.edited.connect(self._on_edit)
         settings.observe(
             lambda _: self.update(),
@@ -108,19 +111,20 @@ class StatusLine:
         """Empty the message line."""
         self._settings.set_trait("message", "")
 
-    @contextmanager
-    def action(self, *, new: bool = True) -> Iterator[None]:
+    def action(self, *, new: bool = True) -> AbstractContextManager[None]:
         """Run one user action: the message line is cleared first; messages given inside stay.
 
         ``new=False`` (the moves and release of a drag) keeps the message of its press.
         """
+        return self._new_action if new else self._continued_action
+
+    def _begin_action(self, new: bool) -> None:
         if new and self._action_depth == 0:
             self.clear_message()
         self._action_depth += 1
-        try:
-            yield
-        finally:
-            self._action_depth -= 1
+
+    def _end_action(self) -> None:
+        self._action_depth -= 1
 
     # -- composing ---------------------------------------------------------------------------------
 

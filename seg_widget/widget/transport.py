@@ -17,8 +17,7 @@ ipycanvas 0.14 routes every drawing command of every canvas through one global
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from ipycanvas.canvas import _CANVAS_MANAGER, COMMANDS, Canvas
 
@@ -26,26 +25,33 @@ _PUT_IMAGE_DATA = COMMANDS["putImageData"]
 _SET = COMMANDS["set"]
 
 
-@contextmanager
-def batched() -> Iterator[None]:
-    """Collect every canvas command issued inside into one comm message.
+class _Batch:
+    """The context manager `batched` returns: a plain object, cheap enough per pen message."""
 
-    Re-entrant: an inner ``batched()`` joins the outer batch instead of flushing
-    it, and the batch is flushed (and caching restored) even when the body raises.
-    """
-    if _CANVAS_MANAGER._caching:
-        yield
-        return
-    _CANVAS_MANAGER._caching = True
-    try:
-        yield
-    finally:
+    __slots__ = ("_outermost",)
+
+    def __enter__(self) -> None:
+        self._outermost = not _CANVAS_MANAGER._caching
+        _CANVAS_MANAGER._caching = True
+
+    def __exit__(self, *_exc: object) -> None:
+        if not self._outermost:
+            return
         try:
             _CANVAS_MANAGER.flush()
         finally:
             _CANVAS_MANAGER._caching = False
             _CANVAS_MANAGER._commands_cache = []
             _CANVAS_MANAGER._buffers_cache = []
+
+
+def batched() -> AbstractContextManager[None]:
+    """Collect every canvas command issued inside into one comm message.
+
+    Re-entrant: an inner ``batched()`` joins the outer batch instead of flushing
+    it, and the batch is flushed (and caching restored) even when the body raises.
+    """
+    return _Batch()
 
 
 def send_png(canvas: Canvas, png: bytes, x: int, y: int) -> None:

@@ -11,8 +11,8 @@ merged, so a batch of pointer events costs one redraw of the visible canvas.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,6 +27,7 @@ from .frame_pacer import FramePacer
 from .input_layer import InputLayer, stacked
 from .page_size import DEFAULT_VIEW_SIZE, canvas_css_size, device_size, fit_image
 from .scene import MISSING_ALPHA, MISSING_COLOR, MISSING_DIM, PROPOSAL_ALPHA, Scene
+from .scope import Scope
 from .signals import Signal
 from .tile_view import TileView, is_tiled
 from .transport import batched, forget_current_canvas
@@ -112,6 +113,8 @@ class View:
         # The colours are resolved already: one array, not a parse per class (65,536 of them).
         self._lut = color_lut(np.array([c.color for c in editor.classes], np.uint8))
         self._frame_depth = 0
+        self._frame_batch: AbstractContextManager[None] | None = None
+        self._frame_scope = Scope(self._enter_frame, self._leave_frame)
         self._pending: Rect | bool | None = False  # False: nothing; None: everything
         self._dirty: list[BBox] = []  # label boxes to repaint when the frame closes
         # Boxes of a stroke in progress may wait for the next display frame; anything
@@ -228,21 +231,32 @@ class View:
 
     # -- redrawing -------------------------------------------------------------------------
 
-    @contextmanager
-    def frame(self) -> Iterator[None]:
+    def frame(self) -> AbstractContextManager[None]:
         """Merge every redraw requested inside into one, sent with the other commands at the end."""
-        with batched():
-            self._frame_depth += 1
+        return self._frame_scope
+
+    def _enter_frame(self) -> None:
+        if self._frame_depth == 0:
+            self._frame_batch = batched()
+            self._frame_batch.__enter__()
+        self._frame_depth += 1
+
+    def _leave_frame(self) -> None:
+        """Leave one `frame`: the outermost repaints what was edited inside, then draws."""
+        try:
             try:
-                yield
-            finally:
                 if self._frame_depth == 1 and self._dirty:
                     if not self._dirty_may_wait or self._pacer.due():
                         self._repaint_dirty()  # still inside: its redraw requests merge
+            finally:
                 self._frame_depth -= 1
-                if self._frame_depth == 0 and self._pending is not False:
-                    clip, self._pending = self._pending, False
-                    self._draw(clip)
+            if self._frame_depth == 0 and self._pending is not False:
+                clip, self._pending = self._pending, False
+                self._draw(clip)
+        finally:
+            if self._frame_depth == 0:
+                batch, self._frame_batch = self._frame_batch, None
+                batch.__exit__(None, None, None)  # sends the frame's commands
 
     def request_draw(self, clip: Rect | None) -> None:
         """Redraw the visible canvas (only the canvas rectangle ``clip``, if given)."""
@@ -294,7 +308,11 @@ class View:
             self.send_editable()
             self._dirty_may_wait = False
         # The boxes are repainted when the outermost frame closes (a pen batch opens one).
-        with self.frame() if not self._frame_depth else nullcontext():
+        if self._frame_depth:
+            for box in event.boxes:
+                _add_box(self._dirty, box)
+            return
+        with self.frame():
             for box in event.boxes:
                 _add_box(self._dirty, box)
 

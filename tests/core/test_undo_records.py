@@ -97,10 +97,19 @@ def test_masked_diff_undo_and_redo_write_only_the_footprint():
 def test_masked_diff_rejects_values_that_are_not_one_per_pixel_or_one():
     with pytest.raises(
         ValueError,
-        match=r"^before: expected one value \(0-d\) or the changed pixels' values \(1-D\); "
+        match=r"^before: expected one value \(0-d\) or the 2 changed pixels' values \(1-D\); "
         r"got \(1, 2\)$",
     ):
         RegionDiff(BBox(0, 1, 0, 2), np.zeros((1, 2)), np.uint8(1), where=np.ones((1, 2), bool))
+
+
+def test_masked_diff_rejects_a_value_count_other_than_its_footprints():
+    where = np.array([[True, False, True]])
+    with pytest.raises(
+        ValueError,
+        match=r"^after: expected one value \(0-d\) or the 2 changed pixels'.*got \(3,\)$",
+    ):
+        RegionDiff(BBox(0, 1, 0, 3), np.uint8(0), np.array([1, 2, 3], np.uint8), where=where)
 
 
 def test_a_footprint_of_the_wrong_shape_is_refused():
