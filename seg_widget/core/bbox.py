@@ -49,14 +49,16 @@ class BBox(NamedTuple):
     @property
     def area(self) -> int:
         """Number of pixels in the box; 0 for an empty box."""
-        if self.is_empty:
+        row0, row1, col0, col1 = self  # unpacked once: boxes are combined per pen event
+        if row1 <= row0 or col1 <= col0:
             return 0
-        return self.height * self.width
+        return (row1 - row0) * (col1 - col0)
 
     @property
     def is_empty(self) -> bool:
         """True if the box holds no pixel (height <= 0 or width <= 0)."""
-        return self.height <= 0 or self.width <= 0
+        row0, row1, col0, col1 = self
+        return row1 <= row0 or col1 <= col0
 
     def union(self, other: BBox | None) -> BBox:
         """Return the smallest box containing both boxes.
@@ -72,15 +74,19 @@ class BBox(NamedTuple):
         BBox(row0=1, row1=2, col0=3, col1=4)
 
         """
-        if other is None or other.is_empty:
+        if other is None:
             return self
-        if self.is_empty:
+        row0, row1, col0, col1 = self
+        other_row0, other_row1, other_col0, other_col1 = other
+        if other_row1 <= other_row0 or other_col1 <= other_col0:
+            return self
+        if row1 <= row0 or col1 <= col0:
             return other
         return BBox(
-            min(self.row0, other.row0),
-            max(self.row1, other.row1),
-            min(self.col0, other.col0),
-            max(self.col1, other.col1),
+            min(row0, other_row0),
+            max(row1, other_row1),
+            min(col0, other_col0),
+            max(col1, other_col1),
         )
 
     def clip(self, shape: tuple[int, int]) -> BBox:

@@ -169,6 +169,8 @@ class InputLayer(anywidget.AnyWidget):
         self.client_size: tuple[float, float, float] | None = None
         #: Acknowledge each batch once the pointer callbacks returned (off: call `acknowledge`).
         self.auto_acknowledge = True
+        self._defer_ack = False  # the batch being handled waits for `release_acknowledgement`
+        self._held_ack: int | None = None  # the newest batch whose acknowledgement waits
         self.on_msg(self._receive)
 
     # -- validation of the kernel's own settings ------------------------------------------
@@ -236,6 +238,22 @@ class InputLayer(anywidget.AnyWidget):
         if isinstance(batch, bool) or not isinstance(batch, (int, np.integer)):
             raise TypeError(f"batch: expected an int, got {type(batch).__name__}")
         self.send({"type": "ack", "batch": int(batch)})
+
+    def defer_acknowledgement(self) -> None:
+        """Hold back the automatic acknowledgement of the batch being handled.
+
+        For a kernel that leaves the batch's pixels for later (a repaint paced to the
+        display's frames): the layer keeps showing the batch's preview until
+        `release_acknowledgement` sends the acknowledgement, after those pixels. Batches
+        handled meanwhile wait too; only the newest is acknowledged, which covers all.
+        """
+        self._defer_ack = True
+
+    def release_acknowledgement(self) -> None:
+        """Send the acknowledgement held back by `defer_acknowledgement`, if any."""
+        batch, self._held_ack = self._held_ack, None
+        if batch is not None:
+            self.acknowledge(batch)
 
     def clear_preview(self) -> None:
         """Drop every preview the layer shows (e.g. after a cancelled stroke or an undo)."""
@@ -351,6 +369,13 @@ class InputLayer(anywidget.AnyWidget):
             timer.daemon = True
             timer.start()
 
+    def _acknowledge_handled(self, batch: int) -> None:
+        if self._defer_ack:
+            self._held_ack = max(batch, self._held_ack or 0)
+        else:
+            self._held_ack = None  # this acknowledgement covers a held one
+            self.acknowledge(batch)
+
     # -- decoding ---------------------------------------------------------------------------
 
     def _receive(self, _widget: object, content: object, buffers: object) -> None:
@@ -358,10 +383,11 @@ class InputLayer(anywidget.AnyWidget):
             kind = content.get("type") if isinstance(content, dict) else None
             if kind == "pointer":
                 batch, events = decode_pointer_batch(content)
+                self._defer_ack = False
                 for callback in self._pointer_callbacks:
                     _call(callback, "on_pointer_batch", events)
                 if self.auto_acknowledge:
-                    self.acknowledge(batch)
+                    self._acknowledge_handled(batch)
             elif kind == "key":
                 event = decode_key(content)
                 for callback in self._key_callbacks:

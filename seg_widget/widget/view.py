@@ -257,6 +257,19 @@ class View:
             if self._frame_depth == 0:
                 batch, self._frame_batch = self._frame_batch, None
                 batch.__exit__(None, None, None)  # sends the frame's commands
+        if self._frame_depth == 0:
+            self._acknowledge_when_drawn()
+
+    def _acknowledge_when_drawn(self) -> None:
+        """Let the layer drop a pen batch's preview only once the batch's pixels were sent.
+
+        While a stroke's repaint waits for the display's next frame, the acknowledgement
+        waits with it: the preview stays on screen until the kernel's pixels replace it.
+        """
+        if self._dirty and self._pacer.holding:
+            self._layer.defer_acknowledgement()
+        else:
+            self._layer.release_acknowledgement()
 
     def request_draw(self, clip: Rect | None) -> None:
         """Redraw the visible canvas (only the canvas rectangle ``clip``, if given)."""

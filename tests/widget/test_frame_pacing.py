@@ -10,7 +10,13 @@ import json
 import numpy as np
 
 import seg_widget as sw
-from seg_widget.testing import record_messages, record_redraws, send_canvas_event
+from seg_widget.testing import (
+    input_layer,
+    record_messages,
+    record_redraws,
+    send_canvas_event,
+    send_layer_message,
+)
 from seg_widget.widget.frame_pacer import FRAME_SECONDS, FramePacer
 
 from .test_instances import shown
@@ -196,3 +202,41 @@ def test_a_cursor_cleared_while_held_does_not_come_back():
     shown(w)
     held, after = _hover(w, leave=True)
     assert after == held  # nothing drawn after the pointer left
+
+
+def test_a_held_repaint_holds_back_the_acknowledgement_of_its_batches():
+    """The layer keeps a batch's preview until the kernel's pixels for it were sent."""
+    w = _widget()
+    layer = input_layer(w)
+    replay = shown(w)
+
+    def send(batch, kind, x, y):
+        button, clicks = (-1, 0) if kind == "move" else (0, 1)
+        record = [kind, x, y, button, 1, 0, float(batch), clicks]
+        send_layer_message(layer, {"type": "pointer", "batch": batch, "events": [record]})
+
+    def acks(sent):
+        return [
+            (i, m.message["content"]["batch"])
+            for i, m in enumerate(sent)
+            if m.message.get("content", {}).get("type") == "ack"
+        ]
+
+    async def stroke():
+        with replay.watching(), record_messages() as sent:
+            send(1, "down", *MOVES[0])
+            for batch, (x, y) in enumerate(MOVES[1:4], start=2):  # within one display frame
+                send(batch, "move", x, y)
+            acked_at_once = [batch for _, batch in acks(sent)]
+            held_mask = w.mask.copy()
+            await asyncio.sleep(3 * FRAME_SECONDS)  # the held repaint goes, then its ack
+        return acked_at_once, held_mask, sent
+
+    acked_at_once, held_mask, sent = asyncio.run(stroke())
+    assert acked_at_once == [1]  # the press repainted at once; the moves' repaint waited
+    (ack_index, batch), *rest = acks(sent)[1:]
+    assert batch == 4 and rest == []  # one acknowledgement covers the three moves
+    drawn = [i for i, m in enumerate(sent) if m.widget is not layer]
+    assert drawn and max(drawn) < ack_index  # the pixels went first
+    np.testing.assert_array_equal(_painted(replay), held_mask == 1)
+    send(5, "up", *MOVES[3])

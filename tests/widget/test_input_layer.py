@@ -70,6 +70,31 @@ def test_without_auto_acknowledge_the_router_acknowledges_itself(monkeypatch):
         layer.acknowledge("7")
 
 
+def test_a_deferred_acknowledgement_waits_and_the_newest_batch_covers_the_held_ones(monkeypatch):
+    layer = InputLayer()
+    sent = _sent(layer, monkeypatch)
+    layer.on_pointer_batch(lambda events: layer.defer_acknowledgement())
+    for batch in (7, 8):
+        _receive(layer, {**POINTER, "batch": batch})
+    assert sent == []  # the kernel has not drawn these batches yet
+    layer.release_acknowledgement()
+    assert sent == [({"type": "ack", "batch": 8}, None)]
+    layer.release_acknowledgement()  # nothing held any more: nothing sent
+    assert len(sent) == 1
+
+
+def test_a_batch_acknowledged_at_once_drops_the_held_acknowledgement(monkeypatch):
+    layer = InputLayer()
+    sent = _sent(layer, monkeypatch)
+    defer = [True]
+    layer.on_pointer_batch(lambda events: defer[0] and layer.defer_acknowledgement())
+    _receive(layer, {**POINTER, "batch": 7})
+    defer[0] = False
+    _receive(layer, {**POINTER, "batch": 8})  # drawn at once: its acknowledgement covers 7
+    layer.release_acknowledgement()
+    assert sent == [({"type": "ack", "batch": 8}, None)]
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
