@@ -185,7 +185,7 @@ def write_diff(
         before_single = uniform_value(patch)
         before = patch.copy() if before_single is None else np.asarray(before_single, patch.dtype)
         patch[...] = values
-        if np.ndim(values) == 0:
+        if not isinstance(values, np.ndarray) or values.ndim == 0:
             after_single = int(values)
             after = np.asarray(after_single, patch.dtype)
         else:
@@ -201,7 +201,7 @@ def write_diff(
             after_single=after_single,
         )
     before = _values_at(patch, where)
-    if np.ndim(values) == 0:
+    if not isinstance(values, np.ndarray) or values.ndim == 0:
         after = np.asarray(values, dtype=patch.dtype)
     else:
         after = _values_at(values, where).astype(patch.dtype, copy=False)

@@ -504,6 +504,15 @@ class LabelDocument(InstanceEdits):
 
     def _check_region(self, bbox: BBox, footprint: np.ndarray) -> None:
         height, width = self._mask.shape
+        if (  # the pen's case, per event: a footprint of a box inside the mask
+            type(bbox) is BBox
+            and type(footprint) is np.ndarray
+            and footprint.dtype == np.bool_
+            and 0 <= bbox.row0 < bbox.row1 <= height
+            and 0 <= bbox.col0 < bbox.col1 <= width
+            and footprint.shape == (bbox.row1 - bbox.row0, bbox.col1 - bbox.col0)
+        ):
+            return
         if not isinstance(bbox, BBox):
             raise TypeError(f"bbox: expected a BBox; got {type(bbox).__name__}")
         if not bbox.is_empty and not (

@@ -10,6 +10,7 @@ times the pixel ratio), the space of `seg_widget.render.viewport.Viewport`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 #: Pointer event kinds: a button pressed, the pointer moved (with or without buttons held),
 #: a button released, the browser cancelled the gesture, the pointer left the canvas.
@@ -26,9 +27,8 @@ RIGHT_BIT = 2
 MIDDLE_BIT = 4
 
 
-@dataclass(frozen=True)
-class PointerEvent:
-    """One pointer event in canvas pixels.
+class PointerEvent(NamedTuple):
+    """One pointer event in canvas pixels (an immutable record: a tuple, built per pen event).
 
     Attributes
     ----------

@@ -1156,9 +1156,10 @@ class SegmentationWidget(widgets.VBox):
     def _on_edit(self, event: EditEvent) -> None:
         """Count edits, follow the history, and call the user's callbacks (guarded)."""
         document = self._editor.document
-        if (self.can_undo, self.can_redo) != (document.can_undo, document.can_redo):
-            self.set_trait("can_undo", document.can_undo)
-            self.set_trait("can_redo", document.can_redo)
+        can_undo, can_redo = document.can_undo, document.can_redo
+        if can_undo is not self.can_undo or can_redo is not self.can_redo:
+            self.set_trait("can_undo", can_undo)
+            self.set_trait("can_redo", can_redo)
         if event.bbox is None and not event.table_changed:
             return
         try:

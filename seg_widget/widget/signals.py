@@ -23,21 +23,25 @@ class Signal(Generic[Event]):
     """
 
     def __init__(self) -> None:
-        self._callbacks: list[Callable[[Event], object]] = []
+        # A tuple, replaced on (dis)connection: an emit (one per pen event) iterates the
+        # callbacks of its start without copying them.
+        self._callbacks: tuple[Callable[[Event], object], ...] = ()
 
     def connect(self, callback: Callable[[Event], object]) -> Callable[[Event], object]:
         """Call ``callback(event)`` on every emit; return it (usable as a decorator)."""
-        self._callbacks.append(callback)
+        self._callbacks = (*self._callbacks, callback)
         return callback
 
     def disconnect(self, callback: Callable[[Event], object]) -> None:
         """Stop calling ``callback`` (no error if it was not connected)."""
         if callback in self._callbacks:
-            self._callbacks.remove(callback)
+            callbacks = list(self._callbacks)
+            callbacks.remove(callback)
+            self._callbacks = tuple(callbacks)
 
     def emit(self, event: Event) -> None:
         """Call every connected callback with ``event``."""
-        for callback in list(self._callbacks):
+        for callback in self._callbacks:
             callback(event)
 
 
