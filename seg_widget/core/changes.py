@@ -219,15 +219,21 @@ def _values_at(array: np.ndarray, where: np.ndarray) -> np.ndarray:
             return np.asarray(array.dtype.type(0))
         raw = values.tobytes()  # integer values are equal exactly when their bytes are
         return np.asarray(values[0]) if raw == raw[: values.itemsize] * values.size else values
+    # Band by band, the footprint's pixels are compared with the first one in place
+    # (gathering them costs more than comparing the whole band); a band-sized temporary.
     rows = max(1, _BAND_PIXELS // max(array.shape[1], 1))
+    differs = np.empty((min(rows, array.shape[0]), array.shape[1]), bool)
     first = None
     for row0 in range(0, array.shape[0], rows):
-        band = array[row0 : row0 + rows][where[row0 : row0 + rows]]
-        if band.size == 0:
-            continue
+        band, inside = array[row0 : row0 + rows], where[row0 : row0 + rows]
         if first is None:
-            first = band[0]
-        if not (band == first).all():
+            if not inside.any():
+                continue
+            first = band[inside][0]
+        out = differs[: band.shape[0]]
+        np.not_equal(band, first, out=out)
+        out &= inside
+        if out.any():
             return array[where]
     return np.asarray(first if first is not None else array.dtype.type(0))
 

@@ -383,7 +383,9 @@ class LabelDocument(InstanceEdits):
         if tight is None:
             return None
         inner = tight.slices_in(bbox)
-        self._write_classes(tight, patch, inner, changed[inner], values)
+        # The whole box changed (a lasso's box, often): its own array, no copy of a view.
+        where = changed if tight == bbox else changed[inner]
+        self._write_classes(tight, patch, inner, where, values)
         return tight
 
     def replace(self, new_mask: np.ndarray) -> BBox:

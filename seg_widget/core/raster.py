@@ -413,6 +413,10 @@ def _finite(value: object, argument: str) -> float:
 
 
 def _point(point: object, argument: str) -> tuple[float, float]:
+    if type(point) is tuple and len(point) == 2:  # the pen's snapped points, per event
+        row, col = point
+        if type(row) is float and type(col) is float and math.isfinite(row + col):
+            return point
     if isinstance(point, (str, bytes)):
         raise TypeError(f"{argument}: expected (row, col) numbers; got {type(point).__name__}")
     try:
