@@ -157,6 +157,22 @@ def record_redraws(widget: Any) -> Iterator[list[tuple[int, int, int, int] | Non
         del view._draw
 
 
+@contextmanager
+def failing_repaint(widget: Any, error: BaseException) -> Iterator[None]:
+    """Make the widget's next overlay repaint raise ``error`` (inside the block only)."""
+    view = widget._view
+
+    def fail() -> None:
+        del view._repaint_dirty  # once: the next repaint is the real one
+        raise error
+
+    view._repaint_dirty = fail
+    try:
+        yield
+    finally:
+        view.__dict__.pop("_repaint_dirty", None)
+
+
 def record_pointer_events(
     widget: Any, events: list, kinds: Iterable[str] = ("down", "move", "up", "out")
 ) -> None:

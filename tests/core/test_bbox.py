@@ -45,3 +45,34 @@ def test_clip_of_a_box_outside_the_image_is_empty():
 def test_full_covers_the_whole_image():
     assert BBox.full((480, 640)) == BBox(0, 480, 0, 640)
     assert BBox.full((480, 640)).area == 480 * 640
+
+
+def _tight_box_by_definition(array, origin):
+    rows = np.flatnonzero(array.any(axis=1))
+    cols = np.flatnonzero(array.any(axis=0))
+    if rows.size == 0:
+        return None
+    return BBox(
+        origin[0] + rows[0], origin[0] + rows[-1] + 1, origin[1] + cols[0], origin[1] + cols[-1] + 1
+    )
+
+
+def test_the_tight_box_of_true_pixels_matches_its_definition_small_and_large():
+    from seg_widget.core.bbox import _true_bbox
+
+    rng = np.random.default_rng(7)
+    for shape in [(1, 1), (3, 40), (21, 23), (128, 128), (200, 300)]:  # bytes read, then numpy
+        for density in (0.0, 0.001, 0.05, 1.0):
+            array = rng.random(shape) < density
+            for view in (array, array[::2, 1::3], array.T):
+                if view.size:
+                    expected = _tight_box_by_definition(view, (5, 9))
+                    assert _true_bbox(view, (5, 9)) == expected
+
+
+def test_the_tight_box_reads_any_nonzero_byte_as_true():
+    from seg_widget.core.bbox import _true_bbox
+
+    raw = np.zeros((6, 7), np.uint8)
+    raw[2, 3] = raw[4, 1] = 2  # a bool view of bytes other than 0 and 1
+    assert _true_bbox(raw.view(bool)) == BBox(2, 5, 1, 4)

@@ -54,6 +54,34 @@ def test_write_diff_keeps_the_old_values_when_they_differ():
     assert int(diff.after) == 0
 
 
+@pytest.mark.parametrize(
+    ("other_at", "inside"),
+    [
+        (None, True),  # every old value under the footprint equal: one value kept
+        ((390, 5), False),  # another class in the last band, outside the footprint: still one
+        ((390, 300), True),  # another class in the last band, under the footprint: all kept
+        ((0, 0), False),  # outside the footprint in the first band: still one
+    ],
+)
+def test_write_diff_of_a_big_footprint_keeps_one_value_only_when_its_pixels_share_it(
+    other_at, inside
+):
+    # 400 x 400 is read in several bands; the footprint starts in the second band.
+    mask = np.full((400, 400), 2, np.uint8)
+    where = np.zeros((400, 400), bool)
+    where[200:, 100:] = True
+    if other_at is not None:
+        assert where[other_at] == inside
+        mask[other_at] = 1
+    before = mask[where]
+    diff = write_diff(mask, BBox(0, 400, 0, 400), where, 3)
+    if other_at is None or not inside:
+        assert diff.before.shape == () and int(diff.before) == 2
+    else:
+        np.testing.assert_array_equal(diff.before, before)
+    assert diff.n_changed == 200 * 300 and (mask[where] == 3).all()
+
+
 def test_write_diff_of_a_whole_box_is_a_dense_record():
     mask = np.array([[1, 2], [3, 4]], np.uint8)
     diff = write_diff(mask, BBox(0, 2, 0, 2), np.ones((2, 2), bool), 5)

@@ -8,9 +8,11 @@ import asyncio
 import json
 
 import numpy as np
+import pytest
 
 import seg_widget as sw
 from seg_widget.testing import (
+    failing_repaint,
     input_layer,
     record_messages,
     record_redraws,
@@ -240,3 +242,16 @@ def test_a_held_repaint_holds_back_the_acknowledgement_of_its_batches():
     assert drawn and max(drawn) < ack_index  # the pixels went first
     np.testing.assert_array_equal(_painted(replay), held_mask == 1)
     send(5, "up", *MOVES[3])
+
+
+def test_a_repaint_that_fails_leaves_no_frame_open():
+    """After a failed repaint the next edits, and the failed one, still reach the screen."""
+    w = _widget()
+    replay = shown(w)
+    with replay.watching():
+        with failing_repaint(w, MemoryError("no room for the overlay patch")):
+            with pytest.raises(MemoryError):
+                w.paint_stroke([(20.5, 20.5), (20.5, 40.5)], label=1)
+        w.paint_stroke([(60.5, 20.5), (60.5, 40.5)], label=1)
+    assert (w.mask[20, 20:41] == 1).all() and (w.mask[60, 20:41] == 1).all()
+    np.testing.assert_array_equal(_painted(replay), w.mask == 1)
