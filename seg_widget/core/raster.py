@@ -231,6 +231,13 @@ def polyline_pieces(
     points = [_point(point, "points_rc") for point in points_rc]
     radius = _diameter(diameter) / 2 + _TOLERANCE
     shape = image_shape(shape)
+    if 1 <= len(points) <= 2:  # one move or a dab (a pen event): one stamp, nothing to join
+        (row_a, col_a), (row_b, col_b) = points[0], points[-1]
+        centred = _centred_piece(row_a, col_a, row_b, col_b, radius, shape)
+        if centred is None:
+            return []
+        if centred is not False:
+            return [(centred[0], centred[1].copy())]
     segments = list(itertools.pairwise(points)) or [(p, p) for p in points]
     merged: list[tuple[BBox, np.ndarray]] = []
     run: list[tuple[BBox, np.ndarray]] = []

@@ -1167,7 +1167,7 @@ class SegmentationWidget(widgets.VBox):
         except Exception as error:  # a user's traitlet observer raised
             logger.exception("seg-widget: an edit_count observer failed")
             self._status.error(f"edit_count observer failed: {error!r}")
-        if event.bbox is None:
+        if event.bbox is None or not self._edit_callbacks:
             return
         for callback in list(self._edit_callbacks):
             try:
