@@ -99,7 +99,9 @@ def points(value: object, argument: str = "points", *, at_least: int = 1) -> np.
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable | np.ndarray):
         raise TypeError(f"{expected}; got {type(value).__name__}")
     try:
-        array = np.asarray(list(value), dtype=float)
+        # An array (or a list) converts at once; other iterables (generators) are listed first.
+        listed = value if isinstance(value, np.ndarray | list | tuple) else list(value)
+        array = np.array(listed, dtype=float)
     except (TypeError, ValueError):
         raise TypeError(f"{expected}; got {value!r:.200}") from None
     if array.size == 0:
