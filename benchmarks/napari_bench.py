@@ -40,8 +40,10 @@ rules paint the same pixels, and every rep checks the painted pixel counts are e
 Peak memory: tracemalloc's peak during the edit, above what was allocated before it (it
 includes what the edit keeps, such as its undo record), measured in a separate pass so
 tracing does not slow the timed reps. Pen events are also shown as one event's mean cost.
-Timed edits run with the cyclic garbage collector paused, for every contender (as
-``timeit`` does): a full collection here costs ~0.1 s and would land on a random edit.
+The brush is timed in 4 more interleaved rounds per rep (one stroke each), so its
+per-event medians are over 5 strokes per rep. Timed edits run with the cyclic garbage
+collector paused, for every contender (as ``timeit`` does): a full collection here costs
+~0.1 s and would land on a random edit.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ NAPARI_BRUSH = 20  # napari's brush_size: discs of radius 10.5
 OUR_BRUSH = 21  # the same radius as a swept brush
 VIEW = 512  # canvas side (CSS px)
 EVENTS_PER_FRAME = 2  # pen events per front-end message: a 120 Hz pen, a 60 Hz display
+EXTRA_BRUSH_ROUNDS = 4  # brush-only rounds per rep, on top of the full reps
 
 
 # -- the edits, in pixel indices (row, col); seg-widget gets them at pixel centres (+0.5) ---
@@ -554,6 +557,13 @@ def run_size(size: int, repeats: int, memory: bool) -> Results:
         # and the fills are re-checked every rep.
         if rep == 0:
             _check_edits(contenders, path, lasso, walled, seed)
+    # A stroke costs ~20 ms: more strokes, interleaved stroke by stroke, steady the per-event
+    # medians on a shared machine for little time.
+    for rep in range(EXTRA_BRUSH_ROUNDS * repeats):
+        order = contenders[rep % len(contenders) :] + contenders[: rep % len(contenders)]
+        for c in order:
+            results.add("brush, per event", c.name, brush(c) / N_EVENTS)
+            c.undo()
     if memory:
         for c in contenders:
             one_rep(c, trace=True)
