@@ -179,9 +179,11 @@ def grow_towards_leaks(window: BBox, region: np.ndarray, shape: tuple[int, int])
 
     ``region`` (the window's shape) is a connected region found inside ``window``. A path
     leaving the window must cross its border ring, so when the region touches no side that
-    lies inside the image it is complete. Otherwise the window doubles its extent towards
-    each side the region touches (so it stays close to the region's own box) and is clipped
-    to ``shape``. Used by windowed searches (flood fill, magic wand) that cost O(region box).
+    lies inside the image it is complete. Otherwise the window's extent doubles along each
+    axis where the region touches a side, the growth going to the side(s) touched (half to
+    each when both are), so it stays within twice the region's extent; it is clipped to
+    ``shape``. Used by windowed searches (flood fill, magic wand) that cost O(region box):
+    the windows searched add up to about 4/3 of the last one.
 
     Examples
     --------
@@ -201,9 +203,11 @@ def grow_towards_leaks(window: BBox, region: np.ndarray, shape: tuple[int, int])
     right = int(window.col1 < width and bool(region[:, -1].any()))
     if not (top or bottom or left or right):
         return None
+    rows = -(-window.height // (top + bottom)) if top or bottom else 0  # per side touched
+    cols = -(-window.width // (left + right)) if left or right else 0
     return BBox(
-        window.row0 - window.height * top,
-        window.row1 + window.height * bottom,
-        window.col0 - window.width * left,
-        window.col1 + window.width * right,
+        window.row0 - rows * top,
+        window.row1 + rows * bottom,
+        window.col0 - cols * left,
+        window.col1 + cols * right,
     ).clip(shape)

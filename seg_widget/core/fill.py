@@ -29,12 +29,13 @@ def flood_footprint(
 
     Two pixels are neighbours if they share an edge (``connectivity=4``) or an edge or a
     corner (``connectivity=8``). The search starts in a small window around the seed and
-    doubles its extent towards each side the region reaches, so the cost is proportional to
-    the area of a box at most about three times the region's extent per side (clipped to the
-    mask), not to the whole mask: a click in a small hole of a large image is cheap. Windows
-    up to 40 % of the mask are searched by labelling their components (fast, 5 bytes per
-    window pixel), bigger ones by `skimage.segmentation.flood` (2 bytes per pixel): the
-    temporaries never exceed those of a flood of the whole mask.
+    doubles its extent along each axis where the region reaches a side (see
+    `grow_towards_leaks`), so the cost is proportional to the area of a box at most about
+    twice the region's extent per side (clipped to the mask), not to the whole mask: a click
+    in a small hole of a large image is cheap. Windows up to 40 % of the mask are searched by
+    labelling their components (fast, 5 bytes per window pixel); past that the whole mask is
+    searched once by `skimage.segmentation.flood` (2 bytes per pixel): the temporaries never
+    exceed those of a flood of the whole mask.
 
     Parameters
     ----------
@@ -92,6 +93,10 @@ def flood_footprint(
         grown = grow_towards_leaks(window, region, mask.shape)
         if grown is None:
             break
+        if _searched_by_flood(grown, mask.size):
+            # The flood's cost grows with the region, not the window: one flood of the
+            # whole mask, never a big window then the whole mask again.
+            grown = BBox.full(mask.shape)
         window = grown
         region = None  # free it before the next, larger search
 
@@ -112,7 +117,7 @@ def _seed_region(
     row, col = seed_rc[0] - window.row0, seed_rc[1] - window.col0
     if uniform_value(patch) == value:  # a uniform window (an empty mask) is a region
         return window, np.ones(patch.shape, bool)
-    if 5 * window.area <= 2 * mask.size:
+    if not _searched_by_flood(window, mask.size):
         # Labelling the window's components (int32) is several times faster than a queue,
         # at 5 bytes per window pixel: never more than a flood of the whole mask.
         from scipy import ndimage  # lazily: comes with scikit-image, slow to import
@@ -127,6 +132,11 @@ def _seed_region(
     return window, flood(
         mask[window.slices], (seed_rc[0] - window.row0, seed_rc[1]), connectivity=steps
     )
+
+
+def _searched_by_flood(window: BBox, mask_size: int) -> bool:
+    """Whether a window is searched by a flood (over 40 % of the mask) or by labelling."""
+    return 5 * window.area > 2 * mask_size
 
 
 def same_label_footprint(mask: np.ndarray, label: int) -> tuple[BBox, np.ndarray] | None:

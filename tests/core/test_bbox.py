@@ -76,3 +76,17 @@ def test_the_tight_box_reads_any_nonzero_byte_as_true():
     raw = np.zeros((6, 7), np.uint8)
     raw[2, 3] = raw[4, 1] = 2  # a bool view of bytes other than 0 and 1
     assert _true_bbox(raw.view(bool)) == BBox(2, 5, 1, 4)
+
+
+def test_a_window_doubles_its_extent_split_between_the_sides_its_region_touches():
+    from seg_widget.core.bbox import grow_towards_leaks
+
+    region = np.zeros((10, 10), bool)
+    region[:, 4] = True  # touches the top and the bottom: 5 more rows each side
+    assert grow_towards_leaks(BBox(20, 30, 20, 30), region, (100, 100)) == BBox(15, 35, 20, 30)
+    region[:] = False
+    region[0, 3:5] = True  # the top only: all 10 rows go there
+    assert grow_towards_leaks(BBox(20, 30, 20, 30), region, (100, 100)) == BBox(10, 30, 20, 30)
+    region[0, :] = True  # the top, the left and the right
+    assert grow_towards_leaks(BBox(20, 30, 20, 30), region, (100, 100)) == BBox(10, 30, 15, 35)
+    assert grow_towards_leaks(BBox(0, 10, 0, 10), region, (100, 100)) == BBox(0, 10, 0, 20)

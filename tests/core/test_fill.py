@@ -209,6 +209,42 @@ def test_non_integer_label_is_rejected():
         same_label_footprint(MASK, 1.0)
 
 
+def test_the_windows_searched_for_a_walled_region_stay_within_twice_its_extent(monkeypatch):
+    mask = np.zeros((4096, 4096), np.uint8)
+    mask[1535, 1535:2561] = mask[2560, 1535:2561] = 1  # a ring around 1024 x 1024 pixels
+    mask[1535:2561, 1535] = mask[1535:2561, 2560] = 1
+    searched = []  # each window searched is then handed to grow_towards_leaks
+    grow = fill_module.grow_towards_leaks
+
+    def recording(window, region, shape):
+        searched.append(window)
+        return grow(window, region, shape)
+
+    monkeypatch.setattr(fill_module, "grow_towards_leaks", recording)
+    bbox, region = flood_footprint(mask, (2048, 2048))
+    assert bbox == BBox(1536, 2560, 1536, 2560) and region.all()
+    last = searched[-1]
+    assert last.height <= 2 * 1026 and last.width <= 2 * 1026  # the ring's box, doubled
+    assert sum(window.area for window in searched) <= 1.5 * last.area
+
+
+def test_a_window_past_the_labelling_size_searches_the_whole_mask_once(monkeypatch):
+    mask = np.zeros((4096, 4096), np.uint8)
+    mask[:, 2000] = 1  # the left half: its windows outgrow 40 % of the mask
+    searched = []  # each window searched is then handed to grow_towards_leaks
+    grow = fill_module.grow_towards_leaks
+
+    def recording(window, region, shape):
+        searched.append(window)
+        return grow(window, region, shape)
+
+    monkeypatch.setattr(fill_module, "grow_towards_leaks", recording)
+    bbox, region = flood_footprint(mask, (100, 100))
+    assert bbox == BBox(0, 4096, 0, 2000) and region.all()
+    big = [window for window in searched if 5 * window.area > 2 * mask.size]
+    assert big == [BBox(0, 4096, 0, 4096)]  # one flood, of the whole mask
+
+
 def test_flood_of_a_huge_region_allocates_no_more_than_a_flood_of_the_whole_mask():
     mask = np.zeros((4096, 4096), np.uint8)
     mask[1023, 1023:3073] = mask[3072, 1023:3073] = 1
