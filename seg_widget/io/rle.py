@@ -114,7 +114,7 @@ def _differing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if n_words == 0:
         return np.flatnonzero(a != b)
     word_a, word_b = a[:words].view(np.uint64), b[:words].view(np.uint64)
-    which = _true_positions(word_a != word_b)
+    which = np.flatnonzero(word_a != word_b)
     # The differing words' bytes, in memory order (whatever the byte order of the machine),
     # compared as truth values: a bool array made by a view may hold bytes other than 0/1.
     bytes_a, bytes_b = word_a[which].view(np.uint8), word_b[which].view(np.uint8)
@@ -123,21 +123,6 @@ def _differing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if words < a.size:
         tail = np.flatnonzero(a[words:] != b[words:]) + words
         positions = np.concatenate((positions, tail))
-    return positions
-
-
-def _true_positions(flags: np.ndarray) -> np.ndarray:
-    """`np.flatnonzero` of a 1-D bool array made by a comparison (bytes 0 and 1), sparse.
-
-    Read 8 flags per 64-bit word first; only the non-zero words are looked into.
-    """
-    words = 8 * (flags.size // 8)
-    packed = flags[:words].view(np.uint64)
-    hit = np.flatnonzero(packed)
-    inner = np.flatnonzero(packed[hit].view(np.uint8))
-    positions = hit[inner >> 3] * 8 + (inner & 7)
-    if words < flags.size:
-        positions = np.concatenate((positions, np.flatnonzero(flags[words:]) + words))
     return positions
 
 
