@@ -34,16 +34,20 @@ import sys
 import tempfile
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from delay_proxy import DelayProxy
+
+from seg_widget.widget.tile_view import is_tiled
 
 REPO = Path(__file__).resolve().parent.parent
 DRIVER = Path(__file__).resolve().parent / "browser_driver.mjs"
 KERNEL_CANVAS = "canvas:not(.seg-input-preview):not(.seg-input-events)"
 #: The widget's ipycanvas canvas (the scene the kernel draws on, under the front-end layer).
 WIDGET_CANVAS = "canvas.seg-widget-canvas"
+#: The layer's tile canvas: where a big image (tiled) and its labels are drawn.
+TILE_CANVAS = "canvas.seg-tile-view"
 
 
 @dataclass
@@ -259,6 +263,9 @@ def trailing_run(
         "brush": round(7 * size / width),
     }
     cells = [subject.setup.format(**values), subject.display]
+    if subject is not ECHO and is_tiled((size, size)):
+        # A big image is drawn by the layer from tiles: the kernel's pixels land there.
+        subject = replace(subject, watch={**subject.watch, "kernel": TILE_CANVAS})
     config = {
         "subjects": [driver_subject(subject, 1)],
         "trailing": {"subject": 0, "moves": moves, "rows": 5, "repeats": repeats},
