@@ -209,10 +209,8 @@ def test_non_integer_label_is_rejected():
         same_label_footprint(MASK, 1.0)
 
 
-def test_the_windows_searched_for_a_walled_region_stay_within_twice_its_extent(monkeypatch):
-    mask = np.zeros((4096, 4096), np.uint8)
-    mask[1535, 1535:2561] = mask[2560, 1535:2561] = 1  # a ring around 1024 x 1024 pixels
-    mask[1535:2561, 1535] = mask[1535:2561, 2560] = 1
+def _record_searched_windows(monkeypatch) -> list[BBox]:
+    """Return the list the flood's searched windows will be appended to, in order."""
     searched = []  # each window searched is then handed to grow_towards_leaks
     grow = fill_module.grow_towards_leaks
 
@@ -221,6 +219,14 @@ def test_the_windows_searched_for_a_walled_region_stay_within_twice_its_extent(m
         return grow(window, region, shape)
 
     monkeypatch.setattr(fill_module, "grow_towards_leaks", recording)
+    return searched
+
+
+def test_the_windows_searched_for_a_walled_region_stay_within_twice_its_extent(monkeypatch):
+    mask = np.zeros((4096, 4096), np.uint8)
+    mask[1535, 1535:2561] = mask[2560, 1535:2561] = 1  # a ring around 1024 x 1024 pixels
+    mask[1535:2561, 1535] = mask[1535:2561, 2560] = 1
+    searched = _record_searched_windows(monkeypatch)
     bbox, region = flood_footprint(mask, (2048, 2048))
     assert bbox == BBox(1536, 2560, 1536, 2560) and region.all()
     last = searched[-1]
@@ -231,14 +237,7 @@ def test_the_windows_searched_for_a_walled_region_stay_within_twice_its_extent(m
 def test_a_window_past_the_labelling_size_searches_the_whole_mask_once(monkeypatch):
     mask = np.zeros((4096, 4096), np.uint8)
     mask[:, 2000] = 1  # the left half: its windows outgrow 40 % of the mask
-    searched = []  # each window searched is then handed to grow_towards_leaks
-    grow = fill_module.grow_towards_leaks
-
-    def recording(window, region, shape):
-        searched.append(window)
-        return grow(window, region, shape)
-
-    monkeypatch.setattr(fill_module, "grow_towards_leaks", recording)
+    searched = _record_searched_windows(monkeypatch)
     bbox, region = flood_footprint(mask, (100, 100))
     assert bbox == BBox(0, 4096, 0, 2000) and region.all()
     big = [window for window in searched if 5 * window.area > 2 * mask.size]
