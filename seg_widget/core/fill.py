@@ -94,9 +94,14 @@ def flood_footprint(
         if grown is None:
             break
         if _searched_by_flood(grown, mask.size):
-            # The flood's cost grows with the region, not the window: one flood of the
-            # whole mask, never a big window then the whole mask again.
-            grown = BBox.full(mask.shape)
+            # Past the labelling size. A window grown to under 70 % of the mask probably
+            # just missed its region: first the biggest window labelling may search. Then,
+            # or at once, one flood of the whole mask: never a big window flooded and then
+            # the whole mask again.
+            capped = None
+            if 10 * grown.area < 7 * mask.size:
+                capped = _largest_labelled_window(window, grown, mask.size)
+            grown = capped or BBox.full(mask.shape)
         window = grown
         region = None  # free it before the next, larger search
 
@@ -137,6 +142,32 @@ def _seed_region(
 def _searched_by_flood(window: BBox, mask_size: int) -> bool:
     """Whether a window is searched by a flood (over 40 % of the mask) or by labelling."""
     return 5 * window.area > 2 * mask_size
+
+
+def _largest_labelled_window(window: BBox, grown: BBox, mask_size: int) -> BBox | None:
+    """Return the biggest box between ``window`` and ``grown`` still searched by labelling.
+
+    Each side moves the same fraction of its way to ``grown``. None when that adds less
+    than a tenth to the window (it was at the labelling size already).
+    """
+    low, high = 0.0, 1.0
+    for _ in range(12):  # bisection on the fraction: area grows with it
+        middle = (low + high) / 2
+        if _searched_by_flood(_part_way(window, grown, middle), mask_size):
+            high = middle
+        else:
+            low = middle
+    box = _part_way(window, grown, low)
+    return box if 10 * box.area >= 11 * window.area else None
+
+
+def _part_way(window: BBox, grown: BBox, fraction: float) -> BBox:
+    return BBox(
+        window.row0 - int(fraction * (window.row0 - grown.row0)),
+        window.row1 + int(fraction * (grown.row1 - window.row1)),
+        window.col0 - int(fraction * (window.col0 - grown.col0)),
+        window.col1 + int(fraction * (grown.col1 - window.col1)),
+    )
 
 
 def same_label_footprint(mask: np.ndarray, label: int) -> tuple[BBox, np.ndarray] | None:

@@ -244,6 +244,18 @@ def test_a_window_past_the_labelling_size_searches_the_whole_mask_once(monkeypat
     assert big == [BBox(0, 4096, 0, 4096)]  # one flood, of the whole mask
 
 
+def test_a_region_just_missed_by_a_window_is_found_by_labelling_not_a_flood(monkeypatch):
+    # Off-centre in its ring: the doubled window misses the ring's far sides by ~40 px, and
+    # doubling again would pass the labelling size. The largest labelled window holds it.
+    mask = np.zeros((4096, 4096), np.uint8)
+    mask[1022:3074, 1022:3074] = 2
+    mask[1024:3072, 1024:3072] = 0
+    searched = _record_searched_windows(monkeypatch)
+    bbox, region = flood_footprint(mask, (2000, 2000))
+    assert bbox == BBox(1024, 3072, 1024, 3072) and region.all()
+    assert all(5 * window.area <= 2 * mask.size for window in searched)  # no flood
+
+
 def test_flood_of_a_huge_region_allocates_no_more_than_a_flood_of_the_whole_mask():
     mask = np.zeros((4096, 4096), np.uint8)
     mask[1023, 1023:3073] = mask[3072, 1023:3073] = 1
