@@ -1,7 +1,7 @@
 """seg-widget beside napari's Labels layer: the same edits, interleaved rep by rep.
 
     pip install ".[bench]"                       # napari (headless: no Qt needed)
-    python benchmarks/napari_bench.py            # 1024², 4096², 8192², 16384² (~10 min)
+    python benchmarks/napari_bench.py            # 1024², 4096², 8192², 16384² (~4 min)
     python benchmarks/napari_bench.py --quick    # 1024², 4096², fewer repeats
     python benchmarks/napari_bench.py --sizes 4096 --profile   # + where the widget's time goes
 
@@ -279,7 +279,8 @@ class Handlers(Api):
 
     The layer sends the pointer events of each display frame as one ``pointer`` message
     (`seg_widget.widget.input_layer`); a pen at 120 Hz under a 60 Hz display gives
-    ``EVENTS_PER_FRAME`` events per message. Keys go as ``key`` messages.
+    ``events_per_message`` events per message (``EVENTS_PER_FRAME`` here, 1 in
+    `LayerHandlersOneEvent`). Keys go as ``key`` messages.
     """
 
     name = "ui"

@@ -320,11 +320,8 @@ class View:
         if event.settled:
             self.send_editable()
             self._dirty_may_wait = False
-        # The boxes are repainted when the outermost frame closes (a pen batch opens one).
-        if self._frame_depth:
-            for box in event.boxes:
-                _add_box(self._dirty, box)
-            return
+        # The boxes are repainted when the outermost frame closes (a pen batch opens one;
+        # inside it, this frame only counts a level).
         with self.frame():
             for box in event.boxes:
                 _add_box(self._dirty, box)
